@@ -1,0 +1,52 @@
+# The README's two commands: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+DEV := DJANGO_DEBUG=1
+
+.PHONY: install demo test requirements lint format messages check-messages run
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Demo: SQLite database with a generated college, server on http://127.0.0.1:8000
+demo: install
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py demo_college
+	@echo "Starting the server on http://127.0.0.1:8000 (Ctrl+C stops it)"
+	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+run: install
+	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## Tests: SQLite by default, PostgreSQL when DATABASE_URL is set
+test: install
+	$(BIN)/python -m pytest
+
+## Per requirement ID: passing and failing tagged tests
+requirements: install
+	-$(BIN)/python -m pytest -q -p no:randomly --req-report=.req-report.json > /dev/null
+	$(BIN)/python scripts/requirements_report.py .req-report.json
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_ALLOW_DEV_KEY=1 $(BIN)/python manage.py check
+	DJANGO_ALLOW_DEV_KEY=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python scripts/check_messages.py
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Refresh the translation catalogues (needs GNU gettext) and compile them; .mo files are committed
+messages: install
+	$(DEV) $(BIN)/python manage.py makemessages -l kk -l ru -l en --no-obsolete --ignore=.venv --ignore=tests
+	$(DEV) $(BIN)/python manage.py compilemessages --ignore=.venv

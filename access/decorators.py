@@ -1,0 +1,48 @@
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from access.policy import access_for
+
+
+def _guard(check):
+    """Anonymous → login; a failed check raises (404 for what must not be seen, 403 otherwise)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            check(access_for(request))
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _administrator(access):
+    if not access.is_administrator:
+        raise PermissionDenied
+
+
+def _staff_module(access):
+    # ADM-1: without the license nothing of the module exists, not even its URLs.
+    if not access.license_ia:
+        raise Http404
+    if not access.has_staff_module:
+        raise PermissionDenied
+
+
+def _student_module(access):
+    if not access.license_ia:
+        raise Http404
+    if not access.has_student_module:
+        raise PermissionDenied
+
+
+administrator_required = _guard(_administrator)
+staff_module_required = _guard(_staff_module)
+student_module_required = _guard(_student_module)

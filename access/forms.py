@@ -1,0 +1,187 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from access.models import STAFF_MODULES, License, Module, Role, RoleModule, User
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(label=_("Login"), widget=forms.TextInput(attrs={"autofocus": True}))
+
+
+class RoleForm(forms.ModelForm):
+    class Meta:
+        model = Role
+        fields = ["name", "kind"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Changing a role between student and staff would orphan its modules: fixed once created.
+        if self.instance.pk:
+            self.fields["kind"].disabled = True
+
+
+class RoleModuleForm(forms.Form):
+    """One module's block in the Role editor: attached or not, mode, extended rights, scopes."""
+
+    attached = forms.BooleanField(label=_("Attached"), required=False)
+    mode = forms.ChoiceField(
+        label=_("Mode"),
+        choices=RoleModule.Mode.choices,
+        initial=RoleModule.Mode.EDIT,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    may_define_settings = forms.BooleanField(
+        label=_("May define the module's settings (edit mode only)"), required=False
+    )
+    may_view_all = forms.BooleanField(label=_("May view all final controls"), required=False)
+    may_grade = forms.BooleanField(label=_("May set final-control grades"), required=False)
+    study_periods = forms.ModelMultipleChoiceField(
+        label=_("Study periods"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    departments = forms.ModelMultipleChoiceField(
+        label=_("Departments"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    pccs = forms.ModelMultipleChoiceField(
+        label=_("PCCs"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, role: Role, module: str, **kwargs):
+        from college.models import Department, Pcc, StudyPeriod
+
+        self.role = role
+        self.module = module
+        self.attachment = role.modules.filter(module=module).first() if role.pk else None
+        if self.attachment and "initial" not in kwargs:
+            a = self.attachment
+            kwargs["initial"] = {
+                "attached": True,
+                "mode": a.mode,
+                "may_define_settings": a.may_define_settings,
+                "may_view_all": a.may_view_all,
+                "may_grade": a.may_grade,
+                "study_periods": list(a.study_periods.all()),
+                "departments": list(a.departments.all()),
+                "pccs": list(a.pccs.all()),
+            }
+        super().__init__(*args, prefix=module, **kwargs)
+        self.fields["study_periods"].queryset = StudyPeriod.objects.all()
+        self.fields["departments"].queryset = Department.objects.all()
+        self.fields["pccs"].queryset = Pcc.objects.all()
+        if not self.is_staff_module:
+            for name in ["mode", "may_define_settings", "may_view_all", "may_grade"]:
+                del self.fields[name]
+            for name in ["study_periods", "departments", "pccs"]:
+                del self.fields[name]
+
+    @property
+    def title(self):
+        return Module(self.module).label
+
+    @property
+    def is_staff_module(self):
+        return self.module in STAFF_MODULES
+
+    @property
+    def scope_fields(self):
+        return [self[name] for name in ["study_periods", "departments", "pccs"] if name in self.fields]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("attached"):
+            return data
+        if self.module == Module.OIA_STUDENT and not self.role.is_student_role:
+            raise forms.ValidationError(_("The student module can be attached to the Student role only."))
+        if self.is_staff_module and self.role.is_student_role:
+            raise forms.ValidationError(_("A staff module cannot be attached to the Student role."))
+        if self.is_staff_module:
+            data["mode"] = data.get("mode") or RoleModule.Mode.EDIT
+            if data["mode"] == RoleModule.Mode.READ and data.get("may_define_settings"):
+                self.add_error(
+                    "may_define_settings", _("The right to define the module's settings needs edit mode.")
+                )
+        return data
+
+    def save(self):
+        data = self.cleaned_data
+        if not data.get("attached"):
+            if self.attachment:
+                self.attachment.delete()
+            return None
+        attachment = self.attachment or RoleModule(role=self.role, module=self.module)
+        if self.is_staff_module:
+            attachment.mode = data["mode"]
+            attachment.may_define_settings = data["may_define_settings"]
+            attachment.may_view_all = data["may_view_all"]
+            attachment.may_grade = data["may_grade"]
+        attachment.save()
+        if self.is_staff_module:
+            attachment.study_periods.set(data["study_periods"])
+            attachment.departments.set(data["departments"])
+            attachment.pccs.set(data["pccs"])
+        return attachment
+
+    def snapshot(self):
+        """What this block holds now, for the audit trail and for tests."""
+        a = self.role.modules.filter(module=self.module).first()
+        if not a:
+            return None
+        return {
+            "mode": a.mode,
+            "may_define_settings": a.may_define_settings,
+            "may_view_all": a.may_view_all,
+            "may_grade": a.may_grade,
+            "study_periods": sorted(a.study_periods.values_list("pk", flat=True)),
+            "departments": sorted(a.departments.values_list("pk", flat=True)),
+            "pccs": sorted(a.pccs.values_list("pk", flat=True)),
+        }
+
+
+def modules_for(role: Role) -> list[str]:
+    """ADM-2: which modules the editor offers for a role."""
+    if role.is_student_role:
+        return [Module.OIA_STUDENT]
+    return [Module.OIA_STAFF, Module.FSA_STAFF]
+
+
+class RoleMembersForm(forms.Form):
+    members = forms.ModelMultipleChoiceField(
+        label=_("Staff members holding this role"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, role: Role, **kwargs):
+        super().__init__(*args, prefix="members", **kwargs)
+        self.role = role
+        self.fields["members"].queryset = User.objects.filter(staff__isnull=False).order_by(
+            "last_name", "first_name", "patronymic"
+        )
+        self.fields["members"].label_from_instance = lambda u: u.full_name
+        if role.pk and "members" not in self.initial:
+            self.initial["members"] = list(
+                role.users.filter(staff__isnull=False).values_list("pk", flat=True)
+            )
+
+    def save(self):
+        students = list(self.role.users.filter(staff__isnull=True))
+        self.role.users.set([*students, *self.cleaned_data["members"]])
+
+
+class LicensesForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        enabled = set(License.objects.filter(enabled=True).values_list("code", flat=True))
+        for code, label in License.Code.choices:
+            self.fields[code] = forms.BooleanField(label=label, required=False, initial=code in enabled)
+
+    def save(self):
+        for code, _label in License.Code.choices:
+            License.objects.update_or_create(code=code, defaults={"enabled": self.cleaned_data[code]})
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(choices=User._meta.get_field("language").choices)
+    next = forms.CharField(required=False)

@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+SUPPORTED = {code for code, _name in settings.LANGUAGES}
+
+
+class UserLanguageMiddleware:
+    """X-8: the signed-in user's own language; else the language cookie; else Kazakh.
+
+    The browser's Accept-Language is deliberately ignored: the college's default is Kazakh.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        language = None
+        if user is not None and user.is_authenticated:
+            language = user.language
+        if language not in SUPPORTED:
+            language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in SUPPORTED:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Cookie",))
+        return response

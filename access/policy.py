@@ -1,0 +1,188 @@
+"""The one place that answers "may this user do X to Y" (ADM-1…ADM-6).
+
+Everything is derived from the Role editor's data: the roles a user holds, the modules attached
+to them (mode, extended rights, scopes) and the licenses installed. Views, templates and the API
+ask an :class:`Access` object; nothing else reads ``RoleModule`` to decide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from access.models import MODULE_LICENSE, License, Module, Role, RoleModule
+
+
+@dataclass(frozen=True)
+class StaffGrant:
+    """One role's attachment of a staff module, flattened for fast checks."""
+
+    role_kind: str
+    edit: bool
+    may_define_settings: bool
+    may_view_all: bool
+    may_grade: bool
+    study_period_ids: frozenset[int]
+    department_ids: frozenset[int]
+    pcc_ids: frozenset[int]
+
+    @classmethod
+    def from_role_module(cls, rm: RoleModule) -> StaffGrant:
+        return cls(
+            role_kind=rm.role.kind,
+            edit=rm.mode == RoleModule.Mode.EDIT,
+            may_define_settings=rm.mode == RoleModule.Mode.EDIT and rm.may_define_settings,
+            may_view_all=rm.may_view_all,
+            may_grade=rm.may_grade,
+            study_period_ids=frozenset(sp.pk for sp in rm.study_periods.all()),
+            department_ids=frozenset(d.pk for d in rm.departments.all()),
+            pcc_ids=frozenset(p.pk for p in rm.pccs.all()),
+        )
+
+
+def _streams_where(**lookup) -> Q:
+    """A Q on the stream's primary key, so many-to-many lookups never duplicate rows."""
+    from college.models import Stream
+
+    return Q(pk__in=Stream.objects.filter(**lookup).values("pk"))
+
+
+class Access:
+    """What one user may do in one module, computed once per request."""
+
+    def __init__(self, user, module: str = Module.OIA_STAFF):
+        self.user = user
+        self.module = module
+        self.licenses = set(License.objects.filter(enabled=True).values_list("code", flat=True))
+        self.is_authenticated = bool(user and user.is_authenticated)
+        if not self.is_authenticated:
+            self.role_kinds, self.grants, self.student_modules = set(), (), set()
+            self.headed_department_ids = self.headed_pcc_ids = frozenset()
+            return
+        self.role_kinds = set(Role.objects.filter(users=user).values_list("kind", flat=True))
+        attached = (
+            RoleModule.objects.filter(role__users=user)
+            .select_related("role")
+            .prefetch_related("study_periods", "departments", "pccs")
+        )
+        self.grants = tuple(
+            StaffGrant.from_role_module(rm)
+            for rm in attached
+            if rm.module == module and rm.is_staff_module and self.is_licensed(rm.module)
+        )
+        self.student_modules = {
+            rm.module
+            for rm in attached
+            if rm.module == Module.OIA_STUDENT and rm.role.is_student_role and self.is_licensed(rm.module)
+        }
+        self.headed_department_ids = frozenset(user.headed_departments.values_list("pk", flat=True))
+        self.headed_pcc_ids = frozenset(user.headed_pccs.values_list("pk", flat=True))
+
+    # --- licenses and modules -------------------------------------------------------------
+
+    def is_licensed(self, module: str) -> bool:
+        return MODULE_LICENSE[module] in self.licenses
+
+    @property
+    def license_ia(self) -> bool:
+        return License.Code.ONLINE_IA in self.licenses
+
+    @property
+    def license_fsa(self) -> bool:
+        return License.Code.ONLINE_FSA in self.licenses
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.is_authenticated and (
+            self.user.is_superuser or Role.Kind.ADMINISTRATOR in self.role_kinds
+        )
+
+    @property
+    def has_staff_module(self) -> bool:
+        return bool(self.grants)
+
+    @property
+    def has_student_module(self) -> bool:
+        return Module.OIA_STUDENT in self.student_modules and hasattr(self.user, "student")
+
+    @property
+    def can_edit_module(self) -> bool:
+        return any(g.edit for g in self.grants)
+
+    @property
+    def can_view_settings(self) -> bool:
+        """SET-1: the settings page belongs to roles with the right to define settings."""
+        return any(g.may_define_settings for g in self.grants)
+
+    can_edit_settings = can_view_settings
+
+    # --- streams ---------------------------------------------------------------------------
+
+    def _grant_q(self, grant: StaffGrant) -> Q:
+        """Streams one grant lets the user see: own streams, or all within scope (ADM-5, ADM-6)."""
+        reach = Q(teacher__user=self.user)
+        if grant.may_view_all:
+            if grant.role_kind == Role.Kind.HEAD_DEPARTMENT:
+                reach |= _streams_where(groups__department__in=list(self.headed_department_ids))
+            elif grant.role_kind == Role.Kind.HEAD_PCC:
+                reach |= Q(teacher__pcc__in=list(self.headed_pcc_ids))
+            else:
+                # Not Q(): an empty Q vanishes when OR-ed with another, and "all" must not.
+                reach = Q(pk__isnull=False)
+        scope = Q(pk__isnull=False)
+        if grant.study_period_ids:
+            scope &= _streams_where(groups__study_period__in=list(grant.study_period_ids))
+        if grant.department_ids:
+            scope &= _streams_where(groups__department__in=list(grant.department_ids))
+        if grant.pcc_ids:
+            scope &= Q(teacher__pcc__in=list(grant.pcc_ids))
+        return reach & scope
+
+    def _streams_q(self, grants) -> Q | None:
+        result = None
+        for grant in grants:
+            q = self._grant_q(grant)
+            result = q if result is None else result | q
+        return result
+
+    def visible_streams(self, queryset: QuerySet | None = None) -> QuerySet:
+        """LST-2: the main streams this user may see, whatever their online flag."""
+        from college.models import Stream
+
+        queryset = Stream.objects.all() if queryset is None else queryset
+        q = self._streams_q(self.grants)
+        return queryset.none() if q is None else queryset.filter(q, is_main=True)
+
+    def editable_streams(self, queryset: QuerySet | None = None) -> QuerySet:
+        """ADM-3: streams this user may change — visible through a role in edit mode."""
+        from college.models import Stream
+
+        queryset = Stream.objects.all() if queryset is None else queryset
+        q = self._streams_q([g for g in self.grants if g.edit])
+        return queryset.none() if q is None else queryset.filter(q, is_main=True)
+
+    def can_view_stream(self, stream) -> bool:
+        return self.visible_streams().filter(pk=stream.pk).exists()
+
+    def can_edit_stream(self, stream) -> bool:
+        return self.editable_streams().filter(pk=stream.pk).exists()
+
+    def can_grade_stream(self, stream) -> bool:
+        """GRD-1: the stream's teacher, or staff in edit mode with the grading right."""
+        if not self.can_edit_stream(stream):
+            return False
+        if stream.teacher.user_id == self.user.pk:
+            return True
+        graders = [g for g in self.grants if g.edit and g.may_grade]
+        q = self._streams_q(graders)
+        return q is not None and type(stream).objects.filter(q, pk=stream.pk).exists()
+
+
+def access_for(request_or_user, module: str = Module.OIA_STAFF) -> Access:
+    """The user's Access, cached on the user object for the rest of the request."""
+    user = getattr(request_or_user, "user", request_or_user)
+    cache = user.__dict__.setdefault("_access_cache", {}) if user is not None else {}
+    if module not in cache:
+        cache[module] = Access(user, module)
+    return cache[module]

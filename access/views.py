@@ -1,0 +1,153 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from access.decorators import administrator_required
+from access.forms import (
+    LanguageForm,
+    LicensesForm,
+    LoginForm,
+    RoleForm,
+    RoleMembersForm,
+    RoleModuleForm,
+    modules_for,
+)
+from access.models import License, Role
+from access.policy import access_for
+from audit.models import record
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "access/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+def home(request):
+    """Every role lands somewhere useful: students on their final controls, staff on their modules."""
+    if not request.user.is_authenticated:
+        return redirect("login")
+    access = access_for(request)
+    if access.has_student_module and access.license_ia:
+        return redirect("attestation:my_exams")
+    return render(request, "access/home.html")
+
+
+@require_POST
+def set_language(request):
+    """X-8: switch the interface language; remembered on the user and in a cookie."""
+    form = LanguageForm(request.POST)
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if form.is_valid():
+        language = form.cleaned_data["language"]
+        if request.user.is_authenticated:
+            request.user.language = language
+            request.user.save(update_fields=["language"])
+        response.set_cookie("django_language", language, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+# --- Role editor (ADM-1…ADM-6) --------------------------------------------------------------
+
+
+@administrator_required
+def role_list(request):
+    roles = Role.objects.prefetch_related("modules").order_by("name")
+    from django.db.models import Count
+
+    roles = roles.annotate(member_count=Count("users", distinct=True))
+    return render(request, "access/role_list.html", {"roles": roles})
+
+
+def _role_forms(request, role):
+    data = request.POST if request.method == "POST" else None
+    module_forms = [RoleModuleForm(data, role=role, module=m) for m in modules_for(role)]
+    members_form = None if role.is_student_role else RoleMembersForm(data, role=role)
+    return module_forms, members_form
+
+
+def _snapshot(role):
+    return {
+        "name": role.name,
+        "modules": {
+            rm.module: {
+                "mode": rm.mode,
+                "may_define_settings": rm.may_define_settings,
+                "may_view_all": rm.may_view_all,
+                "may_grade": rm.may_grade,
+                "study_periods": sorted(rm.study_periods.values_list("pk", flat=True)),
+                "departments": sorted(rm.departments.values_list("pk", flat=True)),
+                "pccs": sorted(rm.pccs.values_list("pk", flat=True)),
+            }
+            for rm in role.modules.all()
+        },
+        "members": sorted(role.users.values_list("pk", flat=True)),
+    }
+
+
+@administrator_required
+def role_edit(request, pk=None):
+    role = get_object_or_404(Role, pk=pk) if pk else Role(kind=Role.Kind.CUSTOM)
+    role_form = RoleForm(request.POST or None, instance=role)
+    module_forms, members_form = _role_forms(request, role) if role.pk else ([], None)
+    if request.method == "POST":
+        forms = [role_form, *module_forms, *([members_form] if members_form else [])]
+        if all(f.is_valid() for f in forms):
+            before = _snapshot(role) if role.pk else None
+            with transaction.atomic():
+                created = not role.pk
+                role = role_form.save()
+                for form in module_forms:
+                    form.save()
+                if members_form:
+                    members_form.save()
+                record(
+                    actor=request.user,
+                    action="role.create" if created else "role.update",
+                    obj=role,
+                    before=before,
+                    after=_snapshot(role),
+                )
+            messages.success(request, _("The role “%(name)s” is saved.") % {"name": role.name})
+            return redirect("role_edit", pk=role.pk)
+        messages.error(request, _("Nothing was saved: correct the errors below."))
+        status = 400
+    else:
+        status = 200
+    context = {
+        "role": role,
+        "role_form": role_form,
+        "module_forms": module_forms,
+        "members_form": members_form,
+    }
+    return render(request, "access/role_edit.html", context, status=status)
+
+
+@administrator_required
+def licenses(request):
+    form = LicensesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            before = dict(License.objects.values_list("code", "enabled"))
+            form.save()
+            after = dict(License.objects.values_list("code", "enabled"))
+            for lic in License.objects.all():
+                if before.get(lic.code) != after[lic.code]:
+                    record(
+                        actor=request.user,
+                        action="license.update",
+                        obj=lic,
+                        before={"enabled": before.get(lic.code)},
+                        after={"enabled": after[lic.code]},
+                    )
+        messages.success(request, _("Licenses are saved."))
+        return redirect("licenses")
+    return render(request, "access/licenses.html", {"form": form})

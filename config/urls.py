@@ -1,0 +1,8 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("access.urls")),
+    path("attestation/", include("attestation.urls")),
+    path("django-admin/", admin.site.urls),
+]
