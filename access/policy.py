@@ -48,36 +48,58 @@ def _streams_where(**lookup) -> Q:
     return Q(pk__in=Stream.objects.filter(**lookup).values("pk"))
 
 
-class Access:
-    """What one user may do in one module, computed once per request."""
+@dataclass(frozen=True)
+class UserRoles:
+    """Everything the policy reads about one user, fetched once per request in a few queries."""
 
-    def __init__(self, user, module: str = Module.OIA_STAFF):
-        self.user = user
-        self.module = module
-        self.licenses = set(License.objects.filter(enabled=True).values_list("code", flat=True))
-        self.is_authenticated = bool(user and user.is_authenticated)
-        if not self.is_authenticated:
-            self.role_kinds, self.grants, self.student_modules = set(), (), set()
-            self.headed_department_ids = self.headed_pcc_ids = frozenset()
-            return
-        self.role_kinds = set(Role.objects.filter(users=user).values_list("kind", flat=True))
-        attached = (
+    licenses: frozenset[str]
+    role_kinds: frozenset[str]
+    attachments: tuple[RoleModule, ...]
+    headed_department_ids: frozenset[int]
+    headed_pcc_ids: frozenset[int]
+
+    @classmethod
+    def load(cls, user) -> UserRoles:
+        licenses = frozenset(License.objects.filter(enabled=True).values_list("code", flat=True))
+        if not (user and user.is_authenticated):
+            return cls(licenses, frozenset(), (), frozenset(), frozenset())
+        attachments = tuple(
             RoleModule.objects.filter(role__users=user)
             .select_related("role")
             .prefetch_related("study_periods", "departments", "pccs")
         )
+        kinds = set(Role.objects.filter(users=user).values_list("kind", flat=True))
+        return cls(
+            licenses=licenses,
+            role_kinds=frozenset(kinds),
+            attachments=attachments,
+            headed_department_ids=frozenset(user.headed_departments.values_list("pk", flat=True)),
+            headed_pcc_ids=frozenset(user.headed_pccs.values_list("pk", flat=True)),
+        )
+
+
+class Access:
+    """What one user may do in one module, computed once per request."""
+
+    def __init__(self, user, module: str = Module.OIA_STAFF, roles: UserRoles | None = None):
+        roles = roles or UserRoles.load(user)
+        self.user = user
+        self.module = module
+        self.licenses = set(roles.licenses)
+        self.is_authenticated = bool(user and user.is_authenticated)
+        self.role_kinds = set(roles.role_kinds)
+        self.headed_department_ids = roles.headed_department_ids
+        self.headed_pcc_ids = roles.headed_pcc_ids
         self.grants = tuple(
             StaffGrant.from_role_module(rm)
-            for rm in attached
+            for rm in roles.attachments
             if rm.module == module and rm.is_staff_module and self.is_licensed(rm.module)
         )
         self.student_modules = {
             rm.module
-            for rm in attached
+            for rm in roles.attachments
             if rm.module == Module.OIA_STUDENT and rm.role.is_student_role and self.is_licensed(rm.module)
         }
-        self.headed_department_ids = frozenset(user.headed_departments.values_list("pk", flat=True))
-        self.headed_pcc_ids = frozenset(user.headed_pccs.values_list("pk", flat=True))
 
     # --- licenses and modules -------------------------------------------------------------
 
@@ -111,11 +133,24 @@ class Access:
         return any(g.edit for g in self.grants)
 
     @property
-    def can_view_settings(self) -> bool:
-        """SET-1: the settings page belongs to roles with the right to define settings."""
+    def can_edit_settings(self) -> bool:
+        """SET-1, ADM-4(a): the right to define the module's settings (edit mode only)."""
         return any(g.may_define_settings for g in self.grants)
 
-    can_edit_settings = can_view_settings
+    @property
+    def can_view_settings(self) -> bool:
+        """The settings right edits; a read-mode "view all" role may look without changing."""
+        return self.can_edit_settings or any(g.may_view_all and not g.edit for g in self.grants)
+
+    @property
+    def can_open_journals(self) -> bool:
+        return self.is_authenticated and (
+            hasattr(self.user, "staff") or self.is_registrar or self.is_administrator
+        )
+
+    @property
+    def is_registrar(self) -> bool:
+        return Role.Kind.REGISTRAR in self.role_kinds
 
     # --- streams ---------------------------------------------------------------------------
 
@@ -178,11 +213,44 @@ class Access:
         q = self._streams_q(graders)
         return q is not None and type(stream).objects.filter(q, pk=stream.pk).exists()
 
+    # --- the college's journals (JRN) -------------------------------------------------------
+
+    def can_view_journal(self, stream) -> bool:
+        """The stream's teacher, the registrar, administrators, and staff who may see the stream."""
+        if not self.is_authenticated:
+            return False
+        if stream.teacher.user_id == self.user.pk or self.is_registrar or self.is_administrator:
+            return True
+        return self.can_view_stream(stream)
+
+    def can_edit_journal(self, stream) -> bool:
+        """The stream's teacher, the registrar, administrators and staff allowed to grade it."""
+        if not self.is_authenticated:
+            return False
+        if stream.teacher.user_id == self.user.pk or self.is_registrar or self.is_administrator:
+            return True
+        return self.can_grade_stream(stream)
+
+    def journal_streams(self, queryset: QuerySet | None = None) -> QuerySet:
+        """The streams whose journals this user may open."""
+        from college.models import Stream
+
+        queryset = Stream.objects.all() if queryset is None else queryset
+        if not self.is_authenticated:
+            return queryset.none()
+        if self.is_registrar or self.is_administrator:
+            return queryset
+        q = Q(teacher__user=self.user)
+        grants_q = self._streams_q(self.grants)
+        return queryset.filter(q | grants_q if grants_q is not None else q)
+
 
 def access_for(request_or_user, module: str = Module.OIA_STAFF) -> Access:
-    """The user's Access, cached on the user object for the rest of the request."""
+    """The user's Access for a module, cached on the user object for the rest of the request."""
     user = getattr(request_or_user, "user", request_or_user)
-    cache = user.__dict__.setdefault("_access_cache", {}) if user is not None else {}
+    cache = user.__dict__.setdefault("_access_cache", {})
+    if "roles" not in cache:
+        cache["roles"] = UserRoles.load(user)
     if module not in cache:
-        cache[module] = Access(user, module)
+        cache[module] = Access(user, module, cache["roles"])
     return cache[module]

@@ -1,0 +1,88 @@
+"""The module's own data: settings per attestation kind, exam slots and exam sessions.
+
+An exam session is one row per student per stream; most pages are views of these rows and most
+actions move one of them forward (schedule → ticket → questions sent → viewed → answered → graded).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ModuleSettings(models.Model):
+    """SET-1…SET-5: one row per attestation kind (the Intermediate attestation and Online FSA tabs)."""
+
+    class Kind(models.TextChoices):
+        INTERMEDIATE = "intermediate", _("Intermediate attestation")
+        FSA = "fsa", _("Online FSA")
+
+    class DistributionForm(models.TextChoices):
+        SELF_CHOICE = "self_choice", _("Students choose tickets themselves")
+        RANDOM = "random", _("Random distribution of ticket numbers")
+
+    kind = models.CharField(_("attestation kind"), max_length=20, choices=Kind.choices, unique=True)
+    distribute_whole_stream = models.BooleanField(_("Distribute tickets over the whole stream"), default=True)
+    distribution_form = models.CharField(
+        _("Ticket distribution form"),
+        max_length=20,
+        choices=DistributionForm.choices,
+        default=DistributionForm.RANDOM,
+    )
+    allowed_study_periods = models.ManyToManyField(
+        "college.StudyPeriod",
+        blank=True,
+        verbose_name=_("Allow online intermediate attestation for study periods"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("module settings")
+        verbose_name_plural = _("module settings")
+
+    def __str__(self):
+        return self.get_kind_display()
+
+    @classmethod
+    def for_kind(cls, kind=Kind.INTERMEDIATE):
+        obj, _created = cls.objects.get_or_create(kind=kind)
+        return obj
+
+
+class Slot(models.Model):
+    """Students of a stream scheduled for one start date-time and end time (a tab of the stream page)."""
+
+    stream = models.ForeignKey("college.Stream", on_delete=models.CASCADE, related_name="slots")
+    starts_at = models.DateTimeField(_("start"))
+    ends_at = models.DateTimeField(_("end"))
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="slot_ends_after_start"
+            )
+        ]
+        verbose_name = _("slot")
+        verbose_name_plural = _("slots")
+
+    def __str__(self):
+        return f"{self.stream} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class ExamSession(models.Model):
+    """One student's final control in one stream."""
+
+    stream = models.ForeignKey("college.Stream", on_delete=models.CASCADE, related_name="exam_sessions")
+    student = models.ForeignKey("college.Student", on_delete=models.CASCADE, related_name="exam_sessions")
+    slot = models.ForeignKey(Slot, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["stream", "student"], name="uniq_session_per_stream")]
+        verbose_name = _("exam session")
+        verbose_name_plural = _("exam sessions")
+
+    def __str__(self):
+        return f"{self.stream} / {self.student}"

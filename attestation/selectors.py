@@ -24,3 +24,20 @@ def online_streams_for_student(student):
         .select_related("discipline", "teacher__user", "academic_period__year")
         .order_by("-academic_period__starts_on", "discipline__name")
     )
+
+
+def settings_tabs(request):
+    """SET-1: the Intermediate attestation tab first; Online FSA when its license and module are on."""
+    from access.models import Module
+    from attestation.models import ModuleSettings
+
+    tabs = []
+    kinds = [
+        (ModuleSettings.Kind.INTERMEDIATE, Module.OIA_STAFF),
+        (ModuleSettings.Kind.FSA, Module.FSA_STAFF),
+    ]
+    for kind, module in kinds:
+        access = access_for(request, module)
+        if access.is_licensed(module) and access.can_view_settings:
+            tabs.append({"kind": kind, "label": kind.label, "editable": access.can_edit_settings})
+    return tabs

@@ -8,6 +8,7 @@ periods, technologies, languages, years and periods), people (students, staff), 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Named(models.Model):
@@ -255,6 +256,7 @@ class Journal(models.Model):
     )
     final_grade_set = models.BooleanField(_("grading by final attestation is set"), default=True)
     conduct_online = models.BooleanField(_("conduct final control online"), default=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("journal")
@@ -316,7 +318,7 @@ class JournalColumn(models.Model):
     journal = models.ForeignKey(Journal, on_delete=models.CASCADE, related_name="columns")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=100)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("column order", "position"), default=0)
 
     class Meta:
         ordering = ["position", "id"]

@@ -1,0 +1,173 @@
+"""The journal of a stream (the surrounding college system), with its Settings tab (JRN-1…JRN-4)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from access.policy import access_for
+from attestation.forms import JournalSettingsForm
+from attestation.services import Refused
+from attestation.services.journal import (
+    PASS_FAIL_VALUES,
+    journal_marks_save,
+    journal_settings_save,
+    online_switch,
+)
+from college.models import Group, Journal, JournalMark, Stream
+
+
+@login_required
+def journal_list(request):
+    access = access_for(request)
+    streams = (
+        access.journal_streams()
+        .select_related("discipline", "teacher__user", "academic_period__year", "journal")
+        .prefetch_related(Prefetch("groups", queryset=Group.objects.order_by("name")))
+        .annotate(student_count=Count("students", distinct=True))
+        .order_by("-academic_period__starts_on", "discipline__name", "name")
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        streams = streams.filter(
+            Q(name__icontains=query)
+            | Q(discipline__name__icontains=query)
+            | Q(teacher__user__last_name__icontains=query)
+        )
+    page = Paginator(streams, 25).get_page(request.GET.get("page"))
+    return render(request, "college/journal_list.html", {"page": page, "query": query})
+
+
+def _journal_for(request, stream_pk):
+    stream = get_object_or_404(
+        Stream.objects.select_related("discipline", "teacher__user", "academic_period__year", "journal"),
+        pk=stream_pk,
+    )
+    access = access_for(request)
+    if not access.can_view_journal(stream):
+        raise PermissionDenied
+    return stream.journal, access
+
+
+def _grid(journal, typed=None, errors=None):
+    """Rows of (student, [(column, value, error, name)]) for the grades tab."""
+    stream = journal.stream
+    columns = list(journal.columns.all())
+    students = list(stream.students.select_related("user", "group__technology"))
+    marks = {
+        (m.column_id, m.student_id): m.value for m in JournalMark.objects.filter(column__journal=journal)
+    }
+    typed, errors = typed or {}, errors or {}
+    rows = []
+    for student in students:
+        cells = []
+        for column in columns:
+            key = (column.pk, student.pk)
+            cells.append(
+                {
+                    "column": column,
+                    "name": f"mark-{column.pk}-{student.pk}",
+                    "value": typed.get(key, marks.get(key, "")),
+                    "error": errors.get(key),
+                    "locked": column.is_final and journal.conduct_online,
+                }
+            )
+        rows.append({"student": student, "cells": cells})
+    return columns, rows
+
+
+@login_required
+def journal_detail(request, stream_pk):
+    journal, access = _journal_for(request, stream_pk)
+    tab = "settings" if request.GET.get("tab") == "settings" else "grades"
+    return _render_journal(request, journal, access, tab)
+
+
+def _render_journal(
+    request, journal, access, tab, *, settings_form=None, typed=None, errors=None, status=200
+):
+    editable = access.can_edit_journal(journal.stream)
+    switch = online_switch(actor=request.user, journal=journal)
+    settings_form = settings_form or JournalSettingsForm(journal=journal, switch=switch, editable=editable)
+    columns, rows = _grid(journal, typed, errors)
+    context = {
+        "journal": journal,
+        "stream": journal.stream,
+        "tab": tab,
+        "editable": editable,
+        "switch": switch,
+        "settings_form": settings_form,
+        "columns": columns,
+        "rows": rows,
+        "pass_fail_values": PASS_FAIL_VALUES,
+        "pass_fail": journal.final_form == Journal.FinalForm.PASS_FAIL,
+        "module_link": _module_link(access, journal),
+    }
+    return render(request, "college/journal_detail.html", context, status=status)
+
+
+def _module_link(access, journal):
+    """JRN-2's "Go": the stream's place in the module, when the viewer can reach it."""
+    if journal.conduct_online and access.license_ia and access.can_view_stream(journal.stream):
+        return reverse("attestation:stream_list")
+    return None
+
+
+@login_required
+@require_POST
+def journal_settings(request, stream_pk):
+    journal, access = _journal_for(request, stream_pk)
+    if not access.can_edit_journal(journal.stream):
+        raise PermissionDenied
+    switch = online_switch(actor=request.user, journal=journal)
+    form = JournalSettingsForm(request.POST, journal=journal, switch=switch, editable=True)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            journal_settings_save(
+                actor=request.user,
+                journal=journal,
+                final_form=data["final_form"],
+                final_grade_set=data["final_grade_set"],
+                conduct_online=data.get("conduct_online", journal.conduct_online)
+                if "conduct_online" in form.fields
+                else "conduct_online" in request.POST or journal.conduct_online,
+                version=data["version"],
+            )
+        except Refused as refused:
+            form.add_error(refused.field if refused.field in form.fields else None, refused.message)
+        else:
+            messages.success(request, _("The journal settings are saved."))
+            return redirect(reverse("college:journal", args=[stream_pk]) + "?tab=settings")
+    messages.error(request, _("Nothing was saved: correct the errors below."))
+    return _render_journal(request, journal, access, "settings", settings_form=form, status=400)
+
+
+@login_required
+@require_POST
+def journal_marks(request, stream_pk):
+    journal, access = _journal_for(request, stream_pk)
+    if not access.can_edit_journal(journal.stream):
+        raise PermissionDenied
+    typed = {}
+    for key, value in request.POST.items():
+        if key.startswith("mark-"):
+            try:
+                _prefix, col_id, student_id = key.split("-")
+                typed[(int(col_id), int(student_id))] = value
+            except ValueError:
+                continue
+    try:
+        changed = journal_marks_save(actor=request.user, journal=journal, typed=typed)
+    except Refused as refused:
+        messages.error(request, refused.message)
+        return _render_journal(
+            request, journal, access, "grades", typed=typed, errors=getattr(refused, "errors", {}), status=400
+        )
+    messages.success(request, _("Grades saved: %(count)s.") % {"count": changed})
+    return redirect("college:journal", stream_pk=stream_pk)

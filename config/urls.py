@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("access.urls")),
+    path("college/", include("college.urls")),
     path("attestation/", include("attestation.urls")),
     path("django-admin/", admin.site.urls),
 ]
