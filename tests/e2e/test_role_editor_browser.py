@@ -13,7 +13,8 @@ def test_administrator_unticks_view_all_and_reader_loses_the_streams(college, ne
 
     admin = new_page(college.users["admin"])
     admin.goto("/")
-    admin.get_by_role("link", name="Role editor").first.click()
+    admin.get_by_text("Administration", exact=True).click()
+    admin.locator("nav").get_by_role("link", name="Role editor").click()
     admin.get_by_role("link", name="Methodologist").click()
     block = admin.locator("fieldset[data-module=oia_staff]")
     assert block.get_by_label("Attached").is_checked()
