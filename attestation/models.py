@@ -4,6 +4,8 @@ An exam session is one row per student per stream; most pages are views of these
 actions move one of them forward (schedule → ticket → questions sent → viewed → answered → graded).
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -51,12 +53,46 @@ class ModuleSettings(models.Model):
         return obj
 
 
+class StreamExam(models.Model):
+    """The stream's final control in the module: how it is conducted (STR-2)."""
+
+    class Mode(models.TextChoices):
+        TICKETS = "tickets", _("By tickets")
+        NO_TICKETS = "no_tickets", _("Without tickets")
+
+    stream = models.OneToOneField("college.Stream", on_delete=models.CASCADE, related_name="exam")
+    mode = models.CharField(
+        _("Conduct final control"), max_length=20, choices=Mode.choices, default=Mode.TICKETS
+    )
+
+    class Meta:
+        verbose_name = _("stream's final control")
+        verbose_name_plural = _("streams' final controls")
+
+    def __str__(self):
+        return f"{self.stream}: {self.get_mode_display()}"
+
+    @classmethod
+    def for_stream(cls, stream):
+        obj, _created = cls.objects.get_or_create(stream=stream)
+        return obj
+
+
 class Slot(models.Model):
     """Students of a stream scheduled for one start date-time and end time (a tab of the stream page)."""
 
     stream = models.ForeignKey("college.Stream", on_delete=models.CASCADE, related_name="slots")
     starts_at = models.DateTimeField(_("start"))
     ends_at = models.DateTimeField(_("end"))
+    # NTF-1: the start the students were notified of; the button returns when the start changes.
+    notified_start = models.DateTimeField(_("notified start"), null=True, blank=True)
+    # PLT-1, PLT-2: the conducting platform.
+    platform = models.CharField(_("Platform"), max_length=100, blank=True)
+    platform_login = models.CharField(_("Login"), max_length=100, blank=True)
+    platform_password = models.CharField(_("Password"), max_length=100, blank=True)
+    conference_url = models.URLField(_("Conference link"), max_length=500, blank=True)
+    has_recording = models.BooleanField(_("Has video recording"), default=False)
+    show_recording = models.BooleanField(_("Show recording link to students"), default=False)
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -71,6 +107,27 @@ class Slot(models.Model):
     def __str__(self):
         return f"{self.stream} {self.starts_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def has_platform(self):
+        return bool(self.platform or self.conference_url)
+
+    @property
+    def needs_notification(self):
+        return self.notified_start != self.starts_at
+
+
+class RecordingLink(models.Model):
+    slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="recordings")
+    url = models.URLField(_("Recording link"), max_length=500)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("recording link")
+        verbose_name_plural = _("recording links")
+
+    def __str__(self):
+        return self.url
+
 
 class ExamSession(models.Model):
     """One student's final control in one stream."""
@@ -78,6 +135,10 @@ class ExamSession(models.Model):
     stream = models.ForeignKey("college.Stream", on_delete=models.CASCADE, related_name="exam_sessions")
     student = models.ForeignKey("college.Student", on_delete=models.CASCADE, related_name="exam_sessions")
     slot = models.ForeignKey(Slot, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions")
+    # X-4: extra time for this student only (accommodation), added to the slot's end.
+    extra_minutes = models.PositiveSmallIntegerField(_("extra time, minutes"), default=0)
+    questions_viewed_at = models.DateTimeField(_("Questions viewed"), null=True, blank=True)
+    answer_sent_at = models.DateTimeField(_("Answer sent"), null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["stream", "student"], name="uniq_session_per_stream")]
@@ -86,3 +147,10 @@ class ExamSession(models.Model):
 
     def __str__(self):
         return f"{self.stream} / {self.student}"
+
+    @property
+    def ends_at(self):
+        """The student's own deadline: the slot's end plus their extra time."""
+        if self.slot is None:
+            return None
+        return self.slot.ends_at + timedelta(minutes=self.extra_minutes)

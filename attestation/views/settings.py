@@ -1,33 +1,19 @@
+"""Conducting online attestation. Settings (SET-1…SET-5)."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from access.decorators import staff_module_required, student_module_required
 from access.policy import access_for
 from attestation import selectors
 from attestation.forms import ModuleSettingsForm
 from attestation.models import ModuleSettings
 from attestation.services import Refused
 from attestation.services.module_settings import settings_save
-
-
-@staff_module_required
-def stream_list(request):
-    """ "Online attestation → Intermediate attestation": the streams this user may see."""
-    page = Paginator(selectors.online_streams_for_staff(request), 25).get_page(request.GET.get("page"))
-    return render(request, "attestation/stream_list.html", {"page": page})
-
-
-@student_module_required
-def my_exams(request):
-    """The student's cabinet: their final controls conducted online."""
-    streams = selectors.online_streams_for_student(request.user.student)
-    return render(request, "attestation/my_exams.html", {"streams": streams})
 
 
 @login_required
