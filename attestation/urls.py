@@ -6,6 +6,15 @@ app_name = "attestation"
 urlpatterns = [
     path("streams/", streams.stream_list, name="stream_list"),
     path("streams/<int:pk>/", stream_page.stream_page, name="stream"),
+    path("streams/<int:pk>/mode/", stream_page.stream_mode, name="stream_mode"),
+    path("streams/<int:pk>/slots/", stream_page.slot_create, name="slot_create"),
+    path("slots/<int:slot_pk>/edit/", stream_page.slot_edit, name="slot_edit"),
+    path("slots/<int:slot_pk>/delete/", stream_page.slot_delete, name="slot_delete"),
+    path("slots/<int:slot_pk>/notify/", stream_page.slot_notify, name="slot_notify"),
+    path("slots/<int:slot_pk>/platform/", stream_page.slot_platform, name="slot_platform"),
+    path("sessions/<int:session_pk>/unschedule/", stream_page.session_unschedule, name="session_unschedule"),
+    path("sessions/<int:session_pk>/extra-time/", stream_page.session_extra_time, name="session_extra_time"),
+    path("sessions/<int:session_pk>/move/", stream_page.session_move, name="session_move"),
     path("settings/", settings.module_settings, name="settings"),
     path("my/", student.my_exams, name="my_exams"),
 ]

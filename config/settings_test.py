@@ -13,3 +13,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Browser tests run a live server in another thread. With an in-memory SQLite database Django
+# shares ONE connection between the threads, which can deadlock; a file-backed test database gives
+# each thread its own connection and SQLite's ordinary locking (with a generous busy timeout).
+_db = DATABASES["default"]  # noqa: F405
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"attestation-test-{os.getpid()}.sqlite3")}
+    _db.setdefault("OPTIONS", {})["timeout"] = 30

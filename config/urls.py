@@ -5,5 +5,6 @@ urlpatterns = [
     path("", include("access.urls")),
     path("college/", include("college.urls")),
     path("attestation/", include("attestation.urls")),
+    path("notifications/", include("notifications.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,18 +1,41 @@
-"""Staff: the stream page — slots, scheduling, notification and platform (STR, SLT, NTF, PLT)."""
+"""Staff: the stream page — slots, scheduling, notification and platform (STR, SLT, NTF, PLT, X-4).
 
+One view renders the page; every action is a POST that calls one service and redirects back
+(htmx follows the redirect and swaps the page's main block). A refused action re-renders the
+page with the dialog open, the user's input kept and the reason shown (status 400).
+"""
+
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, render
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from access.decorators import staff_module_required
 from access.policy import access_for
-from college.models import Stream
+from attestation import clock
+from attestation.forms_slots import (
+    DistributeForm,
+    ExtraTimeForm,
+    PlatformForm,
+    SlotEditForm,
+    StreamModeForm,
+)
+from attestation.models import ExamSession, RecordingLink, Slot, StreamExam
+from attestation.services import Refused
+from attestation.services import slots as service
+from college.models import Admission, Stream
 
 
 def stream_for(request, pk, *, edit=False):
-    """The stream if the viewer may see it (404 otherwise); 403 when editing is asked in read mode."""
+    """The stream if the viewer may see it (404 otherwise); 403 when a read-mode user tries to change it."""
     access = access_for(request)
     stream = get_object_or_404(
-        access.visible_streams(Stream.objects.select_related("discipline", "teacher__user", "journal")),
+        access.visible_streams(
+            Stream.objects.select_related("discipline", "teacher__user", "journal", "academic_period__year")
+        ),
         pk=pk,
         journal__conduct_online=True,
     )
@@ -21,7 +44,291 @@ def stream_for(request, pk, *, edit=False):
     return stream
 
 
+def _students(stream):
+    students = stream.students.select_related("user", "group").order_by(
+        "user__last_name", "user__first_name", "user__patronymic"
+    )
+    return list(students)
+
+
+def page_context(request, stream, tab=None):
+    """Everything the stream page shows, in a fixed number of queries."""
+    access = access_for(request)
+    exam = StreamExam.for_stream(stream)
+    students = _students(stream)
+    not_admitted = dict(
+        Admission.objects.filter(stream=stream, admitted=False).values_list("student_id", "reason")
+    )
+    sessions = {
+        s.student_id: s
+        for s in ExamSession.objects.filter(stream=stream, slot__isnull=False).only(
+            "id", "student_id", "slot_id", "extra_minutes", "questions_viewed_at", "answer_sent_at"
+        )
+    }
+    slots = list(
+        Slot.objects.filter(stream=stream).prefetch_related(
+            Prefetch("recordings", queryset=RecordingLink.objects.order_by("id"))
+        )
+    )
+    now = clock.now()
+    unscheduled = [s for s in students if s.pk not in sessions]
+    for student in students:
+        student.not_admitted_reason = not_admitted.get(student.pk)
+        student.is_admitted = student.pk not in not_admitted
+    for slot in slots:
+        slot.state = service.slot_state(slot, now)
+        slot.rows = [
+            (student, sessions[student.pk])
+            for student in students
+            if student.pk in sessions and sessions[student.pk].slot_id == slot.pk
+        ]
+    tabs = ([{"key": "undistributed", "count": len(unscheduled)}] if unscheduled else []) + [
+        {"key": f"slot-{slot.pk}", "slot": slot, "count": len(slot.rows)} for slot in slots
+    ]
+    keys = [t["key"] for t in tabs]
+    tab = tab if tab in keys else (keys[0] if keys else None)
+    active_slot = next((t["slot"] for t in tabs if t["key"] == tab and "slot" in t), None)
+    started = any(slot.state != "before" for slot in slots)
+    return {
+        "stream": stream,
+        "exam": exam,
+        "groups": list(stream.groups.all()),
+        "editable": access.can_edit_stream(stream),
+        "tabs": tabs,
+        "tab": tab,
+        "active_slot": active_slot,
+        "unscheduled": unscheduled,
+        "candidates": [s for s in unscheduled if s.is_admitted],
+        "slots": slots,
+        "mode_editable": not started,
+        "now": now,
+    }
+
+
+def render_page(request, stream, tab=None, *, status=200, **extra):
+    context = page_context(request, stream, tab)
+    context.setdefault("mode_form", StreamModeForm(initial={"mode": context["exam"].mode}))
+    context["distribute_form"] = extra.pop("distribute_form", None) or DistributeForm(
+        stream=stream, candidates=context["candidates"]
+    )
+    slot = context["active_slot"]
+    if slot is not None:
+        context["edit_form"] = extra.pop("edit_form", None) or SlotEditForm(
+            slot=slot, started=slot.state != "before"
+        )
+        context["platform_form"] = extra.pop("platform_form", None) or PlatformForm(slot=slot)
+        context["other_slots"] = [s for s in context["slots"] if s.pk != slot.pk and s.state == "before"]
+    context.update(extra)
+    return render(request, "attestation/stream_page.html", context, status=status)
+
+
+def back(stream, tab=None):
+    url = reverse("attestation:stream", args=[stream.pk])
+    return redirect(f"{url}?tab={tab}" if tab else url)
+
+
 @staff_module_required
 def stream_page(request, pk):
-    stream = stream_for(request, pk)
-    return render(request, "attestation/stream_page.html", {"stream": stream})
+    return render_page(request, stream_for(request, pk), request.GET.get("tab"))
+
+
+def _refused(request, stream, tab, refused, **extra):
+    messages.error(request, refused.message)
+    return render_page(request, stream, tab, status=400, **extra)
+
+
+# --- STR-2 ----------------------------------------------------------------------------------
+
+
+@staff_module_required
+@require_POST
+def stream_mode(request, pk):
+    stream = stream_for(request, pk, edit=True)
+    form = StreamModeForm(request.POST)
+    if not form.is_valid():
+        return _refused(
+            request, stream, None, Refused(_("Choose how the final control is conducted.")), mode_form=form
+        )
+    try:
+        service.stream_mode_set(actor=request.user, stream=stream, mode=form.cleaned_data["mode"])
+    except Refused as refused:
+        return _refused(request, stream, None, refused, mode_form=form, open_dialog="mode")
+    messages.success(request, _("Saved."))
+    return back(stream, request.POST.get("tab"))
+
+
+# --- SLT-1, SLT-2 ---------------------------------------------------------------------------
+
+
+@staff_module_required
+@require_POST
+def slot_create(request, pk):
+    stream = stream_for(request, pk, edit=True)
+    candidates = page_context(request, stream)["candidates"]
+    form = DistributeForm(request.POST, stream=stream, candidates=candidates)
+    if form.is_valid():
+        try:
+            slot = service.slot_create(
+                actor=request.user,
+                stream=stream,
+                student_ids=form.student_ids(),
+                starts_at=form.cleaned_data["starts_at"],
+                ends_at=form.cleaned_data["ends_at"],
+            )
+        except Refused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("Students are scheduled."))
+            return back(stream, f"slot-{slot.pk}")
+    return _refused(
+        request,
+        stream,
+        "undistributed",
+        Refused(_("Nothing was saved.")),
+        distribute_form=form,
+        open_dialog="distribute",
+    )
+
+
+# --- SLT-3, NTF-1, PLT ----------------------------------------------------------------------
+
+
+def _slot_for(request, slot_pk):
+    slot = get_object_or_404(Slot.objects.select_related("stream"), pk=slot_pk)
+    stream = stream_for(request, slot.stream_id, edit=True)
+    return slot, stream
+
+
+@staff_module_required
+@require_POST
+def slot_edit(request, slot_pk):
+    slot, stream = _slot_for(request, slot_pk)
+    started = service.slot_state(slot) != "before"
+    form = SlotEditForm(request.POST, slot=slot, started=started)
+    tab = f"slot-{slot.pk}"
+    if form.is_valid():
+        try:
+            service.slot_update(
+                actor=request.user,
+                slot=slot,
+                starts_at=form.cleaned_data["starts_at"],
+                ends_at=form.cleaned_data["ends_at"],
+            )
+        except Refused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("The slot is saved."))
+            return back(stream, tab)
+    return _refused(
+        request, stream, tab, Refused(_("Nothing was saved.")), edit_form=form, open_dialog="edit"
+    )
+
+
+@staff_module_required
+@require_POST
+def slot_delete(request, slot_pk):
+    slot, stream = _slot_for(request, slot_pk)
+    try:
+        service.slot_delete(actor=request.user, slot=slot)
+    except Refused as refused:
+        return _refused(request, stream, f"slot-{slot.pk}", refused)
+    messages.success(request, _("The slot is deleted; its students are back in “Undistributed”."))
+    return back(stream, "undistributed")
+
+
+@staff_module_required
+@require_POST
+def slot_notify(request, slot_pk):
+    slot, stream = _slot_for(request, slot_pk)
+    try:
+        count = service.slot_notify(actor=request.user, slot=slot)
+    except Refused as refused:
+        return _refused(request, stream, f"slot-{slot.pk}", refused)
+    messages.success(request, _("The notification is sent to %(count)s students.") % {"count": count})
+    return back(stream, f"slot-{slot.pk}")
+
+
+@staff_module_required
+@require_POST
+def slot_platform(request, slot_pk):
+    slot, stream = _slot_for(request, slot_pk)
+    form = PlatformForm(request.POST, slot=slot)
+    tab = f"slot-{slot.pk}"
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            service.slot_platform_save(
+                actor=request.user,
+                slot=slot,
+                platform=data["platform"],
+                login=data["login"],
+                password=data["password"],
+                conference_url=data["conference_url"],
+                has_recording=data["has_recording"],
+                show_recording=data["show_recording"],
+                recording_urls=data["recording_urls"],
+            )
+        except Refused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("The platform is saved."))
+            return back(stream, tab)
+    return _refused(
+        request, stream, tab, Refused(_("Nothing was saved.")), platform_form=form, open_dialog="platform"
+    )
+
+
+# --- SLT-5, X-4 -----------------------------------------------------------------------------
+
+
+def _session_for(request, session_pk):
+    session = get_object_or_404(ExamSession.objects.select_related("stream", "slot"), pk=session_pk)
+    stream = stream_for(request, session.stream_id, edit=True)
+    return session, stream
+
+
+@staff_module_required
+@require_POST
+def session_unschedule(request, session_pk):
+    session, stream = _session_for(request, session_pk)
+    tab = f"slot-{session.slot_id}" if session.slot_id else None
+    try:
+        service.session_unschedule(actor=request.user, session=session)
+    except Refused as refused:
+        return _refused(request, stream, tab, refused)
+    messages.success(request, _("The student is back in “Undistributed”."))
+    return back(stream, tab)
+
+
+@staff_module_required
+@require_POST
+def session_extra_time(request, session_pk):
+    session, stream = _session_for(request, session_pk)
+    tab = f"slot-{session.slot_id}"
+    form = ExtraTimeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise Refused(
+                _("Extra time must be between 0 and %(max)s minutes.") % {"max": service.MAX_EXTRA_MINUTES}
+            )
+        service.session_extra_time(actor=request.user, session=session, minutes=form.cleaned_data["minutes"])
+    except Refused as refused:
+        return _refused(request, stream, tab, refused)
+    messages.success(request, _("Extra time is saved."))
+    return back(stream, tab)
+
+
+@staff_module_required
+@require_POST
+def session_move(request, session_pk):
+    session, stream = _session_for(request, session_pk)
+    tab = f"slot-{session.slot_id}"
+    target = Slot.objects.filter(stream=stream, pk=request.POST.get("target") or 0).first()
+    try:
+        if target is None:
+            raise Refused(_("Choose a slot of this stream."))
+        service.session_move(actor=request.user, session=session, target=target)
+    except Refused as refused:
+        return _refused(request, stream, tab, refused)
+    messages.success(request, _("The student is moved."))
+    return back(stream, f"slot-{target.pk}")

@@ -12,3 +12,23 @@ document.addEventListener("keydown", (event) => {
     section.querySelector("summary").focus();
   });
 });
+
+// A failed htmx request never fails silently: say what happened, in the page's language.
+(function () {
+  const show = (key) => {
+    const box = document.getElementById("global-error");
+    if (!box) return;
+    box.querySelector("p").textContent = document.body.dataset[key];
+    box.hidden = false;
+    box.scrollIntoView({ block: "nearest" });
+  };
+  document.addEventListener("htmx:responseError", (event) => {
+    const status = event.detail.xhr.status;
+    show(status === 403 || status === 404 ? "errorForbidden" : "errorServer");
+  });
+  document.addEventListener("htmx:sendError", () => show("errorNetwork"));
+  document.addEventListener("htmx:beforeRequest", () => {
+    const box = document.getElementById("global-error");
+    if (box) box.hidden = true;
+  });
+})();

@@ -1,0 +1,141 @@
+"""Forms of the stream page. They parse input; the rules live in attestation.services.slots."""
+
+from datetime import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from attestation.models import StreamExam
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def _datetime_field(label):
+    return forms.DateTimeField(
+        label=label,
+        input_formats=[DATETIME_LOCAL],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        error_messages={"invalid": _("Enter a date and time.")},
+    )
+
+
+def _time_field(label):
+    return forms.TimeField(
+        label=label,
+        input_formats=["%H:%M"],
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"invalid": _("Enter a time.")},
+    )
+
+
+class SlotTimesMixin:
+    """A start date-time and an end time on the same day, read in Asia/Almaty."""
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("starts_at"), data.get("end_time")
+        if start and end:
+            local_day = timezone.localtime(start).date()
+            data["ends_at"] = timezone.make_aware(datetime.combine(local_day, end))
+        return data
+
+
+class StreamModeForm(forms.Form):
+    mode = forms.ChoiceField(label=_("Conduct final control"), choices=StreamExam.Mode.choices)
+
+
+class DistributeForm(SlotTimesMixin, forms.Form):
+    """SLT-1: "Distribute students by final control dates"."""
+
+    group = forms.ChoiceField(label=_("Group"), required=False)
+    starts_at = _datetime_field(_("Date and start time of the final control"))
+    end_time = _time_field(_("End time of the final control"))
+    students = forms.MultipleChoiceField(
+        label=_("Students"), error_messages={"required": _("Choose at least one student.")}
+    )
+
+    def __init__(self, *args, stream, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [("", _("All"))] + [(str(g.pk), g.name) for g in stream.groups.all()]
+        self.fields["students"].choices = [(str(s.pk), s.full_name) for s in candidates]
+
+    def student_ids(self):
+        return [int(pk) for pk in self.cleaned_data["students"]]
+
+
+class SlotEditForm(SlotTimesMixin, forms.Form):
+    """SLT-3: before the start the date and times; after it only the end time."""
+
+    starts_at = _datetime_field(_("Date and start time of the final control"))
+    end_time = _time_field(_("End time of the final control"))
+
+    def __init__(self, *args, slot, started, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "starts_at": timezone.localtime(slot.starts_at),
+                "end_time": timezone.localtime(slot.ends_at).time(),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        if started:
+            self.fields["starts_at"].disabled = True
+
+
+class ExtraTimeForm(forms.Form):
+    minutes = forms.IntegerField(label=_("Extra time, minutes"), min_value=0, max_value=600)
+
+
+class MoveForm(forms.Form):
+    target = forms.ChoiceField(label=_("Move to"))
+
+    def __init__(self, *args, slots, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = [(str(s.pk), str(s)) for s in slots]
+
+
+class PlatformForm(forms.Form):
+    """PLT-1, PLT-2."""
+
+    platform = forms.CharField(label=_("Platform"), max_length=100, required=False)
+    login = forms.CharField(label=_("Login"), max_length=100, required=False)
+    password = forms.CharField(label=_("Password"), max_length=100, required=False)
+    conference_url = forms.URLField(
+        label=_("Conference link"), max_length=500, required=False, assume_scheme="https"
+    )
+    has_recording = forms.BooleanField(label=_("Has video recording"), required=False)
+    show_recording = forms.BooleanField(label=_("Show recording link to students"), required=False)
+
+    def __init__(self, *args, slot, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "platform": slot.platform,
+                "login": slot.platform_login,
+                "password": slot.platform_password,
+                "conference_url": slot.conference_url,
+                "has_recording": slot.has_recording,
+                "show_recording": slot.show_recording,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.slot = slot
+        posted = self.data.getlist("recording_url") if self.is_bound else None
+        self.recording_urls = (
+            [u.strip() for u in posted] if posted is not None else [r.url for r in slot.recordings.all()]
+        )
+
+    def clean(self):
+        data = super().clean()
+        validator = forms.URLField(max_length=500, assume_scheme="https")
+        cleaned = []
+        for url in self.recording_urls:
+            if not url:
+                continue
+            try:
+                cleaned.append(validator.clean(url))
+            except forms.ValidationError:
+                self.add_error(None, _("“%(url)s” is not a valid link.") % {"url": url})
+        data["recording_urls"] = cleaned
+        return data

@@ -1,0 +1,383 @@
+"""Scheduling students into slots and the slot's own actions (STR-2, SLT-1…SLT-5, X-4, NTF-1, PLT-1, PLT-2).
+
+Every function takes the acting user, checks the policy (edit mode on this stream) and the time
+rules against the one clock, writes an audit entry in the same transaction, and raises
+:class:`Refused` — changing nothing — when anything is wrong.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from access.policy import access_for
+from attestation import clock
+from attestation.models import ExamSession, RecordingLink, Slot, StreamExam
+from attestation.services import Refused
+from audit.models import record
+from college.models import AcademicSchedule, Admission
+from notifications import kinds
+from notifications.services import notify
+
+MAX_EXTRA_MINUTES = 600
+
+
+def _require_edit(actor, stream):
+    if not access_for(actor).can_edit_stream(stream):
+        raise Refused(_("Read mode: you cannot change anything here."))
+
+
+def local(dt):
+    return formats.date_format(timezone.localtime(dt), "d.m.Y H:i")
+
+
+def _slot_snapshot(slot):
+    return {
+        "starts_at": slot.starts_at.isoformat(),
+        "ends_at": slot.ends_at.isoformat(),
+        "students": sorted(slot.sessions.values_list("student_id", flat=True)),
+    }
+
+
+def first_start(stream):
+    return (
+        Slot.objects.filter(stream=stream).order_by("starts_at").values_list("starts_at", flat=True).first()
+    )
+
+
+# --- STR-2: by tickets / without tickets -------------------------------------------------------
+
+
+def stream_mode_set(*, actor, stream, mode) -> StreamExam:
+    _require_edit(actor, stream)
+    mode = StreamExam.Mode(mode)
+    with transaction.atomic():
+        exam = StreamExam.for_stream(stream)
+        exam = StreamExam.objects.select_for_update().get(pk=exam.pk)
+        start = first_start(stream)
+        if start is not None and clock.now() >= start:
+            raise Refused(
+                _("The final control has already started: the way it is conducted can no longer change.")
+            )
+        if exam.mode != mode:
+            record(
+                actor=actor, action="stream.mode", obj=exam, before={"mode": exam.mode}, after={"mode": mode}
+            )
+            exam.mode = mode
+            exam.save()
+    return exam
+
+
+# --- checks shared by creating and editing a slot -------------------------------------------
+
+
+def _check_times(starts_at, ends_at):
+    if ends_at <= starts_at:
+        raise Refused(_("The end time must be later than the start."), field="ends_at")
+    if starts_at <= clock.now():
+        raise Refused(_("The start must be in the future."), field="starts_at")
+
+
+def _check_schedule(stream, students, starts_at):
+    """SLT-2: the slot's date lies in each student's academic-schedule attestation period."""
+    day = timezone.localtime(starts_at).date()
+    schedules = {
+        s.group_id: s for s in AcademicSchedule.objects.filter(academic_period=stream.academic_period)
+    }
+    for student in students:
+        schedule = schedules.get(student.group_id)
+        if schedule is None:
+            raise Refused(
+                _(
+                    "Group %(group)s has no academic schedule for this academic period: "
+                    "%(student)s cannot be scheduled."
+                )
+                % {"group": student.group.name, "student": student.full_name},
+                field="starts_at",
+            )
+        if not schedule.attestation_starts_on <= day <= schedule.attestation_ends_on:
+            raise Refused(
+                _(
+                    "%(student)s: the date %(date)s is outside the attestation period "
+                    "of the academic schedule (%(first)s – %(last)s)."
+                )
+                % {
+                    "student": student.full_name,
+                    "date": formats.date_format(day, "d.m.Y"),
+                    "first": formats.date_format(schedule.attestation_starts_on, "d.m.Y"),
+                    "last": formats.date_format(schedule.attestation_ends_on, "d.m.Y"),
+                },
+                field="starts_at",
+            )
+
+
+def _check_overlaps(students, starts_at, ends_at, exclude_slot=None):
+    """No student sits two final controls at once (in any stream)."""
+    clashes = (
+        ExamSession.objects.filter(student__in=students, slot__isnull=False)
+        .filter(slot__starts_at__lt=ends_at, slot__ends_at__gt=starts_at)
+        .select_related("slot__stream__discipline", "student__user")
+    )
+    if exclude_slot is not None:
+        clashes = clashes.exclude(slot=exclude_slot)
+    clash = clashes.first()
+    if clash:
+        raise Refused(
+            _("%(student)s already has the final control “%(discipline)s” at %(start)s.")
+            % {
+                "student": clash.student.full_name,
+                "discipline": clash.slot.stream.discipline.name,
+                "start": local(clash.slot.starts_at),
+            },
+            field="students",
+        )
+
+
+# --- SLT-1, SLT-2: distribute students -------------------------------------------------------
+
+
+def slot_create(*, actor, stream, student_ids, starts_at, ends_at) -> Slot:
+    _require_edit(actor, stream)
+    if not student_ids:
+        raise Refused(_("Choose at least one student."), field="students")
+    _check_times(starts_at, ends_at)
+    with transaction.atomic():
+        # Lock the stream's sessions so two staff cannot schedule the same student twice.
+        list(ExamSession.objects.select_for_update().filter(stream=stream))
+        students = list(stream.students.filter(pk__in=student_ids).select_related("group", "user"))
+        if len(students) != len(set(student_ids)):
+            raise Refused(
+                _("Some chosen students are not in this stream. Reload the page."), field="students"
+            )
+        not_admitted = Admission.objects.filter(stream=stream, student__in=students, admitted=False)
+        refused = next(iter(not_admitted.select_related("student__user")), None)
+        if refused:
+            raise Refused(
+                _("%(student)s is not admitted to the exam and cannot be scheduled.")
+                % {"student": refused.student.full_name},
+                field="students",
+            )
+        scheduled = ExamSession.objects.filter(stream=stream, student__in=students, slot__isnull=False)
+        taken = scheduled.select_related("student__user").first()
+        if taken:
+            raise Refused(
+                _("%(student)s is already scheduled. Reload the page.")
+                % {"student": taken.student.full_name},
+                field="students",
+            )
+        _check_schedule(stream, students, starts_at)
+        _check_overlaps(students, starts_at, ends_at)
+        slot = Slot.objects.create(stream=stream, starts_at=starts_at, ends_at=ends_at)
+        for student in students:
+            ExamSession.objects.update_or_create(stream=stream, student=student, defaults={"slot": slot})
+        record(actor=actor, action="slot.create", obj=slot, after=_slot_snapshot(slot))
+    return slot
+
+
+# --- SLT-3: edit and delete a slot ------------------------------------------------------------
+
+
+def slot_state(slot, now=None):
+    """'before' the start, 'running' until the slot's end, 'over' afterwards."""
+    now = now or clock.now()
+    if now < slot.starts_at:
+        return "before"
+    if now < slot.ends_at:
+        return "running"
+    return "over"
+
+
+def _locked_slot(slot):
+    return Slot.objects.select_for_update().select_related("stream").get(pk=slot.pk)
+
+
+def slot_update(*, actor, slot, starts_at, ends_at) -> Slot:
+    """Before the start: date and times; after the start, until the end: only the end time."""
+    _require_edit(actor, slot.stream)
+    with transaction.atomic():
+        slot = _locked_slot(slot)
+        before = _slot_snapshot(slot)
+        state = slot_state(slot)
+        if state == "over":
+            raise Refused(_("This final control is over: it can no longer be edited."))
+        students = [s.student for s in slot.sessions.select_related("student__group", "student__user")]
+        if state == "running":
+            if starts_at != slot.starts_at:
+                raise Refused(
+                    _("The final control has started: only its end time can change."), field="starts_at"
+                )
+            if ends_at <= clock.now():
+                raise Refused(_("The new end time has already passed."), field="ends_at")
+        else:
+            _check_times(starts_at, ends_at)
+            _check_schedule(slot.stream, students, starts_at)
+        _check_overlaps(students, starts_at, ends_at, exclude_slot=slot)
+        slot.starts_at, slot.ends_at = starts_at, ends_at
+        slot.save(update_fields=["starts_at", "ends_at"])
+        record(actor=actor, action="slot.update", obj=slot, before=before, after=_slot_snapshot(slot))
+    return slot
+
+
+def slot_delete(*, actor, slot) -> None:
+    """Before the start only; its students go back to "Undistributed"."""
+    _require_edit(actor, slot.stream)
+    with transaction.atomic():
+        slot = _locked_slot(slot)
+        if slot_state(slot) != "before":
+            raise Refused(_("The final control has started: the slot can no longer be deleted."))
+        record(actor=actor, action="slot.delete", obj=slot, before=_slot_snapshot(slot))
+        slot.sessions.update(slot=None, extra_minutes=0)
+        slot.delete()
+
+
+# --- SLT-5, X-4: one student ------------------------------------------------------------------
+
+
+def session_unschedule(*, actor, session) -> None:
+    _require_edit(actor, session.stream)
+    with transaction.atomic():
+        session = ExamSession.objects.select_for_update().select_related("slot", "stream").get(pk=session.pk)
+        if session.slot is None:
+            return
+        if slot_state(session.slot) != "before":
+            raise Refused(_("The final control has started: the student can no longer be removed from it."))
+        record(
+            actor=actor,
+            action="session.unschedule",
+            obj=session,
+            before={"slot": session.slot_id},
+            after={"slot": None},
+        )
+        session.slot, session.extra_minutes = None, 0
+        session.save(update_fields=["slot", "extra_minutes"])
+
+
+def session_extra_time(*, actor, session, minutes) -> ExamSession:
+    """X-4: extra time for one student, until their own deadline has passed."""
+    _require_edit(actor, session.stream)
+    if not 0 <= minutes <= MAX_EXTRA_MINUTES:
+        raise Refused(
+            _("Extra time must be between 0 and %(max)s minutes.") % {"max": MAX_EXTRA_MINUTES},
+            field="minutes",
+        )
+    with transaction.atomic():
+        session = ExamSession.objects.select_for_update().select_related("slot", "stream").get(pk=session.pk)
+        if session.slot is None:
+            raise Refused(_("The student is not scheduled."))
+        if clock.now() >= session.ends_at:
+            raise Refused(_("This student's time is already over."))
+        if session.slot.ends_at + timedelta(minutes=minutes) <= clock.now():
+            raise Refused(
+                _("With this extra time the student's end would already be in the past."), field="minutes"
+            )
+        before = {"extra_minutes": session.extra_minutes}
+        session.extra_minutes = minutes
+        session.save(update_fields=["extra_minutes"])
+        record(
+            actor=actor,
+            action="session.extra_time",
+            obj=session,
+            before=before,
+            after={"extra_minutes": minutes},
+        )
+    return session
+
+
+def session_move(*, actor, session, target) -> ExamSession:
+    """X-4: reschedule one student to another slot of the stream that has not started."""
+    _require_edit(actor, session.stream)
+    with transaction.atomic():
+        session = (
+            ExamSession.objects.select_for_update()
+            .select_related("slot", "stream", "student__group")
+            .get(pk=session.pk)
+        )
+        target = _locked_slot(target)
+        if target.stream_id != session.stream_id:
+            raise Refused(_("The student can only move to a slot of the same stream."))
+        if target.pk == session.slot_id:
+            return session
+        if slot_state(target) != "before":
+            raise Refused(_("The chosen slot has already started."), field="target")
+        if session.questions_viewed_at or session.answer_sent_at:
+            raise Refused(_("The student has already seen the questions: they cannot move to another slot."))
+        _check_schedule(session.stream, [session.student], target.starts_at)
+        _check_overlaps([session.student], target.starts_at, target.ends_at, exclude_slot=session.slot)
+        record(
+            actor=actor,
+            action="session.move",
+            obj=session,
+            before={"slot": session.slot_id},
+            after={"slot": target.pk},
+        )
+        session.slot, session.extra_minutes = target, 0
+        session.save(update_fields=["slot", "extra_minutes"])
+    return session
+
+
+# --- NTF-1: send notification -----------------------------------------------------------------
+
+
+def slot_notify(*, actor, slot) -> int:
+    """Every student of the slot gets the seed's message; the button hides until the start changes."""
+    _require_edit(actor, slot.stream)
+    with transaction.atomic():
+        slot = _locked_slot(slot)
+        if slot_state(slot) == "over":
+            raise Refused(_("This final control is over."))
+        if not slot.needs_notification:
+            raise Refused(_("The students have already been notified of this start."))
+        users = [s.student.user for s in slot.sessions.select_related("student__user")]
+        notify(
+            recipients=users,
+            kind=kinds.SLOT_SCHEDULED,
+            params={"name": slot.stream.discipline.name, "start_at": slot.starts_at},
+            link=reverse("attestation:my_exams"),
+        )
+        slot.notified_start = slot.starts_at
+        slot.save(update_fields=["notified_start"])
+        record(actor=actor, action="slot.notify", obj=slot, after={"recipients": len(users)})
+    return len(users)
+
+
+# --- PLT-1, PLT-2: the conducting platform ---------------------------------------------------
+
+
+def slot_platform_save(
+    *, actor, slot, platform, login, password, conference_url, has_recording, show_recording, recording_urls
+) -> Slot:
+    _require_edit(actor, slot.stream)
+    for url in [conference_url, *recording_urls]:
+        if url and not url.lower().startswith(("http://", "https://")):
+            raise Refused(_("Links must start with http:// or https://."), field="conference_url")
+    with transaction.atomic():
+        slot = _locked_slot(slot)
+        had_platform = slot.has_platform
+        before = {
+            "platform": slot.platform,
+            "conference_url": slot.conference_url,
+            "has_recording": slot.has_recording,
+        }
+        slot.platform, slot.platform_login, slot.conference_url = platform, login, conference_url
+        slot.platform_password = password
+        # PLT-2: recordings exist only for a platform that was saved before.
+        recordings_allowed = had_platform and slot.has_platform
+        slot.has_recording = has_recording and recordings_allowed
+        slot.show_recording = show_recording and slot.has_recording
+        slot.save()
+        if recordings_allowed:
+            slot.recordings.all().delete()
+            if slot.has_recording:
+                RecordingLink.objects.bulk_create(
+                    RecordingLink(slot=slot, url=u) for u in recording_urls if u
+                )
+        after = {
+            "platform": slot.platform,
+            "conference_url": slot.conference_url,
+            "has_recording": slot.has_recording,
+        }
+        # The password never goes into the audit log.
+        record(actor=actor, action="slot.platform", obj=slot, before=before, after=after)
+    return slot

@@ -1,0 +1,82 @@
+"""Sending notifications (X-10): in-app rows, and e-mail to those with an address.
+
+Call :func:`notify` inside the transaction of the change it announces: the rows commit or roll back
+with it, and the e-mails go only after the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from notifications import kinds
+from notifications.models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+def _check_link(link: str) -> str:
+    link = link or ""
+    if link and (not link.startswith("/") or link.startswith("//") or "\\" in link):
+        raise ValueError(f"Notification link must be a site-relative URL, got {link!r}.")
+    return link
+
+
+def notify(
+    *, recipients: Iterable, kind: str, params: Mapping[str, Any] | None, link: str = ""
+) -> list[Notification]:
+    """Create one notification per recipient and e-mail those with an address after commit.
+
+    ``recipients``: users (a queryset or any iterable; duplicates are dropped). ``kind``: a key of
+    ``notifications.kinds.KINDS``. ``params``: the placeholder values; aware datetimes go under keys
+    ending in ``_at`` (see ``notifications.kinds``). ``link``: a site-relative URL, e.g.
+    ``reverse("attestation:my_exams")``. Returns the created rows.
+    """
+    if kind not in kinds.KINDS:
+        raise ValueError(f"Unknown notification kind {kind!r}.")
+    link = _check_link(link)
+    encoded = kinds.encode_params(params)
+    users = list({user.pk: user for user in recipients}.values())
+    rows = Notification.objects.bulk_create(
+        [Notification(recipient=user, kind=kind, params=encoded, link=link) for user in users]
+    )
+    mailable = [(user, row) for user, row in zip(users, rows, strict=True) if user.email]
+    if mailable:
+        transaction.on_commit(lambda: send_emails(mailable))
+    return rows
+
+
+def email_for(user, notification: Notification) -> EmailMessage:
+    """The e-mail of one notification, in the recipient's own language."""
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        subject = _("Online attestation")
+        body = notification.text
+        if notification.link:
+            site = getattr(settings, "SITE_URL", "").rstrip("/")
+            body += "\n\n" + _("Open in the college information system: %(link)s") % {
+                "link": site + notification.link
+            }
+    return EmailMessage(subject=subject, body=body, to=[user.email])
+
+
+def send_emails(items: Iterable[tuple[Any, Notification]]) -> int:
+    """Send one e-mail per (user, notification); failures are logged, never raised. Returns sent."""
+    sent = 0
+    try:
+        messages = [email_for(user, notification) for user, notification in items]
+        with get_connection() as connection:
+            for message in messages:
+                try:
+                    sent += connection.send_messages([message]) or 0
+                except Exception:
+                    logger.exception("Could not e-mail a notification to %s", message.to)
+    except Exception:
+        logger.exception("Could not send notification e-mails")
+    return sent

@@ -1,0 +1,52 @@
+// Stream page behaviour: dialogs, select-all, group filter, "Save" enabled once a student is
+// ticked, recording-link rows. Event delegation, so it keeps working after htmx swaps.
+(function () {
+  const openAutoshow = () =>
+    document.querySelectorAll("dialog[data-autoshow]").forEach((d) => d.open || d.showModal());
+
+  const refreshSave = (form) => {
+    const save = form.querySelector("[data-requires-checked]");
+    if (save) save.disabled = !form.querySelector("input[name=students]:checked");
+  };
+
+  document.addEventListener("click", (event) => {
+    const opener = event.target.closest("[data-open-dialog]");
+    if (opener) {
+      const dialog = document.getElementById(opener.dataset.openDialog);
+      if (dialog) {
+        dialog.showModal();
+        const form = dialog.querySelector("form");
+        if (form) refreshSave(form);
+      }
+    }
+    if (event.target.closest("[data-close-dialog]")) event.target.closest("dialog").close();
+    if (event.target.closest("[data-remove-row]")) event.target.closest("li").remove();
+    const add = event.target.closest("[data-add-recording]");
+    if (add) {
+      const box = add.closest("[data-recordings]");
+      const row = box.querySelector("template[data-recording-template]").content.cloneNode(true);
+      box.querySelector("[data-recording-list]").append(row);
+      box.querySelector("[data-recording-list] li:last-child input").focus();
+    }
+  });
+
+  document.addEventListener("change", (event) => {
+    const target = event.target;
+    const form = target.closest("form");
+    if (target.matches("[data-select-all]")) {
+      form.querySelectorAll("tbody tr:not([hidden]) input[name=students]").forEach((box) => {
+        box.checked = target.checked;
+      });
+    }
+    if (target.matches("[data-group-filter]")) {
+      form.querySelectorAll("tbody tr[data-group]").forEach((row) => {
+        row.hidden = target.value !== "" && row.dataset.group !== target.value;
+        if (row.hidden) row.querySelectorAll("input[name=students]").forEach((box) => (box.checked = false));
+      });
+    }
+    if (form) refreshSave(form);
+  });
+
+  document.addEventListener("DOMContentLoaded", openAutoshow);
+  document.addEventListener("htmx:afterSettle", openAutoshow);
+})();
