@@ -12,6 +12,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     Subquery,
     TextField,
@@ -238,12 +239,24 @@ def stream_filter_choices() -> StreamFilterChoices:
 
 
 def online_streams_for_student(student):
-    """The student's streams whose final control is conducted online."""
-    return (
+    """The student's streams whose final control is conducted online, each with ``my_session``."""
+    from attestation.models import ExamSession
+
+    streams = list(
         Stream.objects.filter(students=student, is_main=True, journal__conduct_online=True)
         .select_related("discipline", "teacher__user", "academic_period__year")
+        .prefetch_related(
+            Prefetch(
+                "exam_sessions",
+                queryset=ExamSession.objects.filter(student=student).select_related("slot"),
+                to_attr="my_sessions",
+            )
+        )
         .order_by("-academic_period__starts_on", "discipline__name")
     )
+    for stream in streams:
+        stream.my_session = stream.my_sessions[0] if stream.my_sessions else None
+    return streams
 
 
 def settings_tabs(request):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from attestation.views import settings, stream_page, streams, student
+from attestation.views import session_page, settings, stream_page, streams, student
 
 app_name = "attestation"
 urlpatterns = [
@@ -17,4 +17,5 @@ urlpatterns = [
     path("sessions/<int:session_pk>/move/", stream_page.session_move, name="session_move"),
     path("settings/", settings.module_settings, name="settings"),
     path("my/", student.my_exams, name="my_exams"),
+    path("sessions/<int:pk>/", session_page.session_page, name="session"),
 ]
