@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from attestation.files import private_storage
+
 
 class ModuleSettings(models.Model):
     """SET-1…SET-5: one row per attestation kind (the Intermediate attestation and Online FSA tabs)."""
@@ -64,6 +66,8 @@ class StreamExam(models.Model):
     mode = models.CharField(
         _("Conduct final control"), max_length=20, choices=Mode.choices, default=Mode.TICKETS
     )
+    # TKT-2: how many tickets the stream's final control uses; None until saved.
+    ticket_count = models.PositiveSmallIntegerField(_("Number of tickets"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("stream's final control")
@@ -129,6 +133,35 @@ class RecordingLink(models.Model):
         return self.url
 
 
+def ticket_upload_to(instance, filename):
+    return f"tickets/{instance.stream_id}/{filename}"
+
+
+class Ticket(models.Model):
+    """A numbered set of exam questions of a stream: sanitised text and/or one file (TKT-4)."""
+
+    stream = models.ForeignKey("college.Stream", on_delete=models.CASCADE, related_name="tickets")
+    number = models.PositiveSmallIntegerField(_("Ticket No."))
+    body = models.TextField(_("Ticket content"), blank=True)
+    file = models.FileField(_("File"), upload_to=ticket_upload_to, storage=private_storage, blank=True)
+    file_name = models.CharField(_("file name"), max_length=120, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["stream", "number"], name="uniq_ticket_number")]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+
+    def __str__(self):
+        return f"{self.stream} №{self.number}"
+
+    @property
+    def has_content(self):
+        """TKT-3: a ticket counts as entered with a file or non-empty text."""
+        return bool(self.file) or bool(self.body.strip())
+
+
 class ExamSession(models.Model):
     """One student's final control in one stream."""
 
@@ -137,11 +170,35 @@ class ExamSession(models.Model):
     slot = models.ForeignKey(Slot, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions")
     # X-4: extra time for this student only (accommodation), added to the slot's end.
     extra_minutes = models.PositiveSmallIntegerField(_("extra time, minutes"), default=0)
+
+    class TicketSource(models.TextChoices):
+        GENERATED = "generated", _("generated")
+        CHOSEN = "chosen", _("chosen by the student")
+
+    ticket = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions"
+    )
+    ticket_source = models.CharField(
+        _("ticket source"), max_length=10, choices=TicketSource.choices, blank=True
+    )
+    ticket_at = models.DateTimeField(_("ticket received"), null=True, blank=True)
+    placed_at = models.DateTimeField(_("tickets placed"), null=True, blank=True)
+    questions_sent_at = models.DateTimeField(_("questions sent"), null=True, blank=True)
     questions_viewed_at = models.DateTimeField(_("Questions viewed"), null=True, blank=True)
+    task = models.TextField(_("Task"), blank=True)
+    task_updated_at = models.DateTimeField(_("task updated"), null=True, blank=True)
     answer_sent_at = models.DateTimeField(_("Answer sent"), null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["stream", "student"], name="uniq_session_per_stream")]
+        constraints = [
+            models.UniqueConstraint(fields=["stream", "student"], name="uniq_session_per_stream"),
+            # X-3, the last guard: a ticket a student chose is nobody else's choice in that slot.
+            models.UniqueConstraint(
+                fields=["slot", "ticket"],
+                condition=models.Q(ticket_source="chosen"),
+                name="one_chooser_per_ticket_in_slot",
+            ),
+        ]
         verbose_name = _("exam session")
         verbose_name_plural = _("exam sessions")
 

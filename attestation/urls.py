@@ -1,6 +1,6 @@
 from django.urls import path
 
-from attestation.views import session_page, settings, stream_page, streams, student
+from attestation.views import session_page, settings, stream_page, streams, student, tickets
 
 app_name = "attestation"
 urlpatterns = [
@@ -8,9 +8,17 @@ urlpatterns = [
     path("streams/<int:pk>/", stream_page.stream_page, name="stream"),
     path("streams/<int:pk>/mode/", stream_page.stream_mode, name="stream_mode"),
     path("streams/<int:pk>/slots/", stream_page.slot_create, name="slot_create"),
+    path("streams/<int:pk>/tickets/", tickets.tickets_page, name="tickets"),
+    path("streams/<int:pk>/tickets/count/", tickets.ticket_count, name="ticket_count"),
+    path("streams/<int:pk>/tickets/add/", tickets.ticket_add, name="ticket_add"),
+    path("streams/<int:pk>/tickets/<int:ticket_pk>/edit/", tickets.ticket_edit, name="ticket_edit"),
+    path("streams/<int:pk>/tickets/<int:ticket_pk>/delete/", tickets.ticket_delete, name="ticket_delete"),
+    path("streams/<int:pk>/tickets/copy/", tickets.tickets_copy, name="tickets_copy"),
+    path("tickets/<int:ticket_pk>/file/", tickets.ticket_file, name="ticket_file"),
     path("slots/<int:slot_pk>/edit/", stream_page.slot_edit, name="slot_edit"),
     path("slots/<int:slot_pk>/delete/", stream_page.slot_delete, name="slot_delete"),
     path("slots/<int:slot_pk>/notify/", stream_page.slot_notify, name="slot_notify"),
+    path("slots/<int:slot_pk>/hand-out/<str:action>/", stream_page.slot_hand_out, name="slot_hand_out"),
     path("slots/<int:slot_pk>/platform/", stream_page.slot_platform, name="slot_platform"),
     path("sessions/<int:session_pk>/unschedule/", stream_page.session_unschedule, name="session_unschedule"),
     path("sessions/<int:session_pk>/extra-time/", stream_page.session_extra_time, name="session_extra_time"),
@@ -18,4 +26,7 @@ urlpatterns = [
     path("settings/", settings.module_settings, name="settings"),
     path("my/", student.my_exams, name="my_exams"),
     path("sessions/<int:pk>/", session_page.session_page, name="session"),
+    path("sessions/<int:pk>/choose/", session_page.ticket_choose, name="ticket_choose"),
+    path("sessions/<int:pk>/questions/", session_page.questions_open, name="questions_open"),
+    path("sessions/<int:pk>/task/", session_page.task_save, name="task_save"),
 ]

@@ -1,12 +1,19 @@
-"""One student's final-control page (STU-1, STU-2, STU-5), seen by the student or by staff."""
+"""One student's final-control page (STU-1…STU-5, TSK-1), seen by the student or by staff."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from access.policy import access_for
 from attestation import clock
+from attestation.forms_tickets import TaskForm
 from attestation.models import ExamSession, StreamExam
+from attestation.services import Refused
+from attestation.services import tickets as tickets_service
 from attestation.services.slots import slot_state
 
 
@@ -24,6 +31,7 @@ def session_for(request, pk):
             "student__user",
             "student__group",
             "slot",
+            "ticket",
         ),
         pk=pk,
         stream__journal__conduct_online=True,
@@ -38,22 +46,104 @@ def session_for(request, pk):
     return session, ("student" if is_own else "staff")
 
 
-@login_required
-def session_page(request, pk):
-    session, viewer = session_for(request, pk)
+def _context(request, session, viewer, **extra):
     slot = session.slot
     state = slot_state(slot) if slot else None
+    exam = StreamExam.for_stream(session.stream)
+    by_tickets = exam.mode == StreamExam.Mode.TICKETS
+    started = state in ("running", "over")
     recordings = list(slot.recordings.all()) if slot and slot.has_recording else []
     if viewer == "student" and not (slot and slot.show_recording):
         recordings = []
+    staff_can_edit = viewer == "staff" and access_for(request).can_edit_stream(session.stream)
     context = {
         "session": session,
         "stream": session.stream,
         "slot": slot,
         "state": state,
         "viewer": viewer,
-        "exam": StreamExam.for_stream(session.stream),
+        "exam": exam,
+        "by_tickets": by_tickets,
         "recordings": recordings,
         "now": clock.now(),
+        # STU-2: the ticket and the task show once the final control has started.
+        "show_ticket": by_tickets and session.ticket_id and (started or viewer == "staff"),
+        "show_task": not by_tickets and session.task and (started or viewer == "staff"),
+        # STU-3: the board, for a placed student without a ticket, while the slot runs.
+        "board": (
+            tickets_service.board(session)
+            if viewer == "student" and by_tickets and session.placed_at and not session.ticket_id and state == "running"
+            else None
+        ),
+        # STU-4: questions reach the page only once sent AND opened by the student (or for staff).
+        "show_questions": session.ticket_id
+        and (session.questions_viewed_at or (viewer == "staff" and session.questions_sent_at)),
+        "task_form": extra.pop("task_form", None)
+        or (TaskForm(initial={"body": session.task}) if staff_can_edit and not by_tickets else None),
+        "task_editable": staff_can_edit and not by_tickets and not session.answer_sent_at and state != "over",
     }
+    context.update(extra)
+    return context
+
+
+@login_required
+def session_page(request, pk):
+    session, viewer = session_for(request, pk)
+    context = _context(request, session, viewer)
+    if request.htmx and request.GET.get("partial") == "board":
+        return render(request, "attestation/partials/board.html", context)
     return render(request, "attestation/session_page.html", context)
+
+
+def _back(session):
+    return redirect(reverse("attestation:session", args=[session.pk]))
+
+
+@login_required
+@require_POST
+def ticket_choose(request, pk):
+    session, viewer = session_for(request, pk)
+    if viewer != "student":
+        raise Http404
+    try:
+        ticket_id = int(request.POST.get("ticket", ""))
+        tickets_service.ticket_choose(actor=request.user, session=session, ticket_id=ticket_id)
+    except ValueError:
+        messages.error(request, _("There is no such ticket."))
+    except Refused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("You have a ticket."))
+    return _back(session)
+
+
+@login_required
+@require_POST
+def questions_open(request, pk):
+    session, viewer = session_for(request, pk)
+    if viewer != "student":
+        raise Http404
+    try:
+        tickets_service.questions_open(actor=request.user, session=session)
+    except Refused as refused:
+        messages.info(request, refused.message)
+    return _back(session)
+
+
+@login_required
+@require_POST
+def task_save(request, pk):
+    session, viewer = session_for(request, pk)
+    if viewer != "staff":
+        raise Http404
+    form = TaskForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise Refused(_("The text is too long."))
+        tickets_service.task_save(actor=request.user, session=session, body=form.cleaned_data["body"])
+    except Refused as refused:
+        messages.error(request, refused.message)
+        context = _context(request, session, viewer, task_form=form, task_open=True)
+        return render(request, "attestation/session_page.html", context, status=400)
+    messages.success(request, _("The task is saved."))
+    return _back(session)

@@ -8,9 +8,11 @@ page with the dialog open, the user's input kept and the reason shown (status 40
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from access.decorators import staff_module_required
@@ -23,9 +25,10 @@ from attestation.forms_slots import (
     SlotEditForm,
     StreamModeForm,
 )
-from attestation.models import ExamSession, RecordingLink, Slot, StreamExam
+from attestation.models import ExamSession, ModuleSettings, RecordingLink, Slot, StreamExam
 from attestation.services import Refused
 from attestation.services import slots as service
+from attestation.services import tickets as tickets_service
 from college.models import Admission, Stream
 
 
@@ -61,9 +64,9 @@ def page_context(request, stream, tab=None):
     )
     sessions = {
         s.student_id: s
-        for s in ExamSession.objects.filter(stream=stream, slot__isnull=False).only(
-            "id", "student_id", "slot_id", "extra_minutes", "questions_viewed_at", "answer_sent_at"
-        )
+        for s in ExamSession.objects.filter(stream=stream, slot__isnull=False)
+        .select_related("ticket")
+        .defer("task", "ticket__body")
     }
     slots = list(
         Slot.objects.filter(stream=stream).prefetch_related(
@@ -89,6 +92,9 @@ def page_context(request, stream, tab=None):
     tab = tab if tab in keys else (keys[0] if keys else None)
     active_slot = next((t["slot"] for t in tabs if t["key"] == tab and "slot" in t), None)
     started = any(slot.state != "before" for slot in slots)
+    by_tickets = exam.mode == StreamExam.Mode.TICKETS
+    entered, count, last_saved = tickets_service.summary(stream, exam) if by_tickets else (0, 0, None)
+    ready = by_tickets and count and entered >= count and tickets_service.tickets_ready(stream, exam)
     return {
         "stream": stream,
         "exam": exam,
@@ -102,7 +108,42 @@ def page_context(request, stream, tab=None):
         "slots": slots,
         "mode_editable": not started,
         "now": now,
+        "by_tickets": by_tickets,
+        "tickets_entered": entered,
+        "tickets_count": count,
+        "tickets_last_saved": last_saved,
+        "actions": _slot_actions(active_slot, by_tickets, ready, access.can_edit_stream(stream), now),
     }
+
+
+HAND_OUT_TITLES = {
+    "generate": gettext_lazy("Define students for generating a ticket"),
+    "place": gettext_lazy("Define students for placing tickets"),
+    "cancel": gettext_lazy("Define students for cancelling ticket placement"),
+    "send": gettext_lazy("Send questions to students"),
+}
+
+
+def _slot_actions(slot, by_tickets, ready, editable, now):
+    """GEN-1, PLC-1, PLC-3, SND-1: the hand-out dialogs the active slot offers, each with its students."""
+    if slot is None or not editable or slot.state == "over":
+        return []
+    rows = slot.rows
+    self_choice = ModuleSettings.for_kind().distribution_form == ModuleSettings.DistributionForm.SELF_CHOICE
+    slot_day = tickets_service.is_slot_day(slot)
+    actions = {}
+    if by_tickets and ready and slot_day:
+        actions["generate"] = [(st, s) for st, s in rows if not s.ticket_id]
+    if by_tickets and ready and self_choice and slot.state == "running":
+        actions["place"] = [(st, s) for st, s in rows if not s.placed_at and not s.ticket_id]
+        actions["cancel"] = [(st, s) for st, s in rows if s.placed_at and not s.ticket_id]
+    if by_tickets and slot_day and now >= slot.starts_at:
+        actions["send"] = [(st, s) for st, s in rows if s.ticket_id and not s.questions_sent_at]
+    return [
+        {"key": key, "title": HAND_OUT_TITLES[key], "rows": actions[key]}
+        for key in HAND_OUT_TITLES
+        if actions.get(key)
+    ]
 
 
 def render_page(request, stream, tab=None, *, status=200, **extra):
@@ -332,3 +373,38 @@ def session_move(request, session_pk):
         return _refused(request, stream, tab, refused)
     messages.success(request, _("The student is moved."))
     return back(stream, f"slot-{target.pk}")
+
+
+# --- GEN, PLC, SND: hand tickets out and send the questions ---------------------------------------
+
+HAND_OUT = {
+    "generate": (
+        tickets_service.tickets_generate,
+        gettext_lazy("Ticket numbers are generated for %(count)s students."),
+    ),
+    "place": (tickets_service.tickets_place, gettext_lazy("Tickets are placed for %(count)s students.")),
+    "cancel": (
+        tickets_service.placement_cancel,
+        gettext_lazy("Placement is cancelled for %(count)s students."),
+    ),
+    "send": (tickets_service.questions_send, gettext_lazy("The questions are sent to %(count)s students.")),
+}
+
+
+@staff_module_required
+@require_POST
+def slot_hand_out(request, slot_pk, action):
+    slot, stream = _slot_for(request, slot_pk)
+    if action not in HAND_OUT:
+        raise Http404
+    use_case, done = HAND_OUT[action]
+    ids = [int(pk) for pk in request.POST.getlist("sessions") if pk.isdigit()]
+    tab = f"slot-{slot.pk}"
+    try:
+        if not ids:
+            raise Refused(_("Choose at least one student."))
+        count = use_case(actor=request.user, slot=slot, session_ids=ids)
+    except Refused as refused:
+        return _refused(request, stream, tab, refused, open_dialog=action)
+    messages.success(request, done % {"count": count})
+    return back(stream, tab)

@@ -6,7 +6,7 @@
 
   const refreshSave = (form) => {
     const save = form.querySelector("[data-requires-checked]");
-    if (save) save.disabled = !form.querySelector("input[name=students]:checked");
+    if (save) save.disabled = !form.querySelector("tbody input[type=checkbox]:checked");
   };
 
   document.addEventListener("click", (event) => {
@@ -34,14 +34,14 @@
     const target = event.target;
     const form = target.closest("form");
     if (target.matches("[data-select-all]")) {
-      form.querySelectorAll("tbody tr:not([hidden]) input[name=students]").forEach((box) => {
+      form.querySelectorAll("tbody tr:not([hidden]) input[type=checkbox]").forEach((box) => {
         box.checked = target.checked;
       });
     }
     if (target.matches("[data-group-filter]")) {
       form.querySelectorAll("tbody tr[data-group]").forEach((row) => {
         row.hidden = target.value !== "" && row.dataset.group !== target.value;
-        if (row.hidden) row.querySelectorAll("input[name=students]").forEach((box) => (box.checked = false));
+        if (row.hidden) row.querySelectorAll("input[type=checkbox]").forEach((box) => (box.checked = false));
       });
     }
     if (form) refreshSave(form);
@@ -49,4 +49,26 @@
 
   document.addEventListener("DOMContentLoaded", openAutoshow);
   document.addEventListener("htmx:afterSettle", openAutoshow);
+})();
+
+// Tickets page: select-all for tickets and target streams; "Copy tickets" / "Copy" enabled once
+// something is ticked.
+(function () {
+  const refresh = () => {
+    const copyButton = document.querySelector("[data-requires-ticket]");
+    if (copyButton) copyButton.disabled = !document.querySelector("input[name=tickets]:checked");
+    const copy = document.querySelector("[data-requires-target]");
+    if (copy) copy.disabled = !document.querySelector("input[name=targets]:checked");
+  };
+  document.addEventListener("change", (event) => {
+    if (event.target.matches("[data-select-all-tickets]")) {
+      document.querySelectorAll("input[name=tickets]").forEach((box) => (box.checked = event.target.checked));
+    }
+    if (event.target.matches("[data-select-all-targets]")) {
+      document.querySelectorAll("input[name=targets]").forEach((box) => (box.checked = event.target.checked));
+    }
+    refresh();
+  });
+  document.addEventListener("DOMContentLoaded", refresh);
+  document.addEventListener("htmx:afterSettle", refresh);
 })();

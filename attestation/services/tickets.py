@@ -1,0 +1,478 @@
+"""Tickets: authoring (TKT), copying (CPY), handing out (GEN, PLC, STU-3) and sending (SND); tasks (TSK).
+
+Handing out is the contended part: generation by staff and choices by students lock the slot's
+row first (one short transaction per claim), re-check, then write; a partial unique constraint on
+(slot, ticket) for chosen tickets is the last guard (X-3).
+"""
+
+import random
+from collections import Counter
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from access.policy import access_for
+from attestation import clock
+from attestation.files import copy_of, safe_name, validate_upload
+from attestation.models import ExamSession, ModuleSettings, Slot, StreamExam, Ticket
+from attestation.richtext import sanitize
+from attestation.services import Refused
+from audit.models import record
+
+MAX_TICKETS = 300
+_random = random.SystemRandom()
+
+# The lock of a claim; the control test switches it off to show the race is real.
+LOCK_CLAIMS = True
+
+
+def _require_edit(actor, stream):
+    if not access_for(actor).can_edit_stream(stream):
+        raise Refused(_("Read mode: you cannot change anything here."))
+
+
+def numbers_generated(stream) -> bool:
+    """TKT-2, TKT-5: once any student of the stream has a ticket, the tickets are frozen."""
+    return ExamSession.objects.filter(stream=stream, ticket__isnull=False).exists()
+
+
+def _require_not_frozen(stream):
+    if numbers_generated(stream):
+        raise Refused(
+            _("Ticket numbers have already been given to students: the tickets can no longer change.")
+        )
+
+
+def tickets_ready(stream, exam=None) -> bool:
+    """GEN-1, PLC-1: a count is saved and every number up to it has questions."""
+    exam = exam or StreamExam.for_stream(stream)
+    if not exam.ticket_count:
+        return False
+    numbers = {t.number for t in Ticket.objects.filter(stream=stream) if t.has_content}
+    return numbers >= set(range(1, exam.ticket_count + 1))
+
+
+def summary(stream, exam=None):
+    """TKT-3: (entered, count, date of the last saved ticket)."""
+    exam = exam or StreamExam.for_stream(stream)
+    tickets = list(Ticket.objects.filter(stream=stream))
+    entered = sum(1 for t in tickets if t.has_content)
+    last = max((t.updated_at for t in tickets), default=None)
+    return entered, exam.ticket_count or 0, last
+
+
+# --- TKT-2 ------------------------------------------------------------------------------------
+
+
+def ticket_count_set(*, actor, stream, count) -> StreamExam:
+    _require_edit(actor, stream)
+    if not 1 <= count <= MAX_TICKETS:
+        raise Refused(_("The number of tickets must be from 1 to %(max)s.") % {"max": MAX_TICKETS})
+    with transaction.atomic():
+        exam = StreamExam.objects.select_for_update().get(pk=StreamExam.for_stream(stream).pk)
+        _require_not_frozen(stream)
+        saved = Ticket.objects.filter(stream=stream)
+        highest = saved.aggregate(m=Max("number"))["m"] or 0
+        if count < highest:
+            raise Refused(
+                _(
+                    "%(saved)s tickets are saved (up to No. %(highest)s): the number cannot be less. "
+                    "Delete tickets first."
+                )
+                % {"saved": saved.count(), "highest": highest}
+            )
+        record(
+            actor=actor,
+            action="tickets.count",
+            obj=exam,
+            before={"count": exam.ticket_count},
+            after={"count": count},
+        )
+        exam.ticket_count = count
+        exam.save(update_fields=["ticket_count"])
+    return exam
+
+
+# --- TKT-4, TKT-5 -----------------------------------------------------------------------------
+
+
+def free_numbers(stream, exam=None):
+    exam = exam or StreamExam.for_stream(stream)
+    used = set(Ticket.objects.filter(stream=stream).values_list("number", flat=True))
+    return [n for n in range(1, (exam.ticket_count or 0) + 1) if n not in used]
+
+
+def ticket_save(*, actor, stream, number, body, upload=None, remove_file=False, ticket=None) -> Ticket:
+    """Add (ticket=None) or edit a ticket: text, one file, or both."""
+    _require_edit(actor, stream)
+    body = sanitize(body)
+    kind = validate_upload(upload) if upload else None
+    with transaction.atomic():
+        exam = StreamExam.objects.select_for_update().get(pk=StreamExam.for_stream(stream).pk)
+        _require_not_frozen(stream)
+        if ticket is None:
+            if number not in free_numbers(stream, exam):
+                raise Refused(_("Ticket No. %(number)s is not free. Reload the page.") % {"number": number})
+            ticket = Ticket(stream=stream, number=number)
+            before = None
+        else:
+            ticket = Ticket.objects.select_for_update().get(pk=ticket.pk, stream=stream)
+            before = {"body": ticket.body, "file": ticket.file_name}
+        keeps_file = bool(ticket.file) and not remove_file and upload is None
+        if not body and upload is None and not keeps_file:
+            raise Refused(_("Enter the questions or attach a file."))
+        old_file = ticket.file.name if ticket.file and (remove_file or upload) else None
+        ticket.body = body
+        if upload is not None:
+            ticket.file_name = safe_name(upload.name)
+            ticket.file.save(ticket.file_name, upload, save=False)
+        elif remove_file:
+            ticket.file, ticket.file_name = None, ""
+        ticket.save()
+        if old_file:
+            storage = ticket.file.storage
+            transaction.on_commit(lambda: storage.delete(old_file))
+        record(
+            actor=actor,
+            action="ticket.save",
+            obj=ticket,
+            before=before,
+            after={"body": ticket.body, "file": ticket.file_name, "kind": kind},
+        )
+    return ticket
+
+
+def ticket_delete(*, actor, ticket) -> None:
+    _require_edit(actor, ticket.stream)
+    with transaction.atomic():
+        StreamExam.objects.select_for_update().get(pk=StreamExam.for_stream(ticket.stream).pk)
+        _require_not_frozen(ticket.stream)
+        record(
+            actor=actor,
+            action="ticket.delete",
+            obj=ticket,
+            before={"body": ticket.body, "file": ticket.file_name},
+        )
+        name, storage = ticket.file.name, ticket.file.storage
+        ticket.delete()
+        if name:
+            transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- CPY-1…CPY-4 --------------------------------------------------------------------------------
+
+
+def copy_targets(source, period):
+    """CPY-2: the same teacher's online main streams of this discipline in that period, not yet handed out."""
+    from college.models import Stream
+
+    return (
+        Stream.objects.filter(
+            teacher=source.teacher,
+            discipline=source.discipline,
+            is_main=True,
+            journal__conduct_online=True,
+            academic_period=period,
+        )
+        .exclude(pk=source.pk)
+        .exclude(exam_sessions__ticket__isnull=False)
+        .distinct()
+    )
+
+
+def tickets_copy(*, actor, source, ticket_ids, targets) -> int:
+    """CPY-3: append copies after each target's own tickets and raise its count; files are copied."""
+    _require_edit(actor, source)
+    tickets = [
+        t for t in Ticket.objects.filter(stream=source, pk__in=ticket_ids).order_by("number") if t.has_content
+    ]
+    if not tickets:
+        raise Refused(_("Choose at least one ticket with questions."))
+    if not targets:
+        raise Refused(_("Choose at least one stream."))
+    copied = 0
+    with transaction.atomic():
+        for target in targets:
+            _require_edit(actor, target)
+            exam = StreamExam.objects.select_for_update().get(pk=StreamExam.for_stream(target).pk)
+            if numbers_generated(target) or target.teacher_id != source.teacher_id:
+                raise Refused(_("Tickets cannot be copied to “%(stream)s”.") % {"stream": target.name})
+            start = Ticket.objects.filter(stream=target).aggregate(m=Max("number"))["m"] or 0
+            for offset, ticket in enumerate(tickets, 1):
+                copy = Ticket(
+                    stream=target, number=start + offset, body=ticket.body, file_name=ticket.file_name
+                )
+                if ticket.file:
+                    copy.file.save(ticket.file_name or "file", copy_of(ticket.file), save=False)
+                copy.save()
+            before = exam.ticket_count
+            exam.ticket_count = (exam.ticket_count or 0) + len(tickets)
+            exam.ticket_count = max(exam.ticket_count, start + len(tickets))
+            exam.save(update_fields=["ticket_count"])
+            record(
+                actor=actor,
+                action="tickets.copy",
+                obj=exam,
+                before={"count": before},
+                after={"count": exam.ticket_count, "from": source.pk, "numbers": [t.number for t in tickets]},
+            )
+            copied += len(tickets)
+    return copied
+
+
+# --- time rules of a slot's day -----------------------------------------------------------------
+
+
+def is_slot_day(slot) -> bool:
+    return timezone.localtime(slot.starts_at).date() == clock.local_today()
+
+
+def _lock_slot(slot):
+    if LOCK_CLAIMS:
+        return Slot.objects.select_for_update().select_related("stream").get(pk=slot.pk)
+    return Slot.objects.select_related("stream").get(pk=slot.pk)
+
+
+def _slot_sessions(slot, ids=None):
+    sessions = ExamSession.objects.filter(slot=slot).select_related("student__user")
+    return sessions.filter(pk__in=ids) if ids is not None else sessions
+
+
+def _settings():
+    return ModuleSettings.for_kind(ModuleSettings.Kind.INTERMEDIATE)
+
+
+def _require_tickets_mode(stream):
+    exam = StreamExam.for_stream(stream)
+    if exam.mode != StreamExam.Mode.TICKETS:
+        raise Refused(_("This final control is conducted without tickets."))
+    if not tickets_ready(stream, exam):
+        raise Refused(_("Save the number of tickets and the questions of every ticket first."))
+    return exam
+
+
+# --- GEN-1, GEN-2: generate ticket numbers -----------------------------------------------------
+
+
+def _usage(slot, whole_stream):
+    """How often each ticket is already held, in the scope that SET-2 says counts."""
+    scope = ExamSession.objects.filter(ticket__isnull=False)
+    scope = scope.filter(stream=slot.stream) if whole_stream else scope.filter(slot=slot)
+    return Counter(scope.values_list("ticket_id", flat=True))
+
+
+def pick_fair(ticket_ids, usage, rng=_random):
+    """A ticket among the least used, uniformly: no ticket is used k+1 times before all are used k times."""
+    least = min(usage.get(t, 0) for t in ticket_ids)
+    return rng.choice([t for t in ticket_ids if usage.get(t, 0) == least])
+
+
+def tickets_generate(*, actor, slot, session_ids) -> int:
+    _require_edit(actor, slot.stream)
+    with transaction.atomic():
+        slot = _lock_slot(slot)
+        _require_tickets_mode(slot.stream)
+        if not is_slot_day(slot):
+            raise Refused(_("Ticket numbers are generated on the day of the final control."))
+        if clock.now() >= slot.ends_at:
+            raise Refused(_("This final control is over."))
+        sessions = list(_slot_sessions(slot, session_ids).filter(ticket__isnull=True))
+        if not sessions:
+            raise Refused(_("Every chosen student already has a ticket number."))
+        ticket_ids = list(Ticket.objects.filter(stream=slot.stream).values_list("pk", flat=True))
+        usage = _usage(slot, _settings().distribute_whole_stream)
+        now = clock.now()
+        _random.shuffle(sessions)
+        for session in sessions:
+            ticket_id = pick_fair(ticket_ids, usage)
+            usage[ticket_id] += 1
+            session.ticket_id, session.ticket_source, session.ticket_at = ticket_id, "generated", now
+            session.save(update_fields=["ticket", "ticket_source", "ticket_at"])
+        record(
+            actor=actor,
+            action="tickets.generate",
+            obj=slot,
+            after={"sessions": sorted(s.pk for s in sessions)},
+        )
+    return len(sessions)
+
+
+# --- PLC-1…PLC-3: place tickets, cancel placement ------------------------------------------------
+
+
+def tickets_place(*, actor, slot, session_ids) -> int:
+    from notifications import kinds
+    from notifications.services import notify
+
+    _require_edit(actor, slot.stream)
+    with transaction.atomic():
+        slot = _lock_slot(slot)
+        _require_tickets_mode(slot.stream)
+        if _settings().distribution_form != ModuleSettings.DistributionForm.SELF_CHOICE:
+            raise Refused(
+                _("Tickets are handed out at random: students do not choose them (see the settings).")
+            )
+        now = clock.now()
+        if now < slot.starts_at:
+            raise Refused(_("Tickets can be placed once the final control has started."))
+        if now >= slot.ends_at:
+            raise Refused(_("This final control is over."))
+        sessions = list(_slot_sessions(slot, session_ids).filter(placed_at__isnull=True, ticket__isnull=True))
+        if not sessions:
+            raise Refused(_("Choose at least one student without placed tickets."))
+        ExamSession.objects.filter(pk__in=[s.pk for s in sessions]).update(placed_at=now)
+        stream = slot.stream
+        notify(
+            recipients=[s.student.user for s in sessions],
+            kind=kinds.TICKETS_PLACED,
+            params={
+                "discipline": stream.discipline.name,
+                "teacher": stream.teacher.full_name,
+                "start_at": slot.starts_at,
+            },
+            link=reverse("attestation:my_exams"),
+        )
+        record(
+            actor=actor, action="tickets.place", obj=slot, after={"sessions": sorted(s.pk for s in sessions)}
+        )
+    return len(sessions)
+
+
+def placement_cancel(*, actor, slot, session_ids) -> int:
+    """PLC-3: for placed students who have not chosen; a chosen ticket stays."""
+    _require_edit(actor, slot.stream)
+    with transaction.atomic():
+        slot = _lock_slot(slot)
+        sessions = list(
+            _slot_sessions(slot, session_ids).filter(placed_at__isnull=False, ticket__isnull=True)
+        )
+        if not sessions:
+            raise Refused(
+                _("Nobody chosen can have the placement cancelled: they have already chosen a ticket.")
+            )
+        ExamSession.objects.filter(pk__in=[s.pk for s in sessions]).update(placed_at=None)
+        record(
+            actor=actor,
+            action="tickets.unplace",
+            obj=slot,
+            after={"sessions": sorted(s.pk for s in sessions)},
+        )
+    return len(sessions)
+
+
+# --- STU-3: the student chooses a ticket -------------------------------------------------------
+
+
+def board(session):
+    """The tiles of the "Choose ticket" block: every ticket, free or taken, in a per-student random order."""
+    slot = session.slot
+    tickets = list(Ticket.objects.filter(stream=session.stream).values_list("pk", flat=True))
+    free = free_tickets(slot, tickets)
+    order = random.Random(f"{session.pk}:{slot.pk}").sample(tickets, len(tickets))  # noqa: S311 — layout only
+    return [{"id": t, "free": t in free} for t in order]
+
+
+def free_tickets(slot, ticket_ids):
+    """Free for choosing: not held in this slot and, with SET-2 on, not used by earlier slots first."""
+    held_here = set(
+        ExamSession.objects.filter(slot=slot, ticket__isnull=False).values_list("ticket_id", flat=True)
+    )
+    free = set(ticket_ids) - held_here
+    if _settings().distribute_whole_stream:
+        earlier = ExamSession.objects.filter(
+            stream=slot.stream, ticket__isnull=False, slot__starts_at__lt=slot.starts_at
+        ).values_list("ticket_id", flat=True)
+        unused = free - set(earlier)
+        if unused:
+            return unused
+    return free
+
+
+def ticket_choose(*, actor, session, ticket_id) -> ExamSession:
+    if session.student.user_id != actor.pk:
+        raise Refused(_("This is not your final control."))
+    try:
+        with transaction.atomic():
+            slot = _lock_slot(session.slot)
+            session = ExamSession.objects.select_for_update().get(pk=session.pk)
+            if session.ticket_id:
+                if session.ticket_id == ticket_id:
+                    return session  # a double click or a retry: the same answer, once
+                raise Refused(_("You already have a ticket."))
+            if not session.placed_at:
+                raise Refused(_("The tickets have not been placed for you."))
+            now = clock.now()
+            if not slot.starts_at <= now < session.ends_at:
+                raise Refused(_("Tickets can be chosen only during the final control."))
+            tickets = list(Ticket.objects.filter(stream=slot.stream).values_list("pk", flat=True))
+            if ticket_id not in tickets:
+                raise Refused(_("There is no such ticket."))
+            if ticket_id not in free_tickets(slot, tickets):
+                raise Refused(_("Someone has just taken this ticket. Please choose another one."))
+            session.ticket_id, session.ticket_source, session.ticket_at = ticket_id, "chosen", now
+            session.save(update_fields=["ticket", "ticket_source", "ticket_at"])
+            record(actor=actor, action="ticket.choose", obj=session, after={"ticket": ticket_id})
+    except IntegrityError as error:
+        raise Refused(_("Someone has just taken this ticket. Please choose another one.")) from error
+    return session
+
+
+# --- SND-1, SND-2: send questions; the student opens them ------------------------------------
+
+
+def questions_send(*, actor, slot, session_ids) -> int:
+    _require_edit(actor, slot.stream)
+    with transaction.atomic():
+        slot = _lock_slot(slot)
+        if not is_slot_day(slot) or clock.now() < slot.starts_at:
+            raise Refused(_("Questions can be sent on the day of the final control, from its start."))
+        if clock.now() >= slot.ends_at:
+            raise Refused(_("This final control is over."))
+        sessions = list(
+            _slot_sessions(slot, session_ids).filter(ticket__isnull=False, questions_sent_at__isnull=True)
+        )
+        if not sessions:
+            raise Refused(
+                _("Choose at least one student with a ticket number whose questions were not sent.")
+            )
+        ExamSession.objects.filter(pk__in=[s.pk for s in sessions]).update(questions_sent_at=clock.now())
+        record(
+            actor=actor, action="questions.send", obj=slot, after={"sessions": sorted(s.pk for s in sessions)}
+        )
+    return len(sessions)
+
+
+def questions_open(*, actor, session) -> ExamSession:
+    """STU-4: the first opening time is recorded, once."""
+    if session.student.user_id != actor.pk:
+        raise Refused(_("This is not your final control."))
+    if not session.questions_sent_at:
+        raise Refused(_("Please wait. The questions have not been sent yet."))
+    ExamSession.objects.filter(pk=session.pk, questions_viewed_at__isnull=True).update(
+        questions_viewed_at=clock.now()
+    )
+    session.refresh_from_db(fields=["questions_viewed_at"])
+    return session
+
+
+# --- TSK-1: without tickets, an individual task ---------------------------------------------------
+
+
+def task_save(*, actor, session, body) -> ExamSession:
+    _require_edit(actor, session.stream)
+    with transaction.atomic():
+        session = ExamSession.objects.select_for_update().select_related("stream").get(pk=session.pk)
+        if StreamExam.for_stream(session.stream).mode != StreamExam.Mode.NO_TICKETS:
+            raise Refused(_("Tasks are given only when the final control is conducted without tickets."))
+        if session.answer_sent_at:
+            raise Refused(_("The student has already sent an answer: the task can no longer change."))
+        if session.slot_id and clock.now() >= session.ends_at:
+            raise Refused(_("This final control is over."))
+        before = {"task": session.task}
+        session.task, session.task_updated_at = sanitize(body), clock.now()
+        session.save(update_fields=["task", "task_updated_at"])
+        record(actor=actor, action="task.save", obj=session, before=before, after={"task": session.task})
+    return session
