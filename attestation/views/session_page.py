@@ -70,11 +70,7 @@ def _context(request, session, viewer, **extra):
         "show_ticket": by_tickets and session.ticket_id and (started or viewer == "staff"),
         "show_task": not by_tickets and session.task and (started or viewer == "staff"),
         # STU-3: the board, for a placed student without a ticket, while the slot runs.
-        "board": (
-            tickets_service.board(session)
-            if viewer == "student" and by_tickets and session.placed_at and not session.ticket_id and state == "running"
-            else None
-        ),
+        "board": tickets_service.board(session) if _board_shown(session, viewer, by_tickets, state) else None,
         # STU-4: questions reach the page only once sent AND opened by the student (or for staff).
         "show_questions": session.ticket_id
         and (session.questions_viewed_at or (viewer == "staff" and session.questions_sent_at)),
@@ -84,6 +80,16 @@ def _context(request, session, viewer, **extra):
     }
     context.update(extra)
     return context
+
+
+def _board_shown(session, viewer, by_tickets, state):
+    return (
+        viewer == "student"
+        and by_tickets
+        and session.placed_at
+        and not session.ticket_id
+        and state == "running"
+    )
 
 
 @login_required
