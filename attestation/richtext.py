@@ -2,11 +2,36 @@
 
 Teachers paste questions from Word; students type answers. Both become a small, safe subset of
 HTML: paragraphs, emphasis, lists, headings, tables, links (http/https/mailto) and line breaks.
+
+The editor is django-prose-editor (ProseMirror/Tiptap, assets shipped in the package, no CDN) with
+a toolbar limited to what :data:`ALLOWED_TAGS` keeps, so nothing a user formats is lost on save.
+The browser's HTML is never trusted: :class:`RichTextFormField` runs :func:`sanitize` on clean.
+
+Templates must include the form's media once per page, before or beside the form::
+
+    {{ form.media }}
+
+It renders an inline ``<script type="importmap">`` (the editor's modules import each other by bare
+name), the editor's stylesheets and ``<script type="module">`` tags: the editor itself and
+``static/js/richtext.js``, which starts editors in content htmx swaps in later (the editor's own
+module only scans the page once) and revives them after an htmx history restore. Put the media in
+the part of the page that is rendered on a full load; fragments swapped in by htmx need no media.
+
+When a Content-Security-Policy arrives, the inline import map needs a nonce (js_asset's ``Media``
+takes one: ``form.media.with_nonce(request.csp_nonce)``, or ``media.render(attrs={"nonce": ...})``)
+or a hash, and Tiptap injects one small ``<style>`` element at run time (``style-src`` needs
+``'unsafe-inline'`` or that style's hash).
 """
+
+import html
+import re
 
 import nh3
 from django import forms
+from django.forms.widgets import Script
 from django.utils.translation import gettext_lazy as _
+from django_prose_editor.widgets import ProseEditorWidget
+from js_asset import Media
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "b", "em", "i", "u", "s", "sub", "sup", "code", "pre", "blockquote",
@@ -15,6 +40,30 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
+# The editor's features, in django-prose-editor's "configurable" preset. Every tag they produce is
+# in ALLOWED_TAGS (tests/attestation/test_richtext.py checks it); attributes outside the allowlist
+# (a table's inline widths, an ordered list's start) are dropped by sanitize().
+EDITOR_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Underline": True,
+    "Strike": True,
+    "Subscript": True,
+    "Superscript": True,
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Heading": {"levels": [2, 3, 4]},
+    "Blockquote": True,
+    "HardBreak": True,
+    "Link": {"enableTarget": False},
+    "Table": True,
+    "TableRow": True,
+    "TableHeader": True,
+    "TableCell": True,
+    "History": True,
+}
+
 _cleaner = nh3.Cleaner(
     tags=ALLOWED_TAGS,
     attributes=ALLOWED_ATTRIBUTES,
@@ -22,23 +71,44 @@ _cleaner = nh3.Cleaner(
     link_rel="noopener noreferrer nofollow",
     strip_comments=True,
 )
+# What an editor leaves behind when everything is deleted: one empty block.
+_EMPTY = re.compile(r"<(\w+)>(<br>)?</\1>")
 
 
 def sanitize(html: str) -> str:
     """Safe HTML for storage; an editor's empty paragraph counts as empty."""
     cleaned = _cleaner.clean(html or "").strip()
-    return "" if cleaned in {"<p></p>", "<p><br></p>"} else cleaned
+    return "" if _EMPTY.fullmatch(cleaned) else cleaned
 
 
-def plain_length(html: str) -> int:
-    """How many visible characters the HTML holds (ANS-2's "at least 10 characters")."""
-    return len(" ".join(nh3.clean(html or "", tags=set()).split()))
+def plain_length(value: str) -> int:
+    """How many visible characters the HTML holds (ANS-2's "at least 10 characters").
+
+    Entities count as the one character they show (``&lt;`` is "<", ``&nbsp;`` is a space).
+    """
+    text = html.unescape(nh3.clean(value or "", tags=set()))
+    return len(" ".join(text.split()))
+
+
+class RichTextWidget(ProseEditorWidget):
+    """django-prose-editor's textarea with this project's toolbar and its htmx glue."""
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            attrs={"rows": 8, "data-rich-text": "", **(attrs or {})},
+            config={"extensions": EDITOR_EXTENSIONS},
+            preset="configurable",
+        )
+
+    @property
+    def media(self):
+        return super().media + Media(js=[Script("js/richtext.js", type="module")])
 
 
 class RichTextFormField(forms.CharField):
     """A text editor whose value is sanitised before anything else sees it."""
 
-    widget = forms.Textarea(attrs={"rows": 8, "data-rich-text": ""})
+    widget = RichTextWidget
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("required", False)

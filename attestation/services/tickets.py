@@ -5,6 +5,7 @@ row first (one short transaction per claim), re-check, then write; a partial uni
 (slot, ticket) for chosen tickets is the last guard (X-3).
 """
 
+import logging
 import random
 from collections import Counter
 
@@ -23,6 +24,7 @@ from attestation.services import Refused
 from audit.models import record
 
 MAX_TICKETS = 300
+logger = logging.getLogger(__name__)
 _random = random.SystemRandom()
 
 # The lock of a claim; the control test switches it off to show the race is real.
@@ -416,6 +418,8 @@ def ticket_choose(*, actor, session, ticket_id) -> ExamSession:
             session.save(update_fields=["ticket", "ticket_source", "ticket_at"])
             record(actor=actor, action="ticket.choose", obj=session, after={"ticket": ticket_id})
     except IntegrityError as error:
+        # Only reachable when two claims raced past the lock: the constraint kept the data right.
+        logger.warning("ticket claim stopped by the unique constraint: session %s, ticket %s", session.pk, ticket_id)
         raise Refused(_("Someone has just taken this ticket. Please choose another one.")) from error
     return session
 
