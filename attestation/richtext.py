@@ -5,7 +5,8 @@ HTML: paragraphs, emphasis, lists, headings, tables, links (http/https/mailto) a
 
 The editor is django-prose-editor (ProseMirror/Tiptap, assets shipped in the package, no CDN) with
 a toolbar limited to what :data:`ALLOWED_TAGS` keeps, so nothing a user formats is lost on save.
-The browser's HTML is never trusted: :class:`RichTextFormField` runs :func:`sanitize` on clean.
+The browser's HTML is never trusted: :class:`RichTextFormField` runs :func:`sanitize` on clean,
+before its own validation.
 
 Templates must include the form's media once per page, before or beside the form::
 
@@ -23,8 +24,8 @@ or a hash, and Tiptap injects one small ``<style>`` element at run time (``style
 ``'unsafe-inline'`` or that style's hash).
 """
 
-import html
 import re
+from html import unescape
 
 import nh3
 from django import forms
@@ -86,7 +87,7 @@ def plain_length(value: str) -> int:
 
     Entities count as the one character they show (``&lt;`` is "<", ``&nbsp;`` is a space).
     """
-    text = html.unescape(nh3.clean(value or "", tags=set()))
+    text = unescape(nh3.clean(value or "", tags=set()))
     return len(" ".join(text.split()))
 
 
@@ -116,5 +117,6 @@ class RichTextFormField(forms.CharField):
         kwargs.setdefault("error_messages", {"max_length": _("The text is too long.")})
         super().__init__(*args, **kwargs)
 
-    def clean(self, value):
-        return sanitize(super().clean(value))
+    def to_python(self, value):
+        # Before validation, so "required" and "max_length" judge what will be stored.
+        return sanitize(super().to_python(value))

@@ -238,7 +238,11 @@ def slot_delete(*, actor, slot) -> None:
 def session_unschedule(*, actor, session) -> None:
     _require_edit(actor, session.stream)
     with transaction.atomic():
-        session = ExamSession.objects.select_for_update().select_related("slot", "stream").get(pk=session.pk)
+        session = (
+            ExamSession.objects.select_for_update(of=("self",))
+            .select_related("slot", "stream")
+            .get(pk=session.pk)
+        )
         if session.slot is None:
             return
         if slot_state(session.slot) != "before":
@@ -263,7 +267,11 @@ def session_extra_time(*, actor, session, minutes) -> ExamSession:
             field="minutes",
         )
     with transaction.atomic():
-        session = ExamSession.objects.select_for_update().select_related("slot", "stream").get(pk=session.pk)
+        session = (
+            ExamSession.objects.select_for_update(of=("self",))
+            .select_related("slot", "stream")
+            .get(pk=session.pk)
+        )
         if session.slot is None:
             raise Refused(_("The student is not scheduled."))
         if clock.now() >= session.ends_at:
@@ -290,7 +298,7 @@ def session_move(*, actor, session, target) -> ExamSession:
     _require_edit(actor, session.stream)
     with transaction.atomic():
         session = (
-            ExamSession.objects.select_for_update()
+            ExamSession.objects.select_for_update(of=("self",))
             .select_related("slot", "stream", "student__group")
             .get(pk=session.pk)
         )

@@ -419,7 +419,9 @@ def ticket_choose(*, actor, session, ticket_id) -> ExamSession:
             record(actor=actor, action="ticket.choose", obj=session, after={"ticket": ticket_id})
     except IntegrityError as error:
         # Only reachable when two claims raced past the lock: the constraint kept the data right.
-        logger.warning("ticket claim stopped by the unique constraint: session %s, ticket %s", session.pk, ticket_id)
+        logger.warning(
+            "ticket claim stopped by the unique constraint: session %s, ticket %s", session.pk, ticket_id
+        )
         raise Refused(_("Someone has just taken this ticket. Please choose another one.")) from error
     return session
 
@@ -468,7 +470,9 @@ def questions_open(*, actor, session) -> ExamSession:
 def task_save(*, actor, session, body) -> ExamSession:
     _require_edit(actor, session.stream)
     with transaction.atomic():
-        session = ExamSession.objects.select_for_update().select_related("stream").get(pk=session.pk)
+        session = (
+            ExamSession.objects.select_for_update(of=("self",)).select_related("stream").get(pk=session.pk)
+        )
         if StreamExam.for_stream(session.stream).mode != StreamExam.Mode.NO_TICKETS:
             raise Refused(_("Tasks are given only when the final control is conducted without tickets."))
         if session.answer_sent_at:
