@@ -45,3 +45,9 @@ class TaskForm(forms.Form):
     """TSK-1: the individual task of a student (final control without tickets)."""
 
     body = RichTextFormField(label=_("Task"))
+
+
+class AnswerForm(forms.Form):
+    """ANS-1: the answer's text editor."""
+
+    text = RichTextFormField(label=_("Answer"))

@@ -187,6 +187,11 @@ class ExamSession(models.Model):
     questions_viewed_at = models.DateTimeField(_("Questions viewed"), null=True, blank=True)
     task = models.TextField(_("Task"), blank=True)
     task_updated_at = models.DateTimeField(_("task updated"), null=True, blank=True)
+    # X-1: the latest autosaved draft (never lost, readable by the teacher) and the sent answer.
+    draft = models.TextField(_("draft"), blank=True)
+    draft_version = models.PositiveIntegerField(_("draft version"), default=0)
+    draft_saved_at = models.DateTimeField(_("draft saved"), null=True, blank=True)
+    answer = models.TextField(_("Answer"), blank=True)
     answer_sent_at = models.DateTimeField(_("Answer sent"), null=True, blank=True)
 
     class Meta:
@@ -211,3 +216,25 @@ class ExamSession(models.Model):
         if self.slot is None:
             return None
         return self.slot.ends_at + timedelta(minutes=self.extra_minutes)
+
+
+def answer_upload_to(instance, filename):
+    return f"answers/{instance.session.stream_id}/{instance.session_id}/{filename}"
+
+
+class AnswerFile(models.Model):
+    """A file attached to a student's answer (ANS-1); removable until the answer is sent."""
+
+    session = models.ForeignKey(ExamSession, on_delete=models.CASCADE, related_name="answer_files")
+    file = models.FileField(_("File"), upload_to=answer_upload_to, storage=private_storage)
+    file_name = models.CharField(_("file name"), max_length=120)
+    size = models.PositiveBigIntegerField(_("size"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("answer file")
+        verbose_name_plural = _("answer files")
+
+    def __str__(self):
+        return self.file_name

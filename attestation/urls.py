@@ -29,4 +29,14 @@ urlpatterns = [
     path("sessions/<int:pk>/choose/", session_page.ticket_choose, name="ticket_choose"),
     path("sessions/<int:pk>/questions/", session_page.questions_open, name="questions_open"),
     path("sessions/<int:pk>/task/", session_page.task_save, name="task_save"),
+    path("sessions/<int:pk>/status/", session_page.status, name="session_status"),
+    path("sessions/<int:pk>/draft/", session_page.draft_save, name="draft_save"),
+    path("sessions/<int:pk>/send/", session_page.answer_send, name="answer_send"),
+    path("sessions/<int:pk>/files/", session_page.answer_file_add, name="answer_file_add"),
+    path(
+        "sessions/<int:pk>/files/<int:file_pk>/delete/",
+        session_page.answer_file_delete,
+        name="answer_file_delete",
+    ),
+    path("answer-files/<int:file_pk>/", session_page.answer_file, name="answer_file"),
 ]

@@ -3,6 +3,8 @@
 import json
 from collections import defaultdict
 
+import pytest
+
 from tests.personas import *  # noqa: F401,F403 — persona fixtures
 
 
@@ -42,3 +44,13 @@ def pytest_sessionfinish(session):
                 counts[req_id][outcome] += 1
     with open(path, "w", encoding="utf-8") as fh:
         json.dump(counts, fh, indent=1, sort_keys=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Presence and rate limits live in the cache: every test starts with an empty one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

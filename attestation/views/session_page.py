@@ -1,18 +1,23 @@
 """One student's final-control page (STU-1…STU-5, TSK-1), seen by the student or by staff."""
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from access.policy import access_for
-from attestation import clock
-from attestation.forms_tickets import TaskForm
-from attestation.models import ExamSession, StreamExam
+from attestation import clock, presence
+from attestation.files import attachment
+from attestation.forms_tickets import AnswerForm, TaskForm
+from attestation.models import AnswerFile, ExamSession, StreamExam
 from attestation.services import Refused
+from attestation.services import answers as answers_service
 from attestation.services import tickets as tickets_service
 from attestation.services.slots import slot_state
 
@@ -77,6 +82,12 @@ def _context(request, session, viewer, **extra):
         "task_form": extra.pop("task_form", None)
         or (TaskForm(initial={"body": session.task}) if staff_can_edit and not by_tickets else None),
         "task_editable": staff_can_edit and not by_tickets and not session.answer_sent_at and state != "over",
+        # ANS-1, ANS-2, X-1: the answer block, its files, and what the teacher may read.
+        "answers_open": answers_service.answers_open(session, exam),
+        "answer_files": list(session.answer_files.all()),
+        "answer_form": extra.pop("answer_form", None) or AnswerForm(initial={"text": session.draft}),
+        "can_send": answers_service.can_send(session, session.draft, session.answer_files.count()),
+        "min_chars": answers_service.MIN_ANSWER_CHARS,
     }
     context.update(extra)
     return context
@@ -153,3 +164,116 @@ def task_save(request, pk):
         return render(request, "attestation/session_page.html", context, status=400)
     messages.success(request, _("The task is saved."))
     return _back(session)
+
+
+# --- ANS-1, ANS-2, TIM-1, X-1: answering ------------------------------------------------------
+
+
+def _student_session(request, pk):
+    session, viewer = session_for(request, pk)
+    if viewer != "student":
+        raise Http404
+    return session
+
+
+@login_required
+def status(request, pk):
+    """The page's pulse: the server's clock, the student's deadline, and news (TIM-1, SLT-6).
+
+    Polled every few seconds while the page is visible; it doubles as the presence heartbeat.
+    """
+    session = _student_session(request, pk)
+    presence.touch(session.pk)
+    return JsonResponse(
+        {
+            "server_now": clock.now().isoformat(),
+            "ends_at": session.ends_at.isoformat() if session.slot_id else None,
+            "extra_minutes": session.extra_minutes,
+            "questions_sent": bool(session.questions_sent_at),
+            "has_ticket": bool(session.ticket_id),
+            "placed": bool(session.placed_at),
+            "answer_sent": bool(session.answer_sent_at),
+            "task": bool(session.task),
+        }
+    )
+
+
+@login_required
+@require_POST
+def draft_save(request, pk):
+    """X-1: an autosave. JSON in, JSON out; retried by the page until it succeeds."""
+    session = _student_session(request, pk)
+    try:
+        payload = json.loads(request.body or b"{}")
+        version = int(payload.get("version", 0))
+        text = str(payload.get("text", ""))
+    except (ValueError, TypeError):
+        return JsonResponse({"error": _("The draft could not be read.")}, status=400)
+    try:
+        saved = answers_service.draft_save(actor=request.user, session=session, text=text, version=version)
+    except Refused as refused:
+        return JsonResponse({"error": str(refused.message)}, status=409)
+    return JsonResponse({"version": saved.draft_version, "saved_at": saved.draft_saved_at.isoformat()})
+
+
+@login_required
+@require_POST
+def answer_send(request, pk):
+    session = _student_session(request, pk)
+    form = AnswerForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise Refused(_("The text is too long."))
+        answers_service.answer_send(actor=request.user, session=session, text=form.cleaned_data["text"])
+    except Refused as refused:
+        messages.error(request, refused.message)
+        context = _context(request, session, "student", answer_form=form)
+        return render(request, "attestation/session_page.html", context, status=400)
+    messages.success(request, _("Your answer is sent."))
+    return _back(session)
+
+
+@login_required
+@require_POST
+def answer_file_add(request, pk):
+    session = _student_session(request, pk)
+    upload = request.FILES.get("upload")
+    try:
+        if upload is None:
+            raise Refused(_("Choose a file to upload."))
+        answers_service.answer_file_add(actor=request.user, session=session, upload=upload)
+    except Refused as refused:
+        return _file_error(request, session, refused.message)
+    except ValidationError as error:
+        return _file_error(request, session, " ".join(error.messages))
+    if request.headers.get("Accept") == "application/json":
+        return JsonResponse({"ok": True})
+    messages.success(request, _("The file is attached."))
+    return _back(session)
+
+
+def _file_error(request, session, message):
+    if request.headers.get("Accept") == "application/json":
+        return JsonResponse({"error": str(message)}, status=400)
+    messages.error(request, message)
+    return _back(session)
+
+
+@login_required
+@require_POST
+def answer_file_delete(request, pk, file_pk):
+    session = _student_session(request, pk)
+    attached = get_object_or_404(AnswerFile, pk=file_pk, session=session)
+    try:
+        answers_service.answer_file_delete(actor=request.user, session=session, attached=attached)
+    except Refused as refused:
+        messages.error(request, refused.message)
+    return _back(session)
+
+
+@login_required
+def answer_file(request, file_pk):
+    """X-11: the student who attached it, or staff who may see the stream."""
+    attached = get_object_or_404(AnswerFile.objects.select_related("session"), pk=file_pk)
+    session_for(request, attached.session_id)  # 404 for anyone else
+    return attachment(attached.file, attached.file_name)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from access.decorators import staff_module_required
 from access.policy import access_for
-from attestation import clock
+from attestation import clock, presence
 from attestation.forms_slots import (
     DistributeForm,
     ExtraTimeForm,
@@ -92,6 +92,7 @@ def page_context(request, stream, tab=None):
     tab = tab if tab in keys else (keys[0] if keys else None)
     active_slot = next((t["slot"] for t in tabs if t["key"] == tab and "slot" in t), None)
     started = any(slot.state != "before" for slot in slots)
+    live = _live(active_slot)
     by_tickets = exam.mode == StreamExam.Mode.TICKETS
     entered, count, last_saved = tickets_service.summary(stream, exam) if by_tickets else (0, 0, None)
     ready = by_tickets and count and entered >= count and tickets_service.tickets_ready(stream, exam)
@@ -108,11 +109,28 @@ def page_context(request, stream, tab=None):
         "slots": slots,
         "mode_editable": not started,
         "now": now,
+        "live": live,
         "by_tickets": by_tickets,
         "tickets_entered": entered,
         "tickets_count": count,
         "tickets_last_saved": last_saved,
         "actions": _slot_actions(active_slot, by_tickets, ready, access.can_edit_stream(stream), now),
+    }
+
+
+def _live(slot):
+    """SLT-6, X-5: who is on the exam page now, and the slot's counts."""
+    if slot is None:
+        return None
+    online = presence.online([session.pk for _student, session in slot.rows])
+    for _student, session in slot.rows:
+        session.online = session.pk in online
+    sessions = [session for _student, session in slot.rows]
+    return {
+        "online": len(online),
+        "viewed": sum(1 for s in sessions if s.questions_viewed_at),
+        "answered": sum(1 for s in sessions if s.answer_sent_at),
+        "total": len(sessions),
     }
 
 

@@ -14,7 +14,9 @@ from tests.e2e import richtext_urls
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.e2e.richtext_urls")]
 
-LIVE_EDITOR = "(selector) => Boolean(document.querySelector(selector + ' .prose-editor > .ProseMirror')?.editor)"
+LIVE_EDITOR = (
+    "(selector) => Boolean(document.querySelector(selector + ' .prose-editor > .ProseMirror')?.editor)"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -71,7 +73,8 @@ def test_keyboard_formatting_and_a_tampered_post_are_sanitised_on_the_server(new
 
     # A hand-made request: whatever the browser sends, the form field cleans it.
     dialog.locator("textarea[name=body]").evaluate(
-        """(textarea) => { textarea.value += '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+        """(textarea) => { textarea.value +=
+            '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
             + '<a href="javascript:alert(1)" onclick="alert(2)">link</a><p style="color:red">x</p>'; }"""
     )
     dialog.get_by_role("button", name="Save").click()

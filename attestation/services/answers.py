@@ -1,0 +1,126 @@
+"""The student's answer: autosaved drafts, attached files, and sending (ANS-1, ANS-2, TIM-1, X-1, X-3).
+
+The server's clock rules: a draft or a file that arrives after the student's own end time
+(the slot's end plus their extra time) is refused with a clear message — the browser keeps
+what was typed, and the last draft saved before the end stays readable for the teacher.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from attestation import clock
+from attestation.files import safe_name, validate_upload
+from attestation.models import AnswerFile, ExamSession, StreamExam
+from attestation.richtext import plain_length, sanitize
+from attestation.services import Refused
+from audit.models import record
+
+MIN_ANSWER_CHARS = 10
+MAX_FILES = 10
+
+
+def answers_open(session, exam=None) -> bool:
+    """ANS-1: the questions were viewed (by tickets) or a task is given and shown (without tickets)."""
+    exam = exam or StreamExam.for_stream(session.stream)
+    if session.slot_id is None or clock.now() < session.slot.starts_at:
+        return False
+    if exam.mode == StreamExam.Mode.TICKETS:
+        return bool(session.ticket_id and session.questions_viewed_at)
+    return bool(session.task)
+
+
+def _own_open_session(actor, session, *, lock=False):
+    queryset = ExamSession.objects.select_related("slot", "stream")
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    session = queryset.get(pk=session.pk)
+    if session.student.user_id != actor.pk:
+        raise Refused(_("This is not your final control."))
+    if session.answer_sent_at:
+        raise Refused(_("Your answer has already been sent."))
+    if not answers_open(session):
+        raise Refused(_("The answer can be given once you have the questions or the task."))
+    if clock.now() >= session.ends_at:
+        raise Refused(_("Time is over: the answer is no longer accepted. Your last saved draft is kept."))
+    return session
+
+
+def draft_save(*, actor, session, text, version) -> ExamSession:
+    """X-1: keep the newest draft; an older or repeated version (a retry) changes nothing."""
+    session = _own_open_session(actor, session)
+    now = clock.now()
+    updated = ExamSession.objects.filter(
+        pk=session.pk, answer_sent_at__isnull=True, draft_version__lt=version
+    ).update(draft=sanitize(text), draft_version=version, draft_saved_at=now)
+    if updated:
+        session.draft_version, session.draft_saved_at = version, now
+    else:
+        session.refresh_from_db(fields=["draft_version", "draft_saved_at"])
+    return session
+
+
+def can_send(session, text, file_count) -> bool:
+    """ANS-2: (questions viewed or task given) and (≥10 characters or a file) and the time is not over."""
+    return (
+        answers_open(session)
+        and (plain_length(text) >= MIN_ANSWER_CHARS or file_count > 0)
+        and clock.now() < session.ends_at
+    )
+
+
+def answer_send(*, actor, session, text) -> ExamSession:
+    """ANS-2: lock, check, send once; a double click or a retry after a timeout gets the same result."""
+    with transaction.atomic():
+        locked = (
+            ExamSession.objects.select_for_update(of=("self",))
+            .select_related("slot", "stream")
+            .get(pk=session.pk)
+        )
+        if locked.student.user_id == actor.pk and locked.answer_sent_at:
+            return locked  # idempotent: already sent, nothing happens twice
+        locked = _own_open_session(actor, locked, lock=True)
+        text = sanitize(text)
+        if not can_send(locked, text, locked.answer_files.count()):
+            raise Refused(
+                _("Write at least %(n)s characters or attach a file before sending.")
+                % {"n": MIN_ANSWER_CHARS}
+            )
+        now = clock.now()
+        locked.answer, locked.answer_sent_at = text, now
+        locked.draft, locked.draft_saved_at = text, now
+        locked.save(update_fields=["answer", "answer_sent_at", "draft", "draft_saved_at"])
+        record(
+            actor=actor,
+            action="answer.send",
+            obj=locked,
+            after={
+                "chars": plain_length(text),
+                "files": list(locked.answer_files.values_list("file_name", flat=True)),
+            },
+        )
+    return locked
+
+
+def answer_file_add(*, actor, session, upload) -> AnswerFile:
+    validate_upload(upload)
+    with transaction.atomic():
+        session = _own_open_session(actor, session, lock=True)
+        if session.answer_files.count() >= MAX_FILES:
+            raise Refused(_("At most %(n)s files can be attached.") % {"n": MAX_FILES})
+        name = safe_name(upload.name)
+        attached = AnswerFile(session=session, file_name=name, size=upload.size)
+        attached.file.save(name, upload, save=False)
+        attached.save()
+        record(actor=actor, action="answer.file_add", obj=session, after={"file": name})
+    return attached
+
+
+def answer_file_delete(*, actor, session, attached) -> None:
+    with transaction.atomic():
+        session = _own_open_session(actor, session, lock=True)
+        if attached.session_id != session.pk:
+            raise Refused(_("This is not your file."))
+        name, storage, stored = attached.file_name, attached.file.storage, attached.file.name
+        attached.delete()
+        transaction.on_commit(lambda: storage.delete(stored))
+        record(actor=actor, action="answer.file_delete", obj=session, before={"file": name})

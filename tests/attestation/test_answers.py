@@ -1,0 +1,213 @@
+"""The student's answer: drafts, files, sending, the deadline, presence (ANS-1, ANS-2, TIM-1, X-1, SLT-6)."""
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from attestation import presence
+from attestation.models import AnswerFile, ExamSession
+from attestation.services import Refused
+from attestation.services import answers as service
+from attestation.services import slots as slots_service
+from attestation.services import tickets as tickets_service
+from tests.attestation.conftest import at
+from tests.attestation.test_tickets import author, slot_for
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+@pytest.fixture
+def exam(scheduled, clock):
+    """The student has a ticket, the questions were sent at 10:02 and viewed at 10:03."""
+    author(scheduled, count=2)
+    slot = slot_for(scheduled)
+    clock.move_to(at(1, 10, 1))
+    ids = [s.pk for s in slot.sessions.all()]
+    tickets_service.tickets_generate(actor=scheduled.users["teacher"], slot=slot, session_ids=ids)
+    clock.move_to(at(1, 10, 2))
+    tickets_service.questions_send(actor=scheduled.users["teacher"], slot=slot, session_ids=ids)
+    clock.move_to(at(1, 10, 3))
+    session = slot.sessions.get(student__user=scheduled.users["student"])
+    tickets_service.questions_open(actor=scheduled.users["student"], session=session)
+    session.refresh_from_db()
+    return session
+
+
+def draft(client, session, text, version):
+    return client.post(
+        reverse("attestation:draft_save", args=[session.pk]),
+        json.dumps({"text": text, "version": version}),
+        content_type="application/json",
+    )
+
+
+@pytest.mark.req("ANS-1")
+def test_answers_block_appears_once_the_questions_were_viewed(scheduled, exam, login):
+    other = ExamSession.objects.get(slot=exam.slot, student__user=scheduled.users["other_student"])
+    assert service.answers_open(exam) and not service.answers_open(other)
+    page = (
+        login(scheduled.users["student"]).get(reverse("attestation:session", args=[exam.pk])).content.decode()
+    )
+    assert 'id="answer-form"' in page and "Send answer" in page and "Upload file" in page
+    page = (
+        login(scheduled.users["other_student"])
+        .get(reverse("attestation:session", args=[other.pk]))
+        .content.decode()
+    )
+    assert 'id="answer-form"' not in page
+
+
+@pytest.mark.req("X-1")
+def test_autosave_keeps_the_newest_draft_and_ignores_retries(scheduled, exam, login):
+    client = login(scheduled.users["student"])
+    response = draft(client, exam, "<p>first</p>", 1)
+    assert response.status_code == 200 and response.json()["version"] == 1
+    draft(client, exam, "<p>second <script>x</script></p>", 3)
+    draft(client, exam, "<p>late retry of an older version</p>", 2)
+    exam.refresh_from_db()
+    assert exam.draft == "<p>second </p>" and exam.draft_version == 3
+    # The draft comes back on reload, on any device.
+    page = (
+        login(scheduled.users["student"]).get(reverse("attestation:session", args=[exam.pk])).content.decode()
+    )
+    assert "second" in page
+
+
+@pytest.mark.req("X-1", "TIM-1", "X-2")
+def test_after_the_end_drafts_are_refused_and_the_last_one_stays_for_the_teacher(
+    scheduled, exam, login, clock
+):
+    client = login(scheduled.users["student"])
+    draft(client, exam, "<p>before the end</p>", 1)
+    clock.move_to(at(1, 12))
+    client = login(scheduled.users["student"])
+    response = draft(client, exam, "<p>after the end</p>", 2)
+    assert response.status_code == 409
+    assert "Time is over" in response.json()["error"]
+    exam.refresh_from_db()
+    assert exam.draft == "<p>before the end</p>"
+    teacher_page = (
+        login(scheduled.users["teacher"]).get(reverse("attestation:session", args=[exam.pk])).content.decode()
+    )
+    assert "before the end" in teacher_page and "Not sent" in teacher_page
+
+
+@pytest.mark.req("ANS-2")
+@pytest.mark.parametrize(
+    "text, files, expected",
+    [("<p>short</p>", 0, False), ("<p>ten chars!</p>", 0, True), ("", 1, True), ("<p>   </p>", 0, False)],
+)
+def test_send_rule(scheduled, exam, text, files, expected):
+    for i in range(files):
+        AnswerFile.objects.create(session=exam, file_name=f"{i}.pdf", size=1, file="x")
+    assert service.can_send(exam, text, files) is expected
+
+
+@pytest.mark.req("ANS-2", "X-3")
+def test_send_locks_the_answer_and_is_idempotent(scheduled, exam, login, clock):
+    client = login(scheduled.users["student"])
+    url = reverse("attestation:answer_send", args=[exam.pk])
+    assert client.post(url, {"text": "<p>My full answer here</p>"}).status_code == 302
+    clock.move_to(at(1, 10, 30))
+    assert client.post(url, {"text": "<p>A second click with other text</p>"}).status_code == 302
+    exam.refresh_from_db()
+    assert exam.answer == "<p>My full answer here</p>" and exam.answer_sent_at == at(1, 10, 3)
+    assert draft(client, exam, "<p>changed</p>", 9).status_code == 409
+    page = client.get(reverse("attestation:session", args=[exam.pk])).content.decode()
+    assert "Your answer was sent at 01.12.2026 10:03:00." in page and 'id="answer-form"' not in page
+    staff = (
+        login(scheduled.users["teacher"])
+        .get(reverse("attestation:stream", args=[exam.stream_id]) + f"?tab=slot-{exam.slot_id}")
+        .content.decode()
+    )
+    assert "01.12.2026 10:03" in staff
+
+
+@pytest.mark.req("ANS-2", "TIM-1")
+def test_too_short_or_too_late_is_refused_with_the_text_kept(scheduled, exam, login, clock):
+    client = login(scheduled.users["student"])
+    url = reverse("attestation:answer_send", args=[exam.pk])
+    response = client.post(url, {"text": "<p>short</p>"})
+    assert response.status_code == 400 and "at least 10 characters" in response.content.decode()
+    assert "short" in response.content.decode()
+    slots_service.session_extra_time(actor=scheduled.users["teacher"], session=exam, minutes=15)
+    clock.move_to(at(1, 12, 10))
+    client = login(scheduled.users["student"])
+    assert client.post(url, {"text": "<p>long enough answer</p>"}).status_code == 302  # extra time counts
+    other = ExamSession.objects.get(slot=exam.slot, student__user=scheduled.users["other_student"])
+    tickets_service.questions_open(actor=scheduled.users["other_student"], session=other)
+    with pytest.raises(Refused, match="Time is over"):
+        service.answer_send(
+            actor=scheduled.users["other_student"], session=other, text="<p>long enough answer</p>"
+        )
+
+
+@pytest.mark.req("ANS-1", "X-11")
+def test_files_attach_remove_and_stay_private(scheduled, exam, login):
+    client = login(scheduled.users["student"])
+    add = reverse("attestation:answer_file_add", args=[exam.pk])
+    assert client.post(add, {"upload": SimpleUploadedFile("work.pdf", PDF)}).status_code == 302
+    bad = client.post(
+        add, {"upload": SimpleUploadedFile("evil.pdf", b"<html>x</html>")}, HTTP_ACCEPT="application/json"
+    )
+    assert bad.status_code == 400 and "not accepted" in bad.json()["error"]
+    attached = exam.answer_files.get()
+    url = reverse("attestation:answer_file", args=[attached.pk])
+    assert client.get(url).status_code == 200
+    assert login(scheduled.users["teacher"]).get(url).status_code == 200
+    assert login(scheduled.users["other_student"]).get(url).status_code == 404
+    assert login(scheduled.users["other_teacher"]).get(url).status_code == 404
+    client = login(scheduled.users["student"])
+    assert (
+        client.post(reverse("attestation:answer_file_delete", args=[exam.pk, attached.pk])).status_code == 302
+    )
+    assert not exam.answer_files.exists()
+    # A file alone is enough to send (ANS-2).
+    client.post(add, {"upload": SimpleUploadedFile("work.pdf", PDF)})
+    assert client.post(reverse("attestation:answer_send", args=[exam.pk]), {"text": ""}).status_code == 302
+    exam.refresh_from_db()
+    assert exam.answer_sent_at
+    assert client.post(add, {"upload": SimpleUploadedFile("late.pdf", PDF)}).status_code == 302
+    assert exam.answer_files.count() == 1  # locked after sending
+
+
+@pytest.mark.req("X-11")
+def test_students_never_reach_answer_endpoints_of_others(scheduled, exam, login):
+    other = login(scheduled.users["other_student"])
+    for name in ["attestation:draft_save", "attestation:answer_send", "attestation:answer_file_add"]:
+        assert other.post(reverse(name, args=[exam.pk]), {}).status_code == 404
+    assert other.get(reverse("attestation:session_status", args=[exam.pk])).status_code == 404
+    teacher = login(scheduled.users["teacher"])
+    assert (
+        teacher.post(reverse("attestation:answer_send", args=[exam.pk]), {"text": "x" * 20}).status_code
+        == 404
+    )
+
+
+@pytest.mark.req("TIM-1", "X-4")
+def test_status_gives_the_server_clock_and_extra_time(scheduled, exam, login):
+    client = login(scheduled.users["student"])
+    status = client.get(reverse("attestation:session_status", args=[exam.pk])).json()
+    assert status["server_now"] == at(1, 10, 3).isoformat() or status["server_now"].startswith(
+        "2026-12-01T05:03"
+    )
+    assert status["ends_at"].startswith("2026-12-01T07:00")
+    slots_service.session_extra_time(actor=scheduled.users["teacher"], session=exam, minutes=20)
+    status = client.get(reverse("attestation:session_status", args=[exam.pk])).json()
+    assert status["ends_at"].startswith("2026-12-01T07:20") and status["extra_minutes"] == 20
+
+
+@pytest.mark.req("SLT-6", "X-5")
+def test_presence_dot_turns_green_with_the_heartbeat_and_grey_after(scheduled, exam, login, clock):
+    staff_url = reverse("attestation:stream", args=[exam.stream_id]) + f"?tab=slot-{exam.slot_id}"
+    teacher = login(scheduled.users["teacher"])
+    assert 'class="dot online" role="img"' not in teacher.get(staff_url).content.decode()
+    login(scheduled.users["student"]).get(reverse("attestation:session_status", args=[exam.pk]))
+    page = login(scheduled.users["teacher"]).get(staff_url).content.decode()
+    assert page.count('class="dot online" role="img"') == 1
+    assert "online: <strong>1</strong>" in page
+    clock.shift(presence.FRESH_SECONDS + 1)
+    page = login(scheduled.users["teacher"]).get(staff_url).content.decode()
+    assert page.count('class="dot online" role="img"') == 0
