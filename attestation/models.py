@@ -193,6 +193,21 @@ class ExamSession(models.Model):
     draft_saved_at = models.DateTimeField(_("draft saved"), null=True, blank=True)
     answer = models.TextField(_("Answer"), blank=True)
     answer_sent_at = models.DateTimeField(_("Answer sent"), null=True, blank=True)
+    # GRD-1…GRD-6: the grade; parts per the journal's form of final attestation.
+    absence = models.CharField(
+        _("absence"),
+        max_length=10,
+        blank=True,
+        choices=[("excused", _("Absent, excused")), ("unexcused", _("Absent, unexcused"))],
+    )
+    grade_written = models.CharField(_("written"), max_length=10, blank=True)
+    grade_oral = models.CharField(_("oral"), max_length=10, blank=True)
+    grade_total = models.CharField(_("total"), max_length=10, blank=True)
+    graded_at = models.DateTimeField(_("graded at"), null=True, blank=True)
+    graded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    grade_version = models.PositiveIntegerField(_("grade version"), default=0)
 
     class Meta:
         constraints = [
@@ -238,3 +253,24 @@ class AnswerFile(models.Model):
 
     def __str__(self):
         return self.file_name
+
+
+class GradeChange(models.Model):
+    """The history of a grade: who changed it, when, from what to what, and why."""
+
+    session = models.ForeignKey(ExamSession, on_delete=models.CASCADE, related_name="grade_changes")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    before = models.JSONField(_("before"))
+    after = models.JSONField(_("after"))
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("grade change")
+        verbose_name_plural = _("grade changes")
+
+    def __str__(self):
+        return f"{self.session}: {self.before} → {self.after}"

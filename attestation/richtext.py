@@ -20,8 +20,10 @@ the part of the page that is rendered on a full load; fragments swapped in by ht
 
 When a Content-Security-Policy arrives, the inline import map needs a nonce (js_asset's ``Media``
 takes one: ``form.media.with_nonce(request.csp_nonce)``, or ``media.render(attrs={"nonce": ...})``)
-or a hash, and Tiptap injects one small ``<style>`` element at run time (``style-src`` needs
-``'unsafe-inline'`` or that style's hash).
+or a hash. Tiptap also injects one ``<style>`` element at run time: allow its hash in
+``style-src`` (it changes only with the editor's version), or let it be blocked and give
+``.prose-editor .ProseMirror`` ProseMirror's base rules (``white-space: pre-wrap`` above all) in
+the project's stylesheet.
 """
 
 import re

@@ -32,6 +32,7 @@ urlpatterns = [
     path("sessions/<int:pk>/status/", session_page.status, name="session_status"),
     path("sessions/<int:pk>/draft/", session_page.draft_save, name="draft_save"),
     path("sessions/<int:pk>/send/", session_page.answer_send, name="answer_send"),
+    path("sessions/<int:pk>/grade/", session_page.grade_set, name="grade_set"),
     path("sessions/<int:pk>/files/", session_page.answer_file_add, name="answer_file_add"),
     path(
         "sessions/<int:pk>/files/<int:file_pk>/delete/",

@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from access.policy import access_for
-from attestation import clock, presence
+from attestation import clock, grading, presence
 from attestation.files import attachment
-from attestation.forms_tickets import AnswerForm, TaskForm
+from attestation.forms_tickets import AnswerForm, GradeForm, TaskForm
 from attestation.models import AnswerFile, ExamSession, StreamExam
 from attestation.services import Refused
 from attestation.services import answers as answers_service
+from attestation.services import grades as grades_service
 from attestation.services import tickets as tickets_service
 from attestation.services.slots import slot_state
 
@@ -34,7 +35,7 @@ def session_for(request, pk):
             "stream__academic_period__year",
             "stream__journal",
             "student__user",
-            "student__group",
+            "student__group__technology",
             "slot",
             "ticket",
         ),
@@ -88,6 +89,25 @@ def _context(request, session, viewer, **extra):
         "answer_form": extra.pop("answer_form", None) or AnswerForm(initial={"text": session.draft}),
         "can_send": answers_service.can_send(session, session.draft, session.answer_files.count()),
         "min_chars": answers_service.MIN_ANSWER_CHARS,
+        # GRD-1…GRD-6
+        "grade_parts": grades_service.parts(session.stream.journal),
+        "final_form": session.stream.journal.final_form,
+        "may_grade": viewer == "staff" and grades_service.may_grade(request.user, session),
+        "grade_form": extra.pop("grade_form", None)
+        or GradeForm(
+            initial={
+                "absence": session.absence,
+                "written": session.grade_written,
+                "oral": session.grade_oral,
+                "total": session.grade_total,
+                "version": session.grade_version,
+            }
+        ),
+        "grade_display": grading.display(
+            session.absence or session.grade_total, session.student.group.technology.scale
+        ),
+        "grade_changes": list(session.grade_changes.select_related("actor")) if viewer == "staff" else [],
+        "scale": session.student.group.technology.scale,
     }
     context.update(extra)
     return context
@@ -277,3 +297,32 @@ def answer_file(request, file_pk):
     attached = get_object_or_404(AnswerFile.objects.select_related("session"), pk=file_pk)
     session_for(request, attached.session_id)  # 404 for anyone else
     return attachment(attached.file, attached.file_name)
+
+
+@login_required
+@require_POST
+def grade_set(request, pk):
+    session, viewer = session_for(request, pk)
+    if viewer != "staff":
+        raise Http404
+    form = GradeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise Refused(_("Reload the page and try again."))
+        data = form.cleaned_data
+        grades_service.grade_set(
+            actor=request.user,
+            session=session,
+            absence=data["absence"],
+            written=data["written"],
+            oral=data["oral"],
+            total=data["total"],
+            reason=data["reason"],
+            version=data["version"],
+        )
+    except Refused as refused:
+        messages.error(request, refused.message)
+        context = _context(request, session, viewer, grade_form=form, grade_open=True)
+        return render(request, "attestation/session_page.html", context, status=400)
+    messages.success(request, _("The grade is saved and is in the journal."))
+    return _back(session)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from access.decorators import staff_module_required
 from access.policy import access_for
-from attestation import clock, presence
+from attestation import clock, grading, presence
 from attestation.forms_slots import (
     DistributeForm,
     ExtraTimeForm,
@@ -48,7 +48,7 @@ def stream_for(request, pk, *, edit=False):
 
 
 def _students(stream):
-    students = stream.students.select_related("user", "group").order_by(
+    students = stream.students.select_related("user", "group__technology").order_by(
         "user__last_name", "user__first_name", "user__patronymic"
     )
     return list(students)
@@ -123,13 +123,17 @@ def _live(slot):
     if slot is None:
         return None
     online = presence.online([session.pk for _student, session in slot.rows])
-    for _student, session in slot.rows:
+    for student, session in slot.rows:
         session.online = session.pk in online
+        session.grade_display = grading.display(
+            session.absence or session.grade_total, student.group.technology.scale
+        )
     sessions = [session for _student, session in slot.rows]
     return {
         "online": len(online),
         "viewed": sum(1 for s in sessions if s.questions_viewed_at),
         "answered": sum(1 for s in sessions if s.answer_sent_at),
+        "graded": sum(1 for s in sessions if s.graded_at),
         "total": len(sessions),
     }
 
