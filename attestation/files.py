@@ -31,7 +31,7 @@ KINDS = {
     "png": (".png",),
     "jpeg": (".jpg", ".jpeg"),
     "gif": (".gif",),
-    "text": (".txt",),
+    "text": (".txt", ".csv", ".md"),
 }
 
 
@@ -52,7 +52,7 @@ def _sniff(head: bytes, fileobj) -> str | None:
         return "doc"
     if head.startswith(b"PK\x03\x04"):
         return _sniff_zip(fileobj)
-    if b"\x00" not in head and not head.lstrip().startswith((b"<", b"\xef\xbb\xbf<")):
+    if b"\x00" not in head and not head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<"):
         try:
             head.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -82,7 +82,8 @@ def _sniff_zip(fileobj) -> str | None:
 
 def safe_name(name: str) -> str:
     """A file name that is safe on any disk and in a Content-Disposition header."""
-    name = unicodedata.normalize("NFC", os.path.basename(name or "")).replace("\x00", "")
+    name = (name or "").replace("\\", "/")
+    name = unicodedata.normalize("NFC", os.path.basename(name)).replace("\x00", "")
     stem, ext = os.path.splitext(name)
     stem = "".join(ch for ch in stem if ch.isalnum() or ch in " -_.()").strip(" .") or "file"
     return f"{stem[:80]}{ext.lower()[:10]}"
@@ -108,6 +109,13 @@ def validate_upload(uploaded) -> str:
                 "PDF, Word, Excel, PowerPoint, images or text."
             )
             % {"name": safe_name(uploaded.name)}
+        )
+    extension = os.path.splitext(safe_name(uploaded.name))[1]
+    if extension not in KINDS[kind]:
+        # A name that lies about its content (page.html or setup.exe holding text) is refused.
+        raise ValidationError(
+            _("The file “%(name)s” does not match its extension: its content is %(kind)s.")
+            % {"name": safe_name(uploaded.name), "kind": kind.upper()}
         )
     return kind
 

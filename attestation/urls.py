@@ -41,3 +41,6 @@ urlpatterns = [
     ),
     path("answer-files/<int:file_pk>/", session_page.answer_file, name="answer_file"),
 ]
+from attestation.urls_grade_sheet import urlpatterns as grade_sheet_urls  # noqa: E402
+
+urlpatterns += grade_sheet_urls

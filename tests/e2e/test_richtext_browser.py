@@ -48,6 +48,7 @@ def test_editor_in_dialog_sends_bold_text_as_sanitised_html(new_page, screenshot
     expect(dialog.locator("textarea[name=body]")).to_be_hidden()
     # The label points at the hidden textarea; clicking it still puts the cursor in the editor.
     dialog.locator("label[for=id_body]").click()
+    expect(editor).to_be_focused()  # Tiptap moves the focus on the next animation frame
     page.keyboard.type("Hello world")
     for _ in range(len("world")):
         page.keyboard.press("Shift+ArrowLeft")
