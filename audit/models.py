@@ -6,6 +6,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk updates and deletes would bypass the model's guards: they are refused too."""
+
+    def update(self, **kwargs):
+        raise PermissionDenied("The audit log is append-only.")
+
+    def delete(self):
+        raise PermissionDenied("The audit log is append-only.")
+
+
 class AuditEntry(models.Model):
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -21,6 +31,8 @@ class AuditEntry(models.Model):
     object_repr = models.CharField(_("object"), max_length=200)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -1,0 +1,329 @@
+"""X-7: browsing the audit log — a filtered, paginated table and the same entries as CSV.
+
+The log is append-only: these views only read it (GET/HEAD), and nothing here edits or deletes.
+"""
+
+import csv
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django import forms
+from django.apps import apps
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
+
+from access.decorators import administrator_required
+from audit.models import AuditEntry
+
+PER_PAGE = 50
+SHORT_VALUE = 80  # characters of a JSON value shown in the table before it is cut
+
+# Human labels of the recorded actions; an action missing here is shown by its code.
+ACTION_LABELS = {
+    "role.create": gettext_lazy("Role created"),
+    "role.update": gettext_lazy("Role changed"),
+    "license.update": gettext_lazy("License changed"),
+    "settings.update": gettext_lazy("Module settings changed"),
+    "journal.settings": gettext_lazy("Journal settings changed"),
+    "journal.marks": gettext_lazy("Marks changed in the journal"),
+    "stream.mode": gettext_lazy("Way of conducting changed"),
+    "slot.create": gettext_lazy("Slot created"),
+    "slot.update": gettext_lazy("Slot changed"),
+    "slot.delete": gettext_lazy("Slot deleted"),
+    "slot.notify": gettext_lazy("Students notified of the slot"),
+    "slot.platform": gettext_lazy("Conducting platform changed"),
+    "session.unschedule": gettext_lazy("Student removed from the slot"),
+    "session.extra_time": gettext_lazy("Extra time changed"),
+    "session.move": gettext_lazy("Student moved to another slot"),
+    "tickets.count": gettext_lazy("Number of tickets changed"),
+    "ticket.save": gettext_lazy("Ticket saved"),
+    "ticket.delete": gettext_lazy("Ticket deleted"),
+    "tickets.copy": gettext_lazy("Tickets copied"),
+    "tickets.generate": gettext_lazy("Tickets generated"),
+    "tickets.place": gettext_lazy("Tickets placed for choice"),
+    "tickets.unplace": gettext_lazy("Placement of tickets cancelled"),
+    "ticket.choose": gettext_lazy("Ticket chosen"),
+    "questions.send": gettext_lazy("Questions sent"),
+    "task.save": gettext_lazy("Task saved"),
+    "answer.send": gettext_lazy("Answer sent"),
+    "answer.file_add": gettext_lazy("Answer file attached"),
+    "answer.file_delete": gettext_lazy("Answer file deleted"),
+}
+
+
+def action_label(code: str) -> str:
+    return str(ACTION_LABELS.get(code, code))
+
+
+def object_type_label(label_lower: str) -> str:
+    """The model's verbose name ("access.role" → "Role"); the raw label for an unknown model."""
+    try:
+        model = apps.get_model(label_lower)
+    except (LookupError, ValueError):
+        return label_lower
+    return capfirst(model._meta.verbose_name)
+
+
+# --- filters -----------------------------------------------------------------------------------
+
+
+def _icontains(field_name: str, text: str) -> Q:
+    """``icontains``, also for Cyrillic on SQLite, whose LIKE folds the case of ASCII letters only."""
+    variants = {text} if text.isascii() else {text, text.lower(), text.upper(), text.capitalize()}
+    q = Q()
+    for variant in sorted(variants):
+        q |= Q(**{f"{field_name}__icontains": variant})
+    return q
+
+
+_ACTOR_FIELDS = ("actor__username", "actor__last_name", "actor__first_name", "actor__patronymic")
+
+
+class AuditFilterForm(forms.Form):
+    """Bound to ``request.GET``, so a filtered log is a link to share; the CSV uses the same one."""
+
+    actor = forms.CharField(
+        label=capfirst(AuditEntry._meta.get_field("actor").verbose_name),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": gettext_lazy("Name, surname or login")}
+        ),
+    )
+    action = forms.ChoiceField(
+        label=capfirst(AuditEntry._meta.get_field("action").verbose_name), required=False
+    )
+    object_type = forms.ChoiceField(
+        label=capfirst(AuditEntry._meta.get_field("object_type").verbose_name), required=False
+    )
+    date_from = forms.DateField(
+        label=gettext_lazy("Date from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("Date to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    q = forms.CharField(
+        label=gettext_lazy("Object contains"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+
+    def __init__(self, data, **kwargs):
+        data = data.copy()
+        data.pop("page", None)
+        super().__init__(data, **kwargs)
+        # One query: the actions and object types present in the log, besides the known actions
+        # (a new action is filterable before anyone gives it a label).
+        pairs = set(AuditEntry.objects.order_by().values_list("action", "object_type").distinct())
+        actions = set(ACTION_LABELS) | {action for action, _type in pairs}
+        types = {object_type for _action, object_type in pairs}
+        all_ = [("", _("All"))]
+        self.fields["action"].choices = all_ + sorted(
+            ((code, action_label(code)) for code in actions), key=lambda c: c[1].casefold()
+        )
+        self.fields["object_type"].choices = all_ + sorted(
+            ((code, object_type_label(code)) for code in types), key=lambda c: c[1].casefold()
+        )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+    def filter(self, entries):
+        data = self.cleaned_data
+        for word in data["actor"].split():
+            word_q = Q()
+            for field in _ACTOR_FIELDS:
+                word_q |= _icontains(field, word)
+            entries = entries.filter(word_q)
+        if data["action"]:
+            entries = entries.filter(action=data["action"])
+        if data["object_type"]:
+            entries = entries.filter(object_type=data["object_type"])
+        tz = timezone.get_current_timezone()
+        if data["date_from"]:
+            entries = entries.filter(
+                at__gte=timezone.make_aware(datetime.combine(data["date_from"], time.min), tz)
+            )
+        if data["date_to"] and data["date_to"] < date.max:
+            next_day = datetime.combine(data["date_to"] + timedelta(days=1), time.min)
+            entries = entries.filter(at__lt=timezone.make_aware(next_day, tz))
+        if text := data["q"].strip():
+            entries = entries.filter(_icontains("object_repr", text))
+        return entries
+
+
+def _filtered(request):
+    """The filter form and the entries it selects (none while a filter value is not valid)."""
+    form = AuditFilterForm(request.GET)
+    entries = AuditEntry.objects.select_related("actor").order_by("-at", "-id")
+    entries = form.filter(entries) if form.is_valid() else entries.none()
+    return form, entries
+
+
+# --- the before → after diff -------------------------------------------------------------------
+
+_MISSING = object()
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+@dataclass(frozen=True)
+class Value:
+    """One JSON value as shown in the table: cut to ``short``, the whole of it in ``full``."""
+
+    short: str
+    full: str = ""  # set only when ``short`` is cut
+    missing: bool = False
+
+    @classmethod
+    def of(cls, value):
+        if value is _MISSING:
+            return cls("—", missing=True)
+        text = _json(value)
+        if len(text) <= SHORT_VALUE:
+            return cls(text)
+        return cls(
+            text[: SHORT_VALUE - 1] + "…", json.dumps(value, ensure_ascii=False, indent=2, default=str)
+        )
+
+
+@dataclass(frozen=True)
+class Change:
+    key: str
+    old: Value | None  # None: the entry has no "before" (a creation, an event)
+    new: Value | None  # None: the entry has no "after" (a deletion)
+
+
+def _dict_changes(before: dict, after: dict, prefix: str = ""):
+    """Only the keys whose values differ; nested dictionaries as dotted keys."""
+    for key in [*before, *(k for k in after if k not in before)]:
+        old, new = before.get(key, _MISSING), after.get(key, _MISSING)
+        if old == new:
+            continue
+        path = f"{prefix}{key}"
+        if isinstance(old, dict) and isinstance(new, dict):
+            yield from _dict_changes(old, new, f"{path}.")
+        else:
+            yield Change(path, Value.of(old), Value.of(new))
+
+
+def diff(before, after) -> list[Change]:
+    if before is None and after is None:
+        return []
+    if before is None:
+        items = after.items() if isinstance(after, dict) else [("", after)]
+        return [Change(str(k), None, Value.of(v)) for k, v in items]
+    if after is None:
+        items = before.items() if isinstance(before, dict) else [("", before)]
+        return [Change(str(k), Value.of(v), None) for k, v in items]
+    if isinstance(before, dict) and isinstance(after, dict):
+        return list(_dict_changes(before, after))
+    return [] if before == after else [Change("", Value.of(before), Value.of(after))]
+
+
+# --- views -------------------------------------------------------------------------------------
+
+
+@administrator_required
+@require_safe
+def log(request):
+    """Administration → Audit log: newest first, 50 a page, the filters kept in every link."""
+    form, entries = _filtered(request)
+    page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "entry": entry,
+            "action_label": action_label(entry.action),
+            "object_type_label": object_type_label(entry.object_type),
+            "changes": diff(entry.before, entry.after),
+        }
+        for entry in page
+    ]
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {"form": form, "page": page, "rows": rows, "querystring": params.urlencode()}
+    return render(request, "audit/log.html", context)
+
+
+class _Echo:
+    """A file-like object whose ``write`` hands the line back, for csv.writer in a generator."""
+
+    def write(self, value):
+        return value
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(text) -> str:
+    """A text cell that a spreadsheet will not run as a formula (CSV injection)."""
+    text = "" if text is None else str(text)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _json_cell(value) -> str:
+    return "" if value is None else _json(value)
+
+
+@administrator_required
+@require_safe
+def log_csv(request):
+    """All the filtered entries as CSV, streamed; UTF-8 with a BOM so Excel reads Cyrillic right."""
+    _form, entries = _filtered(request)
+    field = AuditEntry._meta.get_field
+    header = [
+        capfirst(field("at").verbose_name),
+        _("Login"),
+        _("Full name"),
+        capfirst(field("action").verbose_name),
+        capfirst(field("object_type").verbose_name),
+        capfirst(field("object_id").verbose_name),
+        capfirst(field("object_repr").verbose_name),
+        capfirst(field("before").verbose_name),
+        capfirst(field("after").verbose_name),
+    ]
+    header = [str(h) for h in header]  # translated now, in the request's language
+
+    def lines():
+        writer = csv.writer(_Echo())
+        yield "\ufeff"
+        yield writer.writerow(header)
+        for entry in entries.iterator(chunk_size=2000):
+            actor = entry.actor
+            yield writer.writerow(
+                [
+                    timezone.localtime(entry.at).isoformat(timespec="seconds"),
+                    _cell(actor.username if actor else ""),
+                    _cell(actor.full_name if actor else ""),
+                    _cell(entry.action),
+                    _cell(entry.object_type),
+                    _cell(entry.object_id),
+                    _cell(entry.object_repr),
+                    _json_cell(entry.before),
+                    _json_cell(entry.after),
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y-%m-%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
+    return response
