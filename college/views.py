@@ -120,7 +120,7 @@ def _render_journal(
 def _module_link(access, journal):
     """JRN-2's "Go": the stream's place in the module, when the viewer can reach it."""
     if journal.conduct_online and access.license_ia and access.can_view_stream(journal.stream):
-        return reverse("attestation:stream_list")
+        return reverse("attestation:stream", args=[journal.stream_id])
     return None
 
 

@@ -119,9 +119,9 @@ def test_saved_on_shows_go_that_opens_the_module(journal, college, login):
     journal.refresh_from_db()
     assert journal.conduct_online
     page = client.get(url(journal) + "?tab=settings").content.decode()
-    go = reverse("attestation:stream_list")
+    go = reverse("attestation:stream", args=[journal.stream_id])
     assert f'href="{go}">Go</a>' in page
-    assert journal.stream.name in client.get(go).content.decode()
+    assert journal.stream.discipline.name in client.get(go).content.decode()
 
 
 @pytest.mark.req("JRN-3")
