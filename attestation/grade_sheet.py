@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from attestation import clock, grading
@@ -171,7 +172,7 @@ def distribution(sheet) -> list[tuple[str, str, int]]:
         if TrainingTechnology.Scale.TRADITIONAL in sheet.scales or not keys:
             keys += ["5", "4", "3", "2"]
     keys += [f"absent_{key}" for key in grading.ABSENCE] + ["not_graded"]
-    counts = {key: 0 for key in keys}
+    counts = dict.fromkeys(keys, 0)
     for row in sheet.rows:
         counts[row.bucket] = counts.get(row.bucket, 0) + 1
     labels = bucket_labels()
@@ -345,7 +346,7 @@ def chart_svg(sheet) -> str:
         'font-family="sans-serif" font-size="13">',
         f'<title id="chart-title">{escape(title)}</title>',
         f'<desc id="chart-desc">{escape(summary_text(sheet))}</desc>',
-        f'<text x="0" y="18" font-weight="bold">{escape(title)}</text>',
+        f'<text x="0" y="18" font-weight="bold">{escape(Truncator(title).chars(64))}</text>',
     ]
     for index, (key, label, count) in enumerate(rows):
         y = top + index * row_h

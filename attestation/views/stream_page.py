@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from access.decorators import staff_module_required
 from access.policy import access_for
-from attestation import clock, grading, presence
+from attestation import clock, grade_sheet, grading, presence
 from attestation.forms_slots import (
     DistributeForm,
     ExtraTimeForm,
@@ -110,6 +110,9 @@ def page_context(request, stream, tab=None):
         "mode_editable": not started,
         "now": now,
         "live": live,
+        "grade_chart_summary": grade_sheet.summary_text(grade_sheet.build(stream, active_slot))
+        if active_slot
+        else "",
         "by_tickets": by_tickets,
         "tickets_entered": entered,
         "tickets_count": count,

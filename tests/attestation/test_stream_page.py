@@ -505,4 +505,4 @@ def test_stream_page_runs_a_fixed_number_of_queries(scheduled, login, django_ass
 
     small = measure(10)
     assert measure(200) == small
-    assert small <= 50  # two page loads
+    assert small <= 60  # two page loads, the grade chart summary included
