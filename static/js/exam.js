@@ -93,6 +93,7 @@
   let editor = null;
   let version = Number(form.dataset.version || 0);
   let saving = false;
+  let submitting = false;
   let retryTimer = null;
 
   const currentHtml = () => (editor ? editor.getHTML() : textarea.value);
@@ -115,6 +116,7 @@
     }
   };
   const changed = () => {
+    if (submitting) return;
     version += 1;
     form.dataset.dirty = "1";
     remember();
@@ -179,13 +181,14 @@
   setInterval(save, 15000);
   window.addEventListener("online", save);
   window.addEventListener("beforeunload", (event) => {
-    if (form.dataset.dirty === "1") {
+    if (form.dataset.dirty === "1" && !submitting) {
       save();
       event.preventDefault();
     }
   });
   form.addEventListener("submit", (event) => {
     // The editor writes its HTML into the textarea on submit; keep the device copy until sent.
+    submitting = true;
     if (editor) textarea.value = editor.getHTML();
     form.dataset.dirty = "0";
     const button = event.submitter;
