@@ -6,7 +6,28 @@ from access.models import STAFF_MODULES, License, Module, Role, RoleModule, User
 
 
 class LoginForm(AuthenticationForm):
+    """The login form, throttled per user name and per client address (access/security.py)."""
+
     username = forms.CharField(label=_("Login"), widget=forms.TextInput(attrs={"autofocus": True}))
+    throttled = False
+
+    def clean(self):
+        from access import security
+
+        username = self.cleaned_data.get("username") or ""
+        address = security.client_address(self.request) if self.request else "unknown"
+        wait = security.seconds_locked(username, address)
+        if wait:
+            # No password check while locked: guessing gains nothing, and the hasher is not a DoS lever.
+            self.throttled = True
+            raise forms.ValidationError(security.locked_message(wait), code="throttled")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            security.record_failure(username, address)
+            raise
+        security.record_success(username, address)
+        return cleaned
 
 
 class RoleForm(forms.ModelForm):

@@ -23,9 +23,17 @@ from audit.models import record
 
 
 class LoginView(auth_views.LoginView):
+    """Login, throttled by :class:`LoginForm`: a paused login answers 429 with the form and why."""
+
     template_name = "access/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.throttled:
+            response.status_code = 429
+        return response
 
 
 def home(request):

@@ -2,9 +2,22 @@
 while the last ping is fresh. Stored in the cache — Redis when REDIS_URL is set, so every app
 process sees the same presence."""
 
+import logging
+
 from django.core.cache import cache
 
 from attestation import clock
+
+logger = logging.getLogger(__name__)
+
+# Presence is the one thing allowed to degrade when the cache (Redis) is down: the exam page,
+# answers and grades must keep working, so cache errors are logged and swallowed here. Presence
+# recovers by itself with the next heartbeat once Redis is back.
+try:
+    from redis.exceptions import RedisError as _RedisError
+except ImportError:  # pragma: no cover — redis is in requirements.txt
+    _RedisError = OSError
+CACHE_ERRORS = (OSError, _RedisError)
 
 FRESH_SECONDS = 30  # pings come every 5 s; grey well within a minute after the page closes
 
@@ -14,7 +27,10 @@ def _key(session_id):
 
 
 def touch(session_id) -> None:
-    cache.set(_key(session_id), clock.now().timestamp(), FRESH_SECONDS)
+    try:
+        cache.set(_key(session_id), clock.now().timestamp(), FRESH_SECONDS)
+    except CACHE_ERRORS:
+        logger.warning("Presence not recorded: the cache is unavailable", exc_info=True)
 
 
 def online(session_ids) -> set[int]:
@@ -23,4 +39,9 @@ def online(session_ids) -> set[int]:
     if not keys:
         return set()
     now = clock.now().timestamp()
-    return {keys[key] for key, seen in cache.get_many(list(keys)).items() if now - seen < FRESH_SECONDS}
+    try:
+        seen_at = cache.get_many(list(keys))
+    except CACHE_ERRORS:
+        logger.warning("Presence unknown: the cache is unavailable", exc_info=True)
+        return set()
+    return {keys[key] for key, seen in seen_at.items() if now - seen < FRESH_SECONDS}

@@ -26,6 +26,8 @@ from college.models import Group, Journal, JournalMark, Stream
 @login_required
 def journal_list(request):
     access = access_for(request)
+    if not access.can_open_journals:
+        raise PermissionDenied
     streams = (
         access.journal_streams()
         .select_related("discipline", "teacher__user", "academic_period__year", "journal")

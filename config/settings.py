@@ -42,10 +42,15 @@ INSTALLED_APPS = [
     "demo",
     "audit",
     "notifications",
+    "api",
+    "imports",
 ]
 
 MIDDLEWARE = [
+    # Outermost: a database that drops a connection gets a polite 503, never a traceback.
+    "access.resilience.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "access.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -69,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "access.context_processors.navigation",
+                "access.context_processors.csp",
                 "notifications.context_processors.unread",
             ],
         },
@@ -81,6 +87,8 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        # A persistent connection the server dropped (a restart) is replaced before the request uses it.
+        conn_health_checks=True,
     )
 }
 
@@ -130,6 +138,14 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_SAMESITE = "Lax"
+# Login throttling (access/security.py): failures per user name / per client address in a window.
+LOGIN_THROTTLE_USER = int(os.environ.get("LOGIN_THROTTLE_USER", "5"))
+LOGIN_THROTTLE_ADDRESS = int(os.environ.get("LOGIN_THROTTLE_ADDRESS", "50"))
+LOGIN_THROTTLE_WINDOW = int(os.environ.get("LOGIN_THROTTLE_WINDOW", str(15 * 60)))
+# Behind a reverse proxy: the META key of the header it sets to the client's address (HTTP_X_REAL_IP).
+CLIENT_ADDRESS_HEADER = os.environ.get("CLIENT_ADDRESS_HEADER", "")
 if env_bool("DJANGO_HTTPS"):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

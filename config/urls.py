@@ -6,5 +6,8 @@ urlpatterns = [
     path("college/", include("college.urls")),
     path("attestation/", include("attestation.urls")),
     path("notifications/", include("notifications.urls")),
+    path("api/", include("api.urls")),
+    path("imports/", include("imports.urls")),
+    path("administration/audit/", include("audit.urls")),
     path("django-admin/", admin.site.urls),
 ]

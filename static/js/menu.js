@@ -32,3 +32,8 @@ document.addEventListener("keydown", (event) => {
     if (box) box.hidden = true;
   });
 })();
+
+// A one-time secret is selected as soon as it gets focus, ready to copy.
+document.addEventListener("focusin", (event) => {
+  if (event.target.matches("[data-select-on-focus]")) event.target.select();
+});

@@ -72,7 +72,8 @@ def answer(student_page, session, text):
     student_page.goto(f"/attestation/sessions/{session.pk}/")
     if student_page.get_by_role("button", name="Show questions by ticket").count():
         student_page.get_by_role("button", name="Show questions by ticket").click()
-    editor = student_page.get_by_role("textbox", name="Answer")
+    editor = student_page.locator("#answers [contenteditable=true]")
+    expect(editor).to_be_visible(timeout=20_000)  # the editor's modules may take a moment on a busy machine
     editor.click()
     student_page.keyboard.type(text)
     student_page.get_by_role("button", name="Send answer").click()
@@ -157,8 +158,8 @@ def test_whole_exam_with_self_chosen_tickets_and_a_contested_tile(college, exam_
         other.locator(tile).click(no_wait_after=True)
         winner_texts = []
         for page in (student, other):
-            expect(page.locator(".messages")).to_be_visible()
-            winner_texts.append(page.locator(".messages").inner_text())
+            expect(page.get_by_role("status")).to_be_visible(timeout=15_000)
+            winner_texts.append(page.get_by_role("status").inner_text())
         assert sum("You have a ticket." in t for t in winner_texts) == 1
         assert sum("Someone has just taken this ticket" in t for t in winner_texts) == 1
         loser = other if "Someone" in winner_texts[1] else student
@@ -184,7 +185,7 @@ def test_whole_exam_without_tickets_with_individual_tasks(college, exam_day, new
     teacher.get_by_text("Edit", exact=True).first.click()
     teacher.get_by_label("Conduct final control").select_option("no_tickets")
     teacher.get_by_role("button", name="Save").first.click()
-    expect(teacher.get_by_text("Without tickets")).to_be_visible()
+    expect(teacher.locator(".field-row strong").first).to_have_text("Without tickets")
     slot = schedule_both(teacher, stream, exam_day, screenshot, "tasks")
     mine, theirs = (
         ExamSession.objects.get(slot=slot, student__user=college.users[p])
@@ -193,7 +194,9 @@ def test_whole_exam_without_tickets_with_individual_tasks(college, exam_day, new
     for session, task in [(mine, "Task A: describe a slot."), (theirs, "Task B: describe a ticket.")]:
         teacher.goto(f"/attestation/sessions/{session.pk}/")
         teacher.get_by_text("Edit text").click()
-        teacher.get_by_role("textbox", name="Task").click()
+        task_editor = teacher.locator("#task-title ~ details [contenteditable=true]")
+        expect(task_editor).to_be_visible(timeout=20_000)
+        task_editor.click()
         teacher.keyboard.type(task)
         teacher.get_by_role("button", name="Save").click()
         expect(teacher.get_by_text("The task is saved.")).to_be_visible()

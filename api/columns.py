@@ -1,0 +1,141 @@
+"""Columns of the college's entities: one description serves the API schema, the file import
+(headers in English, Russian or Kazakh) and the exports.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+# External IDs are the college's keys: printable ASCII without spaces, so they survive CSV, XLSX
+# and URLs unchanged.
+EXTERNAL_ID_PATTERN = r"^[A-Za-z0-9_.:/\-]{1,64}$"
+TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+_EXTERNAL_ID = re.compile(EXTERNAL_ID_PATTERN)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_TRUE = {"1", "true", "yes", "y", "да", "иә", "ия", "+"}
+_FALSE = {"0", "false", "no", "n", "нет", "жоқ", "-"}
+
+
+class CellError(ValueError):
+    """A value that cannot be used; the message is for the person who typed it."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str = "str"  # str | int | bool | date | choice | ref | refs
+    required: bool = True
+    max_length: int = 200
+    ref: str = ""  # the entity kind a ref/refs column points at
+    choices: tuple[str, ...] = ()
+    minimum: int = 0
+    maximum: int = 32767
+    default: Any = None
+    # Headers accepted besides ``name``: Russian and Kazakh (data, not interface text).
+    aliases: tuple[str, ...] = field(default=())
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return (self.name, self.name.replace("_", " "), *self.aliases)
+
+    def empty_value(self):
+        if self.default is not None:
+            return self.default
+        return {"str": "", "refs": [], "bool": False}.get(self.type)
+
+    def clean(self, raw):
+        """The typed value of one cell or JSON field; raises CellError."""
+        if isinstance(raw, str):
+            raw = raw.strip()
+        if raw is None or raw == "" or (self.type == "refs" and raw == []):
+            if self.required:
+                raise CellError(_("This value is required."))
+            return self.empty_value()
+        return getattr(self, f"_clean_{self.type}")(raw)
+
+    def _clean_str(self, raw):
+        value = str(raw).strip()
+        if isinstance(raw, float) and raw.is_integer():
+            value = str(int(raw))  # spreadsheets turn codes like 0613000 into numbers
+        if _CONTROL.search(value):
+            raise CellError(_("Control characters are not allowed."))
+        if len(value) > self.max_length:
+            raise CellError(_("At most %(n)s characters.") % {"n": self.max_length})
+        return value
+
+    def _clean_ref(self, raw):
+        value = self._clean_str(raw)
+        if not _EXTERNAL_ID.match(value):
+            raise CellError(_("Not a valid external ID: %(value)s") % {"value": value[:64]})
+        return value
+
+    def _clean_refs(self, raw):
+        items = raw if isinstance(raw, list | tuple) else re.split(r"[;,]", str(raw))
+        values = [self._clean_ref(item) for item in items if str(item).strip()]
+        if self.required and not values:
+            raise CellError(_("This value is required."))
+        return sorted(set(values))
+
+    def _clean_int(self, raw):
+        try:
+            if isinstance(raw, bool):
+                raise ValueError
+            value = int(raw) if not isinstance(raw, float) or raw.is_integer() else None
+            if value is None:
+                raise ValueError
+        except (TypeError, ValueError):
+            raise CellError(_("Enter a whole number.")) from None
+        if not self.minimum <= value <= self.maximum:
+            raise CellError(
+                _("Enter a number from %(min)s to %(max)s.") % {"min": self.minimum, "max": self.maximum}
+            )
+        return value
+
+    def _clean_bool(self, raw):
+        if isinstance(raw, bool):
+            return raw
+        value = str(raw).strip().casefold()
+        if value.endswith(".0"):
+            value = value[:-2]
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        raise CellError(_("Enter yes or no."))
+
+    def _clean_date(self, raw):
+        if isinstance(raw, datetime.datetime):
+            return raw.date()
+        if isinstance(raw, datetime.date):
+            return raw
+        text = str(raw).strip()
+        for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+            try:
+                return datetime.datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+        raise CellError(_("Enter a date as YYYY-MM-DD or DD.MM.YYYY."))
+
+    def _clean_choice(self, raw):
+        value = str(raw).strip()
+        for choice in self.choices:
+            if choice.casefold() == value.casefold():
+                return choice
+        raise CellError(_("Choose one of: %(choices)s.") % {"choices": ", ".join(self.choices)})
+
+    def to_cell(self, value) -> str:
+        """The export form of a value: what ``clean`` reads back to the same value."""
+        if value is None:
+            return ""
+        if self.type == "refs":
+            return ";".join(value)
+        if self.type == "bool":
+            return "yes" if value else "no"
+        if self.type == "date":
+            return value.isoformat()
+        return str(value)

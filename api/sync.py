@@ -1,0 +1,392 @@
+"""Idempotent upserts of the college's data by its own external IDs (X-12, X-13).
+
+One engine for the API and the file import, so both validate, write and audit the same way:
+
+1. every cell is cleaned by its :class:`~api.columns.Column` (errors carry row, column, reason);
+2. references (``group``, ``teacher``…) are resolved through :class:`~api.models.ExternalRef`;
+3. existing rows are found by external ID (or by a natural key for journals, admissions and
+   schedules), or *adopted* when an unmapped row already carries the same unique value (data typed
+   in by hand before the first import);
+4. nothing is written unless every row is valid; then new rows are bulk-created, changed rows
+   bulk-updated and every change gets an audit entry, all in one transaction. Re-running the same
+   rows changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from api.columns import CellError, Column
+from api.models import ExternalRef
+from audit.models import AuditEntry
+
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class Item:
+    row: int
+    values: dict[str, Any]
+    fields: dict[str, Any] = field(default_factory=dict)
+    obj: Any = None
+    adopted: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+    status: str = "unchanged"
+
+    @property
+    def external_id(self):
+        return self.values.get("external_id")
+
+
+@dataclass
+class Outcome:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+def jsonable(value):
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, set | frozenset | tuple):
+        return sorted(value)
+    return value
+
+
+def external_ids(kind: str, object_ids) -> dict[int, str]:
+    """object pk → external ID for one kind."""
+    refs = ExternalRef.objects.filter(kind=kind, object_id__in=list(object_ids))
+    return {r.object_id: r.external_id for r in refs}
+
+
+def object_ids(kind: str, ext_ids) -> dict[str, int]:
+    refs = ExternalRef.objects.filter(kind=kind, external_id__in=list(ext_ids))
+    return {r.external_id: r.object_id for r in refs}
+
+
+class Entity:
+    """One kind of college data. Subclasses name the model, columns and key."""
+
+    kind: str = ""
+    title: str = ""
+    model: Any = None
+    columns: tuple[Column, ...] = ()
+    # Model attnames forming the natural key; None: the entity is keyed by ``external_id``.
+    natural_key: tuple[str, ...] | None = None
+    # A unique model field by which a row typed in by hand is adopted on the first import.
+    adopt_by: str | None = None
+    # Columns that do not map one-to-one onto a model field (resolved in ``resolve_extra``).
+    unmapped: tuple[str, ...] = ()
+
+    # --- the public entry point ---------------------------------------------------------------
+
+    def run(self, rows: list[tuple[int, dict]], *, actor=None, dry_run: bool = False) -> Outcome:
+        """Upsert ``rows`` (row number, {column: raw value}); all or nothing."""
+        with transaction.atomic():
+            outcome = Outcome()
+            try:
+                self._run(rows, actor, outcome)
+            except IntegrityError as exc:  # the database's last guard, should validation miss
+                transaction.set_rollback(True)
+                outcome.errors.append(RowError(0, "", _("The data conflict with stored rows: %s") % exc))
+            if outcome.errors or dry_run:
+                transaction.set_rollback(True)
+        return outcome
+
+    def _run(self, rows, actor, outcome):
+        items = self.clean(rows, outcome.errors)
+        # Resolve the rows that cleaned well too, so one preview shows every kind of error.
+        bad_rows = {e.row for e in outcome.errors}
+        self.resolve([i for i in items if i.row not in bad_rows], outcome.errors)
+        if outcome.errors:
+            return
+        self.match(items, outcome.errors)
+        if outcome.errors:
+            return
+        self.write(items, actor)
+        outcome.items = items
+        for item in items:
+            setattr(outcome, item.status, getattr(outcome, item.status) + 1)
+
+    # --- 1. cleaning ---------------------------------------------------------------------------
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        if self.natural_key is None:
+            return ("external_id",)
+        return tuple(c.name for c in self.columns if self.field_of(c) in self.natural_key)
+
+    def field_of(self, column: Column) -> str | None:
+        if column.name == "external_id" or column.name in self.unmapped:
+            return None
+        return f"{column.name}_id" if column.type == "ref" else column.name
+
+    def clean(self, rows, errors) -> list[Item]:
+        items, seen = [], {}
+        for number, raw in rows:
+            values = {}
+            for column in self.columns:
+                try:
+                    values[column.name] = column.clean(raw.get(column.name))
+                except CellError as exc:
+                    errors.append(RowError(number, column.name, str(exc)))
+            key = tuple(values.get(c) for c in self.key_columns)
+            if None not in key and key in seen:
+                errors.append(
+                    RowError(
+                        number,
+                        self.key_columns[0],
+                        _("The same key as row %(row)s: %(key)s")
+                        % {"row": seen[key], "key": "/".join(map(str, key))},
+                    )
+                )
+            seen.setdefault(key, number)
+            items.append(Item(number, values))
+        return items
+
+    # --- 2. references -------------------------------------------------------------------------
+
+    def resolve(self, items, errors):
+        for column in self.columns:
+            if column.type not in ("ref", "refs") or not column.ref:
+                continue
+            wanted = set()
+            for item in items:
+                value = item.values[column.name]
+                wanted.update(value if column.type == "refs" else [value] if value else [])
+            found = object_ids(column.ref, wanted)
+            for item in items:
+                value = item.values[column.name]
+                missing = [
+                    v
+                    for v in (value if column.type == "refs" else [value] if value else [])
+                    if v not in found
+                ]
+                for ext in missing:
+                    errors.append(
+                        RowError(
+                            item.row,
+                            column.name,
+                            _("Unknown %(kind)s external ID: %(id)s") % {"kind": column.ref, "id": ext},
+                        )
+                    )
+                target = self.field_of(column)
+                if target is None or missing:
+                    continue
+                if column.type == "refs":
+                    item.fields[target] = {found[v] for v in value}
+                else:
+                    item.fields[target] = found[value] if value else None
+        for item in items:
+            for column in self.columns:
+                target = self.field_of(column)
+                if target and column.type not in ("ref", "refs"):
+                    item.fields[target] = item.values[column.name]
+        bad_rows = {e.row for e in errors}
+        self.resolve_extra([i for i in items if i.row not in bad_rows], errors)
+
+    def resolve_extra(self, items, errors):
+        """Columns that need more than an external ID (academic periods, languages…)."""
+
+    # --- 3. matching existing rows ---------------------------------------------------------------
+
+    def scalar_fields(self) -> list[str]:
+        return [
+            f
+            for f in (self.field_of(c) for c in self.columns)
+            if f and not any(c.type == "refs" and self.field_of(c) == f for c in self.columns)
+        ] + self.extra_fields()
+
+    def extra_fields(self) -> list[str]:
+        return []
+
+    def queryset(self):
+        return self.model.objects.all()
+
+    def match(self, items, errors):
+        if self.natural_key is None:
+            refs = object_ids(self.kind, [i.external_id for i in items])
+            objs = self.queryset().in_bulk(list(refs.values()))
+            for item in items:
+                item.obj = objs.get(refs.get(item.external_id))
+        else:
+            first = self.natural_key[0]
+            objs = self.queryset().filter(**{f"{first}__in": {i.fields[first] for i in items}})
+            by_key = {tuple(getattr(o, f) for f in self.natural_key): o for o in objs}
+            for item in items:
+                item.obj = by_key.get(tuple(item.fields[f] for f in self.natural_key))
+        if self.adopt_by:
+            self.adopt(items, errors)
+
+    def adopt_value(self, item):
+        return item.fields.get(self.adopt_by)
+
+    def adopt_lookup(self, values) -> dict:
+        return {
+            getattr(o, self.adopt_by): o for o in self.queryset().filter(**{f"{self.adopt_by}__in": values})
+        }
+
+    def adopt(self, items, errors):
+        """A unique value names one row: adopt an unmapped one, refuse one mapped to another ID."""
+        values = {self.adopt_value(i) for i in items} - {None, ""}
+        holders = self.adopt_lookup(values)
+        mapped = external_ids(self.kind, [o.pk for o in holders.values()])
+        for item in items:
+            holder = holders.get(self.adopt_value(item))
+            if holder is None or (item.obj is not None and holder.pk == item.obj.pk):
+                continue
+            if item.obj is None and holder.pk not in mapped:
+                item.obj, item.adopted = holder, True
+                continue
+            errors.append(
+                RowError(
+                    item.row,
+                    self.adopt_column(),
+                    _("%(value)s is already used by another record (external ID %(id)s).")
+                    % {"value": self.adopt_value(item), "id": mapped.get(holder.pk, "—")},
+                )
+            )
+
+    def adopt_column(self) -> str:
+        return self.adopt_by.removesuffix("_id")
+
+    # --- 4. writing ------------------------------------------------------------------------------
+
+    def describe(self, item) -> str:
+        if self.natural_key is not None:
+            return " / ".join(str(item.values[c]) for c in self.key_columns)[:200]
+        return str(item.obj)[:200]
+
+    def write(self, items, actor):
+        fields = self.scalar_fields()
+        audit = []
+        new = [i for i in items if i.obj is None]
+        for item in new:
+            item.obj = self.model(**{f: item.fields[f] for f in fields}, **self.create_kwargs(item))
+        self.model.objects.bulk_create([i.obj for i in new], batch_size=BATCH)
+        for item in new:
+            item.status = "created"
+            audit.append(self.audit_entry(actor, "create", item, None, self.snapshot(item.obj, fields)))
+        changed_fields, changed = set(), []
+        for item in items:
+            if item.status == "created":
+                continue
+            before = self.snapshot(item.obj, fields)
+            diff = [f for f in fields if before[f] != jsonable(item.fields[f])]
+            for f in diff:
+                setattr(item.obj, f, item.fields[f])
+            if item.adopted and not diff:
+                # Linking a hand-made row to its external ID is a change too.
+                item.status = "updated"
+                audit.append(self.audit_entry(actor, "adopt", item, None, {"external_id": item.external_id}))
+            if diff:
+                changed_fields.update(diff)
+                changed.append(item.obj)
+                item.status = "updated"
+                after = self.snapshot(item.obj, fields)
+                audit.append(self.audit_entry(actor, "update", item, before, after))
+        if changed:
+            self.model.objects.bulk_update(changed, sorted(changed_fields), batch_size=BATCH)
+        self.write_refs(items)
+        audit += self.write_related(items, actor)
+        AuditEntry.objects.bulk_create([a for a in audit if a is not None], batch_size=BATCH)
+
+    def create_kwargs(self, item) -> dict:
+        return {}
+
+    def write_related(self, items, actor) -> list:
+        """Many-to-many and dependent rows; returns audit entries."""
+        return []
+
+    def write_refs(self, items):
+        if self.natural_key is not None:
+            return
+        fresh = [i for i in items if i.status == "created" or i.adopted]
+        # A stale ref (its row deleted since) gives way to the new row.
+        ExternalRef.objects.filter(kind=self.kind, external_id__in=[i.external_id for i in fresh]).delete()
+        ExternalRef.objects.bulk_create(
+            [ExternalRef(kind=self.kind, external_id=i.external_id, object_id=i.obj.pk) for i in fresh],
+            batch_size=BATCH,
+        )
+
+    @staticmethod
+    def snapshot(obj, fields) -> dict:
+        return {f: jsonable(getattr(obj, f)) for f in fields}
+
+    def audit_entry(self, actor, verb, item, before, after):
+        return AuditEntry(
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            action=f"sync.{self.kind}.{verb}",
+            object_type=self.model._meta.label_lower,
+            object_id=str(item.obj.pk),
+            object_repr=self.describe(item),
+            before=before,
+            after=after,
+        )
+
+    # --- exports ---------------------------------------------------------------------------------
+
+    def export_rows(self, queryset=None) -> list[dict[str, Any]]:
+        """Rows in the import's own format, for every stored row the college can name."""
+        queryset = self.queryset() if queryset is None else queryset
+        objs = list(queryset)
+        refs = {
+            c.ref: external_ids(c.ref, self.referenced_ids(objs, c))
+            for c in self.columns
+            if c.type in ("ref", "refs") and c.ref
+        }
+        own = external_ids(self.kind, [o.pk for o in objs]) if self.natural_key is None else {}
+        rows = []
+        for obj in objs:
+            if self.natural_key is None and obj.pk not in own:
+                continue
+            row = self.export_row(obj, refs, own)
+            if row is not None:
+                rows.append(row)
+        return rows
+
+    def referenced_ids(self, objs, column) -> set[int]:
+        target = self.field_of(column)
+        if target is None:
+            return set()
+        if column.type == "refs":
+            return {pk for o in objs for pk in self.related_ids(o, column)}
+        return {getattr(o, target) for o in objs} - {None}
+
+    def related_ids(self, obj, column) -> set[int]:
+        return set()
+
+    def export_value(self, obj, column, refs, own):
+        target = self.field_of(column)
+        if column.name == "external_id":
+            return own.get(obj.pk)
+        if column.type == "ref":
+            pk = getattr(obj, target) if target else None
+            return refs[column.ref].get(pk, "") if pk else ""
+        if column.type == "refs":
+            return sorted(refs[column.ref].get(pk, "") for pk in self.related_ids(obj, column))
+        return getattr(obj, target)
+
+    def export_row(self, obj, refs, own):
+        row = {c.name: self.export_value(obj, c, refs, own) for c in self.columns}
+        if any(row[c] == "" for c in self.key_columns):
+            return None
+        return row

@@ -1,0 +1,126 @@
+"""Reading an uploaded CSV or XLSX into rows keyed by the entity's column names.
+
+Headers may be English, Russian or Kazakh (each column lists the names it accepts); row numbers
+are the spreadsheet's own (the header is row 1), so an error points at the line a person sees.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from api.sync import Entity, RowError
+
+MAX_ROWS = 50_000
+
+
+class TableError(Exception):
+    """The file as a whole cannot be read."""
+
+
+def normalise(header) -> str:
+    text = str(header or "").strip().strip("*").strip().casefold().replace("ё", "е")
+    return " ".join(text.replace("_", " ").split())
+
+
+def read_cells(path: Path) -> list[list]:
+    """All non-empty rows of the file's first sheet, header first."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return _read_xlsx(path)
+    if suffix == ".csv":
+        return _read_csv(path)
+    raise TableError(_("Upload a .csv or .xlsx file."))
+
+
+def _read_xlsx(path):
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise TableError(_("The file is not a readable XLSX workbook.")) from exc
+    try:
+        sheet = book.worksheets[0]
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def _read_csv(path):
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise TableError(_("The file's text encoding is not UTF-8 or Windows-1251."))
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((";", ",", "\t"), key=first_line.count)
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+
+
+def to_rows(entity: Entity, cells: list[list]) -> tuple[list[tuple[int, dict]], list[RowError]]:
+    """Map the header onto the entity's columns; unknown or missing columns are errors of row 1."""
+    errors: list[RowError] = []
+    if not cells:
+        return [], [RowError(1, "", _("The file is empty."))]
+    accepted = {normalise(h): column.name for column in entity.columns for h in column.headers}
+    positions: dict[str, int] = {}
+    for index, header in enumerate(cells[0]):
+        if header is None or str(header).strip() == "":
+            continue
+        name = accepted.get(normalise(header))
+        if name is None:
+            errors.append(RowError(1, str(header), _("Unknown column.")))
+        elif name in positions:
+            errors.append(RowError(1, str(header), _("The column appears twice.")))
+        else:
+            positions[name] = index
+    for column in entity.columns:
+        if column.required and column.name not in positions:
+            errors.append(RowError(1, column.name, _("A required column is missing.")))
+    rows = []
+    for number, row in enumerate(cells[1:], start=2):
+        if all(v is None or str(v).strip() == "" for v in row):
+            continue
+        rows.append((number, {name: (row[i] if i < len(row) else None) for name, i in positions.items()}))
+    if len(rows) > MAX_ROWS:
+        errors.append(RowError(0, "", _("At most %(n)s rows per file.") % {"n": MAX_ROWS}))
+    return rows, errors
+
+
+def import_file(entity: Entity, path: Path, *, actor=None, dry_run=False):
+    """Read, validate and (unless ``dry_run`` or any error) save the file — all or nothing."""
+    from api.sync import Outcome
+
+    try:
+        rows, errors = to_rows(entity, read_cells(path))
+    except TableError as exc:
+        return Outcome(errors=[RowError(0, "", str(exc))])
+    if errors:
+        return Outcome(errors=errors)
+    return entity.run(rows, actor=actor, dry_run=dry_run)
+
+
+def template_csv(entity: Entity) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow([c.name for c in entity.columns])
+    return buffer.getvalue()
+
+
+def template_xlsx(entity: Entity) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = entity.kind
+    sheet.append([c.name for c in entity.columns])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,219 @@
+"""Security headers, CSRF everywhere, login throttling, hashing, sessions, and ``check --deploy`` (X-10)."""
+
+import datetime
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.conf import settings as django_settings
+from django.test import Client
+from django.urls import reverse
+
+from tests.attestation.conftest import clock, scheduled  # noqa: F401 — fixtures
+from tests.attestation.test_answers import exam  # noqa: F401 — fixture
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def nonce_of(response):
+    policy = response["Content-Security-Policy"]
+    match = re.search(r"script-src 'self' 'nonce-([\w-]+)'", policy)
+    assert match, policy
+    return match.group(1)
+
+
+@pytest.mark.parametrize("url_name", ["login", "home"])
+def test_pages_carry_a_strict_csp_with_a_fresh_nonce(college, login, url_name):
+    client = login(college.users["teacher"] if url_name == "home" else None)
+    first, second = client.get(reverse(url_name)), client.get(reverse(url_name))
+    policy = first["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
+    for directive in [
+        "default-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+        "img-src 'self' data:",
+    ]:
+        assert directive in policy
+    assert nonce_of(first) != nonce_of(second)
+    assert first["X-Content-Type-Options"] == "nosniff"
+    assert first["X-Frame-Options"] == "DENY"
+    assert first["Referrer-Policy"] == "same-origin"
+    assert "camera=()" in first["Permissions-Policy"]
+
+
+def test_the_editor_import_map_carries_the_request_nonce(scheduled, login):  # noqa: F811
+    response = login(scheduled.users["teacher"]).get(
+        reverse("attestation:tickets", args=[scheduled.streams.teacher_a.pk])
+    )
+    page = response.content.decode()
+    assert f'<script type="importmap" nonce="{nonce_of(response)}">' in page
+    # Every other script is an external file of ours.
+    for tag in re.findall(r"<script\b[^>]*>", page):
+        assert "importmap" in tag or 'src="/static/' in tag, tag
+
+
+def test_htmx_injects_no_indicator_style(college, login):
+    page = login(college.users["teacher"]).get(reverse("home")).content.decode()
+    assert '"includeIndicatorStyles":false' in page
+
+
+# --- CSRF ---------------------------------------------------------------------------------------
+
+
+def test_posts_without_the_csrf_token_are_refused(scheduled, exam):  # noqa: F811
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(scheduled.users["student"])
+    for url in [
+        reverse("attestation:draft_save", args=[exam.pk]),
+        reverse("attestation:answer_send", args=[exam.pk]),
+        reverse("set_language"),
+        reverse("logout"),
+    ]:
+        assert client.post(url, {"text": "x"}).status_code == 403, url
+    teacher = Client(enforce_csrf_checks=True)
+    teacher.force_login(scheduled.users["teacher"])
+    assert teacher.post(reverse("attestation:grade_set", args=[exam.pk]), {}).status_code == 403
+    admin = Client(enforce_csrf_checks=True)
+    admin.force_login(scheduled.users["admin"])
+    assert admin.post(reverse("licenses"), {}).status_code == 403
+    exam.refresh_from_db()
+    assert exam.draft_version == 0
+
+
+def test_login_needs_the_csrf_token(college):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("login"), {"username": "teacher", "password": "pass12345"})
+    assert response.status_code == 403
+
+
+# --- login throttling ----------------------------------------------------------------------------
+
+
+def attempt(client, username, password="wrong-password", address="10.0.0.1"):
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+NOW = datetime.datetime(2026, 11, 28, 9, 0, tzinfo=datetime.UTC)
+
+
+def test_five_failures_pause_the_user_and_even_the_right_password_is_not_checked(college, client):
+    with time_machine.travel(NOW, tick=False) as traveller:
+        for _ in range(5):
+            assert attempt(client, "teacher").status_code == 200
+        response = attempt(client, "teacher", password="pass12345")
+        assert response.status_code == 429
+        assert "Too many failed logins" in response.content.decode()
+        assert "_auth_user_id" not in client.session
+        # Another user from the same address is not affected by the per-user limit.
+        assert attempt(client, "registrar", password="pass12345").status_code == 302
+        client.logout()
+        # After the window the right password works again, and it clears the count.
+        traveller.shift(datetime.timedelta(minutes=15, seconds=1))
+        assert attempt(client, "teacher", password="pass12345").status_code == 302
+
+
+def test_the_user_limit_holds_across_addresses_and_name_spellings(college, client):
+    with time_machine.travel(NOW, tick=False):
+        for n in range(5):
+            attempt(client, "Teacher" if n % 2 else "teacher", address=f"10.0.0.{n}")
+        assert attempt(client, "TEACHER", password="pass12345", address="10.9.9.9").status_code == 429
+
+
+def test_many_failures_from_one_address_pause_that_address(college, client, settings):
+    settings.LOGIN_THROTTLE_ADDRESS = 8
+    with time_machine.travel(NOW, tick=False) as traveller:
+        for n in range(8):
+            attempt(client, f"guess{n}", address="192.0.2.7")
+        assert attempt(client, "teacher", password="pass12345", address="192.0.2.7").status_code == 429
+        assert attempt(client, "teacher", password="pass12345", address="192.0.2.8").status_code == 302
+        client.logout()
+        traveller.shift(datetime.timedelta(minutes=16))
+        assert attempt(client, "registrar", password="pass12345", address="192.0.2.7").status_code == 302
+
+
+def test_throttle_message_is_translated(college, client):
+    from django.utils import translation
+
+    from access.security import locked_message
+
+    with translation.override("en"):
+        assert "Too many failed logins" in locked_message(600)
+        assert "10 minutes" in locked_message(600)
+
+
+# --- hashing, sessions, production settings -------------------------------------------------------
+
+
+def test_argon2_is_the_first_password_hasher():
+    # The test settings swap in a fast hasher; the real settings module is what production runs.
+    from config import settings as real
+
+    assert real.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_sessions_expire_and_cookies_are_http_only():
+    assert 0 < django_settings.SESSION_COOKIE_AGE <= 12 * 3600
+    assert django_settings.SESSION_COOKIE_HTTPONLY and django_settings.CSRF_COOKIE_HTTPONLY
+    assert django_settings.SESSION_COOKIE_SAMESITE == "Lax"
+
+
+def production_env(**extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    return (
+        env
+        | {
+            "DJANGO_SETTINGS_MODULE": "config.settings_production",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "exam.example.kz",
+        }
+        | extra
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    env = production_env()
+    del env["DJANGO_SECRET_KEY"]
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0 and "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_settings_turn_https_hardening_on():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT,"
+        " s.SECURE_HSTS_SECONDS >= 31536000, s.SECURE_PROXY_SSL_HEADER[0])"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=production_env(DJANGO_DEBUG="1"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.split() == ["False", "True", "True", "True", "True", "HTTP_X_FORWARDED_PROTO"], (
+        result.stderr
+    )
