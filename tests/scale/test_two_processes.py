@@ -1,0 +1,222 @@
+"""Scale-out: two app processes on two ports, one PostgreSQL database, one Redis, are interchangeable.
+
+A student's heartbeat through server A turns the student's dot green on the staff page served by B;
+a ticket chosen through A is grey on the board served by B. The servers are real processes
+(gunicorn, or ``manage.py runserver --noreload`` without it) on the test database, so everything
+they share goes through PostgreSQL (sessions, sessions' rows) and Redis (presence).
+"""
+
+import importlib.util
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import timedelta
+from importlib import import_module
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from attestation import clock
+from attestation.models import ExamSession, Slot, Ticket
+from tests.attestation.test_tickets import author, self_choice
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def _redis():
+    try:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+        client.ping()
+        return client
+    except Exception:  # noqa: BLE001 — any failure means "no Redis here"
+        return None
+
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="scale-out is proven on PostgreSQL"),
+    pytest.mark.skipif(_redis() is None, reason="Redis is not reachable on 127.0.0.1:6379"),
+]
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _database_url():
+    db = connection.settings_dict
+    auth = urllib.parse.quote(db["USER"] or "")
+    if db["PASSWORD"]:
+        auth += ":" + urllib.parse.quote(db["PASSWORD"])
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _start(port, log):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings_test",
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": REDIS_URL,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_DEBUG": "0",
+    }
+    if importlib.util.find_spec("gunicorn"):
+        cmd = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "-w",
+            "1",
+            "-b",
+            f"127.0.0.1:{port}",
+        ]
+    else:
+        cmd = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
+    server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2):
+                return server
+        except (urllib.error.URLError, OSError):
+            if server.poll() is not None:
+                break
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError(f"the server on port {port} did not start; see {log.name}")
+
+
+@pytest.fixture
+def two_servers(transactional_db, tmp_path):
+    """Servers A and B; stopped before the test database is flushed."""
+    redis = _redis()
+    redis.flushdb()
+    servers, bases = [], []
+    try:
+        for name in ("a", "b"):
+            port = _free_port()
+            log = open(tmp_path / f"server-{name}.log", "w")  # noqa: SIM115 — closed below
+            servers.append((_start(port, log), log))
+            bases.append(f"http://127.0.0.1:{port}")
+        yield bases
+    finally:
+        for server, log in servers:
+            server.terminate()
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+            log.close()
+        redis.flushdb()
+
+
+class Browser:
+    """A signed-in user: a session row in the shared database and a CSRF cookie of its own."""
+
+    def __init__(self, user):
+        store = import_module(settings.SESSION_ENGINE).SessionStore()
+        store.update(
+            {
+                "_auth_user_id": str(user.pk),
+                "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+                "_auth_user_hash": user.get_session_auth_hash(),
+            }
+        )
+        store.create()
+        self.csrf = secrets.token_hex(16)  # a 32-character secret is a valid token as it is
+        self.cookie = (
+            f"{settings.SESSION_COOKIE_NAME}={store.session_key}; {settings.CSRF_COOKIE_NAME}={self.csrf}"
+        )
+
+    def get(self, url, **headers):
+        request = urllib.request.Request(url, headers={"Cookie": self.cookie, **headers})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read().decode()
+
+    def post(self, url, data):
+        body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": self.csrf}).encode()
+        request = urllib.request.Request(url, data=body, headers={"Cookie": self.cookie})
+        opener = urllib.request.build_opener(_NoRedirect)
+        try:
+            with opener.open(request, timeout=30) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@pytest.fixture
+def running_slot(college):
+    """The teacher's online stream by tickets, a slot running now, every student placed for self-choice."""
+    self_choice()
+    stream = author(college, count=3)
+    now = clock.now()
+    slot = Slot.objects.create(
+        stream=stream, starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(hours=1)
+    )
+    for student in stream.students.all():
+        ExamSession.objects.create(stream=stream, student=student, slot=slot, placed_at=now)
+    return slot
+
+
+def _dot(page, session):
+    found = re.search(
+        rf'<span class="dot (online|offline)" role="img"[^>]*></span> '
+        rf'<a href="/attestation/sessions/{session.pk}/"',
+        page,
+    )
+    assert found, "the student's row is on the staff page"
+    return found.group(1)
+
+
+def _tile(board, ticket):
+    found = re.search(rf'value="{ticket.pk}" class="tile-ticket (free|taken)"', board)
+    assert found, "the ticket's tile is on the board"
+    return found.group(1)
+
+
+@pytest.mark.req("SLT-6", "STU-3")
+def test_a_student_on_server_a_is_online_for_staff_on_server_b(two_servers, running_slot, college):
+    a, b = two_servers
+    session = ExamSession.objects.get(slot=running_slot, student__user=college.users["student"])
+    student, teacher = Browser(college.users["student"]), Browser(college.users["teacher"])
+    staff_page = f"{b}/attestation/streams/{running_slot.stream_id}/?tab=slot-{running_slot.pk}"
+
+    assert _dot(teacher.get(staff_page)[1], session) == "offline"
+    assert student.get(f"{a}/attestation/sessions/{session.pk}/status/")[0] == 200
+    assert _dot(teacher.get(staff_page)[1], session) == "online"
+
+
+@pytest.mark.req("STU-3", "X-3")
+def test_a_ticket_taken_through_server_a_is_grey_on_server_b(two_servers, running_slot, college):
+    a, b = two_servers
+    mine = ExamSession.objects.get(slot=running_slot, student__user=college.users["student"])
+    theirs = ExamSession.objects.get(slot=running_slot, student__user=college.users["other_student"])
+    ticket = Ticket.objects.get(stream=running_slot.stream, number=2)
+    student, other = Browser(college.users["student"]), Browser(college.users["other_student"])
+    board = f"{b}/attestation/sessions/{theirs.pk}/?partial=board"
+
+    assert _tile(other.get(board, **{"HX-Request": "true"})[1], ticket) == "free"
+    assert student.post(f"{a}/attestation/sessions/{mine.pk}/choose/", {"ticket": ticket.pk}) == 302
+    assert _tile(other.get(board, **{"HX-Request": "true"})[1], ticket) == "taken"
+    mine.refresh_from_db()
+    assert mine.ticket_id == ticket.pk
