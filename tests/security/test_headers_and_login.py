@@ -98,6 +98,7 @@ def test_login_needs_the_csrf_token(college):
 
 
 def attempt(client, username, password="wrong-password", address="10.0.0.1"):
+    client.cookies["django_language"] = "en"  # the login page is Kazakh by default; these tests read English
     return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
@@ -147,6 +148,8 @@ def test_throttle_message_is_translated(college, client):
     with translation.override("en"):
         assert "Too many failed logins" in locked_message(600)
         assert "10 minutes" in locked_message(600)
+    with translation.override("kk"):
+        assert "Сәтсіз кіру әрекеттері тым көп" in locked_message(600)
 
 
 # --- hashing, sessions, production settings -------------------------------------------------------
