@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class User(AbstractUser):
@@ -87,8 +88,8 @@ class RoleModule(models.Model):
     """A module attached to a role in the Role editor, with its mode, extended rights and scopes."""
 
     class Mode(models.TextChoices):
-        READ = "read", _("Read")
-        EDIT = "edit", _("Edit")
+        READ = "read", pgettext_lazy("access mode", "Read")
+        EDIT = "edit", pgettext_lazy("access mode", "Edit")
 
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="modules")
     module = models.CharField(_("module"), max_length=20, choices=Module.choices)
