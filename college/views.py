@@ -1,5 +1,7 @@
 """The journal of a stream (the surrounding college system), with its Settings tab (JRN-1…JRN-4)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -43,7 +45,10 @@ def journal_list(request):
             | Q(teacher__user__last_name__icontains=query)
         )
     page = Paginator(streams, 25).get_page(request.GET.get("page"))
-    return render(request, "college/journal_list.html", {"page": page, "query": query})
+    querystring = urlencode({"q": query}) if query else ""
+    return render(
+        request, "college/journal_list.html", {"page": page, "query": query, "querystring": querystring}
+    )
 
 
 def _journal_for(request, stream_pk):
@@ -142,9 +147,7 @@ def journal_settings(request, stream_pk):
                 journal=journal,
                 final_form=data["final_form"],
                 final_grade_set=data["final_grade_set"],
-                conduct_online=data.get("conduct_online", journal.conduct_online)
-                if "conduct_online" in form.fields
-                else "conduct_online" in request.POST or journal.conduct_online,
+                conduct_online=_posted_online_flag(request, form, journal),
                 version=data["version"],
             )
         except Refused as refused:
@@ -154,6 +157,14 @@ def journal_settings(request, stream_pk):
             return redirect(reverse("college:journal", args=[stream_pk]) + "?tab=settings")
     messages.error(request, _("Nothing was saved: correct the errors below."))
     return _render_journal(request, journal, access, "settings", settings_form=form, status=400)
+
+
+def _posted_online_flag(request, form, journal):
+    """The switch as posted. When it is not shown the current value stands, unless a crafted post
+    tries to set it — then that attempt goes to the service, which refuses it with the reason."""
+    if "conduct_online" in form.fields:
+        return form.cleaned_data["conduct_online"]
+    return "conduct_online" in request.POST or journal.conduct_online
 
 
 @login_required

@@ -5,6 +5,7 @@ Also the download of a ticket's file, for staff and for the student the question
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -142,9 +143,7 @@ def _save_ticket(request, stream, form, ticket):
             )
         except Refused as refused:
             form.add_error(None, refused.message)
-        except Exception as error:  # a ValidationError from the upload check
-            if not hasattr(error, "messages"):
-                raise
+        except ValidationError as error:  # the upload's size or type
             form.add_error("upload", error.messages)
         else:
             messages.success(request, _("The ticket is saved."))

@@ -223,3 +223,14 @@ def test_stale_journal_settings_are_refused(journal, college, login):
     assert "Someone else changed this journal meanwhile" in response.content.decode()
     journal.refresh_from_db()
     assert journal.final_form == "oral"
+
+
+@pytest.mark.req("JRN-1")
+def test_journal_list_pages_keep_the_search(college, login):
+    from tests import factories as f
+
+    for i in range(30):
+        f.StreamFactory(name=f"Algebra {i:02d}", teacher=college.users["teacher"].staff)
+    page = login(college.users["registrar"]).get(reverse("college:journal_list") + "?q=Algebra").content.decode()
+    assert "Page 1 of 2" in page
+    assert 'href="?q=Algebra&amp;page=2"' in page
