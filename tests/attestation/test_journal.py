@@ -231,6 +231,7 @@ def test_journal_list_pages_keep_the_search(college, login):
 
     for i in range(30):
         f.StreamFactory(name=f"Algebra {i:02d}", teacher=college.users["teacher"].staff)
-    page = login(college.users["registrar"]).get(reverse("college:journal_list") + "?q=Algebra").content.decode()
+    url = reverse("college:journal_list") + "?q=Algebra"
+    page = login(college.users["registrar"]).get(url).content.decode()
     assert "Page 1 of 2" in page
     assert 'href="?q=Algebra&amp;page=2"' in page
