@@ -7,17 +7,24 @@ ask an :class:`Access` object; nothing else reads ``RoleModule`` to decide.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Exists, Q, QuerySet
 
-from access.models import MODULE_LICENSE, License, Module, Role, RoleModule
+from access.models import MODULE_LICENSE, STAFF_MODULES, License, Module, Role, RoleModule
+from access.resilience import CACHE_ERRORS
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class StaffGrant:
-    """One role's attachment of a staff module, flattened for fast checks."""
+    """One role's attachment of a module, flattened for fast checks (and for the cache)."""
 
+    module: str
     role_kind: str
     edit: bool
     may_define_settings: bool
@@ -30,6 +37,7 @@ class StaffGrant:
     @classmethod
     def from_role_module(cls, rm: RoleModule) -> StaffGrant:
         return cls(
+            module=rm.module,
             role_kind=rm.role.kind,
             edit=rm.mode == RoleModule.Mode.EDIT,
             may_define_settings=rm.mode == RoleModule.Mode.EDIT and rm.may_define_settings,
@@ -50,11 +58,15 @@ def _streams_where(**lookup) -> Q:
 
 @dataclass(frozen=True)
 class UserRoles:
-    """Everything the policy reads about one user, fetched once per request in a few queries."""
+    """Everything the policy reads about one user: eight queries, so kept in the cache (Redis when
+    configured, shared by every app process) under the policy's generation — any change to
+    licenses, roles, their modules, members or scopes, or to department and PCC heads, starts a
+    new generation (``access.signals``); ``ROLES_CACHE_SECONDS`` bounds any change made behind
+    the ORM's back (a raw UPDATE)."""
 
     licenses: frozenset[str]
     role_kinds: frozenset[str]
-    attachments: tuple[RoleModule, ...]
+    attachments: tuple[StaffGrant, ...]
     headed_department_ids: frozenset[int]
     headed_pcc_ids: frozenset[int]
 
@@ -64,7 +76,8 @@ class UserRoles:
         if not (user and user.is_authenticated):
             return cls(licenses, frozenset(), (), frozenset(), frozenset())
         attachments = tuple(
-            RoleModule.objects.filter(role__users=user)
+            StaffGrant.from_role_module(rm)
+            for rm in RoleModule.objects.filter(role__users=user)
             .select_related("role")
             .prefetch_related("study_periods", "departments", "pccs")
         )
@@ -77,12 +90,44 @@ class UserRoles:
             headed_pcc_ids=frozenset(user.headed_pccs.values_list("pk", flat=True)),
         )
 
+    @classmethod
+    def cached(cls, user) -> UserRoles:
+        """``load``, through the cache; a cache that is down only costs the queries."""
+        user_key = user.pk if user and user.is_authenticated else "anonymous"
+        try:
+            generation = cache.get(GENERATION_KEY) or 0
+            key = f"policy:roles:{generation}:{user_key}"
+            roles = cache.get(key)
+        except CACHE_ERRORS:
+            logger.warning("Roles not cached: the cache is unavailable", exc_info=True)
+            return cls.load(user)
+        if roles is None:
+            roles = cls.load(user)
+            try:
+                cache.set(key, roles, getattr(settings, "ROLES_CACHE_SECONDS", 300))
+            except CACHE_ERRORS:
+                logger.warning("Roles not cached: the cache is unavailable", exc_info=True)
+        return roles
+
+
+GENERATION_KEY = "policy:generation"
+
+
+def policy_changed() -> None:
+    """Forget every user's cached roles (called on any change the policy reads)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # no generation yet
+        cache.set(GENERATION_KEY, 1, None)
+    except CACHE_ERRORS:
+        logger.warning("The policy cache could not be reset: the cache is unavailable", exc_info=True)
+
 
 class Access:
     """What one user may do in one module, computed once per request."""
 
     def __init__(self, user, module: str = Module.OIA_STAFF, roles: UserRoles | None = None):
-        roles = roles or UserRoles.load(user)
+        roles = roles or UserRoles.cached(user)
         self.user = user
         self.module = module
         self.licenses = set(roles.licenses)
@@ -91,14 +136,16 @@ class Access:
         self.headed_department_ids = roles.headed_department_ids
         self.headed_pcc_ids = roles.headed_pcc_ids
         self.grants = tuple(
-            StaffGrant.from_role_module(rm)
-            for rm in roles.attachments
-            if rm.module == module and rm.is_staff_module and self.is_licensed(rm.module)
+            grant
+            for grant in roles.attachments
+            if grant.module == module and grant.module in STAFF_MODULES and self.is_licensed(grant.module)
         )
         self.student_modules = {
-            rm.module
-            for rm in roles.attachments
-            if rm.module == Module.OIA_STUDENT and rm.role.is_student_role and self.is_licensed(rm.module)
+            grant.module
+            for grant in roles.attachments
+            if grant.module == Module.OIA_STUDENT
+            and grant.role_kind == Role.Kind.STUDENT
+            and self.is_licensed(grant.module)
         }
 
     # --- licenses and modules -------------------------------------------------------------
@@ -245,12 +292,26 @@ class Access:
         return queryset.filter(q | grants_q if grants_q is not None else q)
 
 
+def student_module_q(user) -> Q:
+    """ADM-2 as one SQL condition: the module's license is installed and the user holds the Student
+    role with the student module attached — what ``Access.has_student_module`` decides, for the
+    exam page's hot endpoints (heartbeat, autosave) that fold the whole check into the one query
+    which reads or writes the session. Pair it with a filter on the session's own student."""
+    if not (user and user.is_authenticated):
+        return Q(pk__in=[])
+    licensed = License.objects.filter(enabled=True, code=MODULE_LICENSE[Module.OIA_STUDENT])
+    attached = RoleModule.objects.filter(
+        module=Module.OIA_STUDENT, role__kind=Role.Kind.STUDENT, role__users=user
+    )
+    return Q(Exists(licensed)) & Q(Exists(attached))
+
+
 def access_for(request_or_user, module: str = Module.OIA_STAFF) -> Access:
     """The user's Access for a module, cached on the user object for the rest of the request."""
     user = getattr(request_or_user, "user", request_or_user)
-    cache = user.__dict__.setdefault("_access_cache", {})
-    if "roles" not in cache:
-        cache["roles"] = UserRoles.load(user)
-    if module not in cache:
-        cache[module] = Access(user, module, cache["roles"])
-    return cache[module]
+    per_request = user.__dict__.setdefault("_access_cache", {})
+    if "roles" not in per_request:
+        per_request["roles"] = UserRoles.cached(user)
+    if module not in per_request:
+        per_request[module] = Access(user, module, per_request["roles"])
+    return per_request[module]

@@ -24,6 +24,14 @@ logger = logging.getLogger(__name__)
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 
+# What a cache (Redis) that is down raises. Presence, live updates and the roles cache degrade on
+# these — the pages, answers and grades keep working from the database.
+try:
+    from redis.exceptions import RedisError as _RedisError
+except ImportError:  # pragma: no cover — redis is in requirements.txt
+    _RedisError = OSError
+CACHE_ERRORS = (OSError, _RedisError)
+
 
 def _close_broken_connections() -> None:
     """Close connections that failed and are no longer usable; healthy ones are left alone."""

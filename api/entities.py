@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from access.models import Role, User
+from access.policy import policy_changed
 from api.columns import Column
 from api.sync import BATCH, Entity, RowError, external_ids, jsonable, object_ids
 from audit.models import AuditEntry
@@ -248,6 +249,7 @@ class People(Entity):
         through.objects.bulk_create(
             [through(role_id=role.pk, user_id=pk) for pk in user_ids], batch_size=500, ignore_conflicts=True
         )
+        policy_changed()  # bulk_create sends no m2m signal: the cached roles must be forgotten here
 
     def snapshot(self, obj, fields):
         snap = {f: jsonable(getattr(obj, f)) for f in fields if f != "user_id"}

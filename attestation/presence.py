@@ -6,6 +6,7 @@ import logging
 
 from django.core.cache import cache
 
+from access import resilience
 from attestation import clock
 
 logger = logging.getLogger(__name__)
@@ -13,11 +14,7 @@ logger = logging.getLogger(__name__)
 # Presence is the one thing allowed to degrade when the cache (Redis) is down: the exam page,
 # answers and grades must keep working, so cache errors are logged and swallowed here. Presence
 # recovers by itself with the next heartbeat once Redis is back.
-try:
-    from redis.exceptions import RedisError as _RedisError
-except ImportError:  # pragma: no cover — redis is in requirements.txt
-    _RedisError = OSError
-CACHE_ERRORS = (OSError, _RedisError)
+CACHE_ERRORS = resilience.CACHE_ERRORS
 
 FRESH_SECONDS = 30  # pings come every 5 s; grey well within a minute after the page closes
 

@@ -5,13 +5,14 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from access.policy import access_for
+from access.policy import access_for, student_module_q
 from attestation import clock, grading, presence
 from attestation.files import attachment
 from attestation.forms_tickets import AnswerForm, GradeForm, TaskForm
@@ -196,13 +197,35 @@ def _student_session(request, pk):
     return session
 
 
+def _own_session(request, pk):
+    """The heartbeat's session in ONE query, the policy included (the student's own session, the
+    student module and its license, conducted online): 404 for anyone else, as ``session_for``."""
+    queryset = (
+        ExamSession.objects.filter(student_module_q(request.user))
+        .select_related("slot")
+        .only(
+            "slot__ends_at",
+            "extra_minutes",
+            "questions_sent_at",
+            "ticket_id",
+            "placed_at",
+            "answer_sent_at",
+        )
+        .annotate(has_task=~Q(task=""))
+    )
+    return get_object_or_404(
+        queryset, pk=pk, student__user=request.user, stream__journal__conduct_online=True
+    )
+
+
 @login_required
 def status(request, pk):
     """The page's pulse: the server's clock, the student's deadline, and news (TIM-1, SLT-6).
 
     Polled every few seconds while the page is visible; it doubles as the presence heartbeat.
+    Every student polls it, so it costs one query besides the user's own (bench/RESULTS.md).
     """
-    session = _student_session(request, pk)
+    session = _own_session(request, pk)
     presence.touch(session.pk)
     return JsonResponse(
         {
@@ -213,7 +236,7 @@ def status(request, pk):
             "has_ticket": bool(session.ticket_id),
             "placed": bool(session.placed_at),
             "answer_sent": bool(session.answer_sent_at),
-            "task": bool(session.task),
+            "task": session.has_task,
         }
     )
 
@@ -221,19 +244,27 @@ def status(request, pk):
 @login_required
 @require_POST
 def draft_save(request, pk):
-    """X-1: an autosave. JSON in, JSON out; retried by the page until it succeeds."""
-    session = _student_session(request, pk)
+    """X-1: an autosave. JSON in, JSON out; retried by the page until it succeeds.
+
+    The usual case is one UPDATE (``answers.draft_save``); only a save that wrote nothing loads
+    the session through the full policy to answer why.
+    """
     try:
         payload = json.loads(request.body or b"{}")
         version = int(payload.get("version", 0))
         text = str(payload.get("text", ""))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, AttributeError):
+        _student_session(request, pk)  # anyone but the session's student gets a 404 first
         return JsonResponse({"error": _("The draft could not be read.")}, status=400)
-    try:
-        saved = answers_service.draft_save(actor=request.user, session=session, text=text, version=version)
-    except Refused as refused:
-        return JsonResponse({"error": str(refused.message)}, status=409)
-    return JsonResponse({"version": saved.draft_version, "saved_at": saved.draft_saved_at.isoformat()})
+    saved = answers_service.draft_save(actor=request.user, session_id=pk, text=text, version=version)
+    if saved is None:
+        session = _student_session(request, pk)
+        try:
+            saved = answers_service.draft_not_saved(actor=request.user, session=session)
+        except Refused as refused:
+            return JsonResponse({"error": str(refused.message)}, status=409)
+    version, saved_at = saved
+    return JsonResponse({"version": version, "saved_at": saved_at.isoformat() if saved_at else None})
 
 
 @login_required

@@ -211,3 +211,97 @@ def test_presence_dot_turns_green_with_the_heartbeat_and_grey_after(scheduled, e
     clock.shift(presence.FRESH_SECONDS + 1)
     page = login(scheduled.users["teacher"]).get(staff_url).content.decode()
     assert page.count('class="dot online" role="img"') == 0
+
+
+# --- #8: the two endpoints every student calls every few seconds ------------------------------
+
+
+def status(client, session):
+    return client.get(reverse("attestation:session_status", args=[session.pk]))
+
+
+@pytest.mark.req("X-1", "SLT-6")
+def test_heartbeat_and_autosave_cost_two_queries(scheduled, exam, login, django_assert_num_queries):
+    """The user's own row and ONE statement for the session with the whole policy folded in."""
+    client = login(scheduled.users["student"])
+    client.get(reverse("attestation:session", args=[exam.pk]))  # the session cache is warm, as in use
+    with django_assert_num_queries(2):
+        assert status(client, exam).status_code == 200
+    with django_assert_num_queries(2):
+        assert draft(client, exam, "<p>typed</p>", 5).json()["version"] == 5
+    exam.refresh_from_db()
+    assert exam.draft == "<p>typed</p>"
+
+
+@pytest.mark.req("X-1", "TIM-1", "X-4")
+def test_autosave_counts_the_students_extra_time(scheduled, exam, login, clock):
+    slots_service.session_extra_time(actor=scheduled.users["teacher"], session=exam, minutes=15)
+    clock.move_to(at(1, 12, 14))
+    client = login(scheduled.users["student"])
+    assert draft(client, exam, "<p>in my extra time</p>", 1).status_code == 200
+    clock.move_to(at(1, 12, 15))
+    client = login(scheduled.users["student"])
+    response = draft(client, exam, "<p>too late</p>", 2)
+    assert response.status_code == 409 and "Time is over" in response.json()["error"]
+    exam.refresh_from_db()
+    assert exam.draft == "<p>in my extra time</p>" and exam.draft_version == 1
+
+
+@pytest.mark.req("X-1", "ANS-1")
+def test_autosave_before_the_questions_are_viewed_is_refused(scheduled, exam, login):
+    other = ExamSession.objects.get(slot=exam.slot, student__user=scheduled.users["other_student"])
+    response = draft(login(scheduled.users["other_student"]), other, "<p>early</p>", 1)
+    assert response.status_code == 409 and "once you have the questions" in response.json()["error"]
+    other.refresh_from_db()
+    assert other.draft == "" and other.draft_version == 0
+
+
+@pytest.mark.req("X-1", "TSK-1")
+def test_autosave_without_tickets_needs_the_task(scheduled, login, clock):
+    stream = scheduled.streams.teacher_a
+    slots_service.stream_mode_set(actor=scheduled.users["teacher"], stream=stream, mode="no_tickets")
+    slot = slot_for(scheduled)
+    session = slot.sessions.get(student__user=scheduled.users["student"])
+    clock.move_to(at(1, 10, 5))
+    client = login(scheduled.users["student"])
+    assert draft(client, session, "<p>no task yet</p>", 1).status_code == 409
+    tickets_service.task_save(actor=scheduled.users["teacher"], session=session, body="<p>Essay</p>")
+    assert draft(client, session, "<p>my essay</p>", 2).status_code == 200
+    session.refresh_from_db()
+    assert session.draft == "<p>my essay</p>"
+
+
+@pytest.mark.req("X-1", "ADM-2", "X-11")
+@pytest.mark.parametrize("taken", ["role", "license", "online"])
+def test_heartbeat_and_autosave_follow_the_policy(scheduled, exam, login, taken):
+    """Without the student module, its license, or the online flag: 404, and nothing is written."""
+    from access.models import License, Role
+    from college.models import Journal
+
+    client = login(scheduled.users["student"])
+    if taken == "role":
+        scheduled.users["student"].roles.remove(*Role.objects.filter(kind=Role.Kind.STUDENT))
+    elif taken == "license":
+        License.objects.filter(code=License.Code.ONLINE_IA).update(enabled=False)
+    else:
+        Journal.objects.filter(stream=exam.stream).update(conduct_online=False)
+    assert status(client, exam).status_code == 404
+    assert draft(client, exam, "<p>should not land</p>", 7).status_code == 404
+    exam.refresh_from_db()
+    assert exam.draft_version == 0
+
+
+@pytest.mark.req("X-1", "X-11")
+def test_others_cannot_autosave_into_a_session(scheduled, exam, login):
+    for persona in ["other_student", "teacher"]:
+        client = login(scheduled.users[persona])
+        assert status(client, exam).status_code == 404
+        assert draft(client, exam, "<p>not yours</p>", 9).status_code == 404
+        assert (
+            client.post(
+                reverse("attestation:draft_save", args=[exam.pk]), "[1]", content_type="application/json"
+            ).status_code
+            == 404
+        )
+    exam.refresh_from_db()
+    assert exam.draft_version == 0

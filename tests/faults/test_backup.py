@@ -28,7 +28,7 @@ def test_backup_then_restore_brings_data_and_files_back(scheduled, exam, tmp_pat
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     student = scheduled.users["student"]
-    answers_service.draft_save(actor=student, session=exam, text="<p>before the backup</p>", version=1)
+    answers_service.draft_save(actor=student, session_id=exam.pk, text="<p>before the backup</p>", version=1)
     attached = answers_service.answer_file_add(
         actor=student,
         session=exam,

@@ -114,7 +114,7 @@ def _store(scheduled, exam, stream, text, version):  # noqa: F811
     tickets_service.ticket_save(actor=teacher, stream=stream, number=1, body=text)
     # The exam's tickets are frozen (numbers handed out): write them as the service would have.
     Ticket.objects.filter(stream=exam.stream).update(body=sanitize(text))
-    answers_service.draft_save(actor=student, session=exam, text=text, version=version)
+    answers_service.draft_save(actor=student, session_id=exam.pk, text=text, version=version)
     # By-ticket mode has no task (Refused): the ticket body above is what the session page shows.
     with contextlib.suppress(Refused):
         tickets_service.task_save(actor=teacher, session=exam, body=text)

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from access.models import License, Module, Role, RoleModule
+from access.policy import policy_changed
 from attestation.clock import local_today
 from attestation.models import ModuleSettings
 from attestation.services.journal import sync_final_columns
@@ -604,6 +605,7 @@ def save_staff(
         )[0]
     Department.objects.filter(pk=departments[0].pk).update(head=users["head_dept"])
     Pcc.objects.filter(pk=pccs[0].pk).update(head=users["head_pcc"])
+    policy_changed()  # an UPDATE sends no signal: forget the roles cached before the heads were set
     return staff
 
 

@@ -1,0 +1,29 @@
+"""Any change the policy reads starts a new generation of the cached roles (access.policy.UserRoles)."""
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from access.models import License, Role, RoleModule
+from access.policy import policy_changed
+
+
+def _changed(sender, **kwargs):
+    # Now, and again once committed: a request that read the old rows while the transaction was
+    # open must not keep them cached under the new generation.
+    policy_changed()
+    transaction.on_commit(policy_changed)
+
+
+def connect() -> None:
+    from college.models import Department, Pcc
+
+    for model in (License, Role, RoleModule, Department, Pcc):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"policy-save-{model.__name__}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"policy-delete-{model.__name__}")
+    for through in (
+        Role.users.through,
+        RoleModule.study_periods.through,
+        RoleModule.departments.through,
+        RoleModule.pccs.through,
+    ):
+        m2m_changed.connect(_changed, sender=through, dispatch_uid=f"policy-m2m-{through.__name__}")
