@@ -123,12 +123,6 @@ def _sha256(text: str) -> str:
 # injects a style the policy does not allow.
 STYLE_HASHES: tuple[str, ...] = ("'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='",)
 
-# Pages whose htmx attributes hold JavaScript that htmx evaluates: the stream page's live slot
-# table polls with a trigger filter (``every 5s [!document.querySelector(…)]``). Only these pages
-# get 'unsafe-eval' — inline scripts and handlers stay blocked there too. Move such filters into
-# static JS (an ``htmx:confirm`` listener) and drop the page from this set.
-EVAL_PAGES = frozenset({"attestation:stream"})
-
 
 @functools.cache
 def importmap_hashes() -> tuple[str, ...]:
@@ -153,10 +147,9 @@ PERMISSIONS_POLICY = (
 )
 
 
-def content_security_policy(nonce: str, *, allow_eval: bool = False) -> str:
+def content_security_policy(nonce: str) -> str:
     styles = " ".join(["'self'", f"'nonce-{nonce}'", *STYLE_HASHES])
-    extra = ["'unsafe-eval'"] if allow_eval else []
-    scripts = " ".join(["'self'", f"'nonce-{nonce}'", *importmap_hashes(), *extra])
+    scripts = " ".join(["'self'", f"'nonce-{nonce}'", *importmap_hashes()])
     return "; ".join(
         [
             "default-src 'self'",
@@ -183,11 +176,7 @@ class ContentSecurityPolicyMiddleware:
         # Django's technical error pages (DEBUG only) are built on inline CSS and script.
         debug_page = settings.DEBUG and response.status_code in (404, 500)
         if "Content-Security-Policy" not in response and not debug_page:
-            match = getattr(request, "resolver_match", None)
-            allow_eval = bool(match and match.view_name in EVAL_PAGES)
-            response["Content-Security-Policy"] = content_security_policy(
-                request.csp_nonce, allow_eval=allow_eval
-            )
+            response["Content-Security-Policy"] = content_security_policy(request.csp_nonce)
         response.setdefault(
             "Referrer-Policy", getattr(settings, "SECURE_REFERRER_POLICY", None) or "same-origin"
         )

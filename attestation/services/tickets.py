@@ -371,7 +371,7 @@ def placement_cancel(*, actor, slot, session_ids) -> int:
 def board(session):
     """The tiles of the "Choose ticket" block: every ticket, free or taken, in a per-student random order."""
     slot = session.slot
-    tickets = list(Ticket.objects.filter(stream=session.stream).values_list("pk", flat=True))
+    tickets = list(Ticket.objects.filter(stream_id=session.stream_id).values_list("pk", flat=True))
     free = free_tickets(slot, tickets)
     order = random.Random(f"{session.pk}:{slot.pk}").sample(tickets, len(tickets))  # noqa: S311 — layout only
     return [{"id": t, "free": t in free} for t in order]
@@ -385,7 +385,7 @@ def free_tickets(slot, ticket_ids):
     free = set(ticket_ids) - held_here
     if _settings().distribute_whole_stream:
         earlier = ExamSession.objects.filter(
-            stream=slot.stream, ticket__isnull=False, slot__starts_at__lt=slot.starts_at
+            stream_id=slot.stream_id, ticket__isnull=False, slot__starts_at__lt=slot.starts_at
         ).values_list("ticket_id", flat=True)
         unused = free - set(earlier)
         if unused:

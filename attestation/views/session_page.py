@@ -124,8 +124,34 @@ def _board_shown(session, viewer, by_tickets, state):
     )
 
 
+def _board_fragment(request, pk):
+    """STU-3: the ticket board alone, polled every 3 s by every choosing student — the student's own
+    session (policy folded into the query, as the heartbeat) and the tiles, not the whole page.
+    None when the viewer is not the session's student: the whole page's rules answer them."""
+    session = (
+        ExamSession.objects.filter(student_module_q(request.user))
+        .select_related("slot")
+        .defer("task", "draft", "answer")
+        .filter(pk=pk, student__user=request.user, stream__journal__conduct_online=True)
+        .first()
+    )
+    if session is None:
+        return None
+    by_tickets = not StreamExam.objects.filter(
+        stream_id=session.stream_id, mode=StreamExam.Mode.NO_TICKETS
+    ).exists()
+    state = slot_state(session.slot) if session.slot_id else None
+    shown = _board_shown(session, "student", by_tickets, state)
+    context = {"session": session, "board": tickets_service.board(session) if shown else None}
+    return render(request, "attestation/partials/board.html", context)
+
+
 @login_required
 def session_page(request, pk):
+    if request.htmx and request.GET.get("partial") == "board":
+        fragment = _board_fragment(request, pk)
+        if fragment is not None:
+            return fragment
     session, viewer = session_for(request, pk)
     context = _context(request, session, viewer)
     if request.htmx and request.GET.get("partial") == "board":

@@ -193,9 +193,44 @@ def back(stream, tab=None):
     return redirect(f"{url}?tab={tab}" if tab else url)
 
 
+def live_context(request, stream, tab):
+    """Only what the live slot table shows (SLT-6, X-5): polled every 5 s by every open stream
+    page, so it reads the slot's own sessions instead of building the whole page."""
+    slot_pk = tab.removeprefix("slot-") if tab and tab.startswith("slot-") else ""
+    slots = list(Slot.objects.filter(stream=stream))
+    slot = next((s for s in slots if str(s.pk) == slot_pk), None)
+    if slot is None:
+        raise Http404
+    now = clock.now()
+    for each in slots:
+        each.state = service.slot_state(each, now)
+    sessions = (
+        ExamSession.objects.filter(slot=slot)
+        .select_related("ticket", "student__user", "student__group__technology")
+        .defer("task", "draft", "answer", "ticket__body")
+        .order_by("student__user__last_name", "student__user__first_name", "student__user__patronymic")
+    )
+    slot.rows = [(session.student, session) for session in sessions]
+    editable = access_for(request).can_edit_stream(stream)
+    return {
+        "stream": stream,
+        "slot": slot,
+        "live": _live(slot),
+        "editable": editable,
+        "other_slots": [s for s in slots if s.pk != slot.pk and s.state == "before"] if editable else [],
+    }
+
+
 @staff_module_required
 def stream_page(request, pk):
-    return render_page(request, stream_for(request, pk), request.GET.get("tab"))
+    stream = stream_for(request, pk)
+    if request.htmx and request.GET.get("partial") == "live":
+        return render(
+            request,
+            "attestation/partials/slot_live.html",
+            live_context(request, stream, request.GET.get("tab")),
+        )
+    return render_page(request, stream, request.GET.get("tab"))
 
 
 def _refused(request, stream, tab, refused, **extra):

@@ -47,6 +47,14 @@
     if (form) refreshSave(form);
   });
 
+  // The live slot table polls every 5 s (SLT-6, X-5); skip a poll while a row menu or a dialog is
+  // open, so the form someone is filling in is never replaced under their hands.
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const elt = event.detail.elt;
+    if (elt.matches("[data-live-poll]") && (elt.querySelector("details[open]") || document.querySelector("dialog[open]")))
+      event.preventDefault();
+  });
+
   document.addEventListener("DOMContentLoaded", openAutoshow);
   document.addEventListener("htmx:afterSettle", openAutoshow);
 })();

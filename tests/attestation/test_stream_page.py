@@ -506,3 +506,76 @@ def test_stream_page_runs_a_fixed_number_of_queries(scheduled, login, django_ass
     small = measure(10)
     assert measure(200) == small
     assert small <= 60  # two page loads, the grade chart summary included
+
+
+# --- #8: the live slot table is polled as a fragment of its own --------------------------------
+
+
+def live(client, stream, slot):
+    return client.get(page_url(stream, f"slot-{slot.pk}") + "&partial=live", headers={"hx-request": "true"})
+
+
+@pytest.mark.req("SLT-6", "X-5")
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_live_fragment_follows_the_stream_page_policy(scheduled, login, persona):
+    stream = scheduled.streams.teacher_a
+    slot = make_slot(scheduled)
+    client = login(scheduled.users.get(persona))
+    response = live(client, stream, slot)
+    assert response.status_code == PAGE[persona]
+    if response.status_code == 200:
+        body = response.content.decode()
+        assert body.lstrip().startswith('<div id="slot-live"') and "<dialog" not in body
+        assert "students: <strong>2</strong>" in body
+        # Row actions exactly as on the whole page: only for those who may change the stream.
+        whole = client.get(page_url(stream, f"slot-{slot.pk}")).content.decode()
+        assert ("extra-" in body) == ("extra-" in whole) == (persona in ("teacher", "registrar"))
+
+
+@pytest.mark.req("SLT-6", "X-5")
+def test_live_fragment_shows_presence_and_counts(scheduled, login, clock):
+    from attestation import presence
+
+    stream = scheduled.streams.teacher_a
+    slot = make_slot(scheduled)
+    session = slot.sessions.get(student__user=scheduled.users["student"])
+    client = login(scheduled.users["teacher"])
+    assert "online: <strong>0</strong>" in live(client, stream, slot).content.decode()
+    presence.touch(session.pk)
+    ExamSession.objects.filter(pk=session.pk).update(answer_sent_at=at(1, 10, 30))
+    body = live(client, stream, slot).content.decode()
+    assert "online: <strong>1</strong>" in body and "answers sent: <strong>1</strong>" in body
+    assert body.count('class="dot online" role="img"') == 1 and "01.12.2026 10:30" in body
+
+
+@pytest.mark.req("SLT-6")
+def test_live_fragment_of_an_unknown_slot_is_404(scheduled, login):
+    stream = scheduled.streams.teacher_a
+    other = make_slot(scheduled, stream=scheduled.streams.other_a)
+    client = login(scheduled.users["registrar"])
+    for tab in ["undistributed", "slot-x", "slot-999999"]:
+        url = page_url(stream, tab) + "&partial=live"
+        assert client.get(url, headers={"hx-request": "true"}).status_code == 404
+    assert live(client, stream, other).status_code == 404  # another stream's slot is not this stream's
+
+
+@pytest.mark.req("SLT-6", "X-5")
+def test_live_fragment_runs_a_few_fixed_queries(scheduled, login, django_assert_max_num_queries):
+    stream = scheduled.streams.teacher_a
+    group = scheduled.groups[0]
+    client = login(scheduled.users["teacher"])
+
+    def measure(total):
+        while stream.students.count() < total:
+            stream.students.add(f.StudentFactory(group=group))
+        Slot.objects.all().delete()
+        ExamSession.objects.all().delete()
+        slot = make_slot(scheduled, students=list(stream.students.all()))
+        live(client, stream, slot)  # the roles and the session are cached, as while polling
+        with django_assert_max_num_queries(20) as ctx:
+            assert live(client, stream, slot).status_code == 200
+        return len(ctx.captured_queries)
+
+    small = measure(10)
+    assert measure(200) == small
+    assert small <= 6  # user, stream (policy), edit right, slots, the slot's sessions — and no more

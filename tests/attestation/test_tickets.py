@@ -658,3 +658,47 @@ def test_task_without_tickets_edited_by_staff_until_the_answer(scheduled, login,
     assert reader.post(url, {"body": "<p>x</p>"}).status_code == 400
     session.refresh_from_db()
     assert session.task == "<p>Write an essay</p>"
+
+
+# --- #8: the board is polled every 3 s as a fragment of its own ---------------------------------
+
+
+def board_poll(client, session):
+    url = reverse("attestation:session", args=[session.pk]) + "?partial=board"
+    return client.get(url, headers={"hx-request": "true"})
+
+
+@pytest.mark.req("STU-3", "X-3")
+def test_board_fragment_greys_a_taken_ticket_and_stops_once_chosen(scheduled, placed, login):
+    mine = placed.sessions.get(student__user=scheduled.users["student"])
+    theirs = placed.sessions.get(student__user=scheduled.users["other_student"])
+    other = login(scheduled.users["other_student"])
+    body = board_poll(other, theirs).content.decode()
+    assert body.lstrip().startswith('<div id="board"') and body.count("tile-ticket free") == 3
+    assert "hx-trigger" in body and "<html" not in body
+    ticket = Ticket.objects.get(stream=placed.stream, number=2)
+    service.ticket_choose(actor=scheduled.users["student"], session=mine, ticket_id=ticket.pk)
+    body = board_poll(other, theirs).content.decode()
+    assert body.count("tile-ticket free") == 2 and body.count("tile-ticket taken") == 1
+    assert f'value="{ticket.pk}" class="tile-ticket taken"' in body
+    # The chooser's own board stops polling: no tiles, no trigger (the page reloads by its status).
+    body = board_poll(login(scheduled.users["student"]), mine).content.decode()
+    assert "hx-trigger" not in body and "tile-ticket" not in body
+
+
+@pytest.mark.req("STU-3", "X-11")
+@pytest.mark.parametrize("persona", ["other_student", "outsider", "other_teacher", "anonymous"])
+def test_board_fragment_is_the_students_own(scheduled, placed, login, persona):
+    mine = placed.sessions.get(student__user=scheduled.users["student"])
+    response = board_poll(login(scheduled.users.get(persona)), mine)
+    assert response.status_code in (404, 302)
+    assert "tile-ticket" not in response.content.decode()
+
+
+@pytest.mark.req("STU-3")
+def test_board_fragment_runs_a_few_fixed_queries(scheduled, placed, login, django_assert_max_num_queries):
+    theirs = placed.sessions.get(student__user=scheduled.users["other_student"])
+    client = login(scheduled.users["other_student"])
+    board_poll(client, theirs)  # the session is cached, as while polling
+    with django_assert_max_num_queries(7):
+        assert board_poll(client, theirs).status_code == 200

@@ -106,3 +106,51 @@ def test_teacher_schedules_edits_deletes_notifies_and_sets_platform(college, new
     expect(page.get_by_role("link", name="Undistributed")).to_be_visible()
     expect(page.get_by_role("cell", name=first)).to_be_visible()
     screenshot(page, "after-delete")
+
+
+@pytest.mark.req("SLT-6", "X-5")
+def test_live_table_updates_without_reload_and_pauses_while_a_menu_is_open(college, new_page, screenshot):
+    """#8: counts and times reach the open stream page within 5 s as a small fragment; an open row
+    menu holds the poll (nothing typed there is replaced); no CSP violation on the way."""
+    from attestation.models import ExamSession
+
+    stream = college.streams.teacher_a
+    now = timezone.now()
+    slot = Slot.objects.create(
+        stream=stream,
+        starts_at=now - datetime.timedelta(minutes=5),
+        ends_at=now + datetime.timedelta(hours=1),
+    )
+    sessions = [
+        ExamSession.objects.create(stream=stream, student=student, slot=slot)
+        for student in stream.students.order_by("user__last_name")[:2]
+    ]
+    page = new_page(college.users["teacher"])
+    violations = []
+    page.on(
+        "console",
+        lambda msg: "Content Security" in msg.text and violations.append(f"{msg.text} {msg.location}"),
+    )
+    polls = []
+    page.on("request", lambda req: "partial=live" in req.url and polls.append(req.url))
+    page.goto(f"/attestation/streams/{stream.pk}/?tab=slot-{slot.pk}")
+    counts = page.locator(".live-counts")
+    expect(counts).to_contain_text("answers sent: 0")
+
+    ExamSession.objects.filter(pk=sessions[0].pk).update(answer_sent_at=now)
+    expect(counts).to_contain_text("answers sent: 1", timeout=8_000)
+    assert polls, "the live table is fetched as a fragment"
+    screenshot(page, "live")
+
+    # A row menu is open: the poll holds, so the extra-time field being typed stays as typed.
+    page.locator(".row-menu summary").first.click()
+    field = page.locator(".row-menu[open] input[name=minutes]")
+    field.fill("25")
+    ExamSession.objects.filter(pk=sessions[1].pk).update(answer_sent_at=now)
+    page.wait_for_timeout(6_500)
+    expect(field).to_have_value("25")
+    expect(counts).to_contain_text("answers sent: 1")
+    # Closed again: the next poll brings the news.
+    page.locator(".row-menu[open] summary").click()
+    expect(counts).to_contain_text("answers sent: 2", timeout=8_000)
+    assert not violations, "\n".join(violations)
