@@ -159,7 +159,24 @@ def test_argon2_is_the_first_password_hasher():
     # The test settings swap in a fast hasher; the real settings module is what production runs.
     from config import settings as real
 
-    assert real.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert real.PASSWORD_HASHERS[0] == "access.hashers.Argon2PasswordHasher"
+
+
+def test_argon2_uses_owasp_parameters_and_upgrades_old_hashes(settings, db):
+    from django.contrib.auth.hashers import Argon2PasswordHasher as DjangoDefault
+    from django.contrib.auth.hashers import check_password, make_password
+
+    from config import settings as real
+
+    settings.PASSWORD_HASHERS = real.PASSWORD_HASHERS
+    encoded = make_password("a long passphrase")
+    assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert check_password("a long passphrase", encoded) and not check_password("wrong", encoded)
+    # A hash made with Django's heavier defaults still verifies, and is re-hashed on login.
+    old = DjangoDefault().encode("a long passphrase", DjangoDefault().salt())
+    upgraded = []
+    assert check_password("a long passphrase", old, setter=upgraded.append)
+    assert upgraded == ["a long passphrase"]
 
 
 def test_sessions_expire_and_cookies_are_http_only():
