@@ -279,7 +279,13 @@ class Teacher(Browser):
 
     @task
     def refresh(self):
-        page = self.client.get(self.url, name="stream page (poll)", headers={"HX-Request": "true"}).text or ""
+        """The open page polls the live table every 5 s (as the browser does, a fragment); the
+        teacher reloads the whole page every 30 s or so and hands out what its dialogs offer."""
+        self.ticks = getattr(self, "ticks", 0) + 1
+        self.client.get(self.url + "&partial=live", name="stream live (poll)", headers={"HX-Request": "true"})
+        if self.ticks % 6:
+            return
+        page = self.client.get(self.url, name="stream page").text or ""
         self.remember_csrf(page)
         dialogs = {m.group(1): IDS_RE.findall(m.group(0)) for m in DIALOG_RE.finditer(page)}
         mine = set(map(str, self.me["sessions"]))

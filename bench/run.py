@@ -49,7 +49,7 @@ ENDPOINT_ORDER = [
     "file upload",
     "answer send",
     "stream page",
-    "stream page (poll)",
+    "stream live (poll)",
     "hand-out place",
     "hand-out generate",
     "hand-out send",

@@ -6,12 +6,9 @@ what was typed, and the last draft saved before the end stays readable for the t
 """
 
 from django.db import transaction
-from django.db.models import DateTimeField, Exists, F, Func, OuterRef, Q, Value
-from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext as _
 
-from access.policy import student_module_q
-from attestation import clock
+from attestation import clock, hot
 from attestation.files import safe_name, validate_upload
 from attestation.models import AnswerFile, ExamSession, StreamExam
 from attestation.richtext import plain_length, sanitize
@@ -48,60 +45,18 @@ def _own_open_session(actor, session, *, lock=False):
     return session
 
 
-class PlusMinutes(Func):
-    """A timestamp column plus a whole number of minutes from another column, in SQL."""
-
-    output_field = DateTimeField()
-    arity = 2
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler, connection, template="(%(expressions)s)", arg_joiner=" + interval '1 minute' * "
-        )
-
-    def as_sqlite(self, compiler, connection, **extra):
-        # Django keeps SQLite datetimes as UTC text 'YYYY-MM-DD HH:MM:SS[.ffffff]'; so does datetime().
-        return self.as_sql(
-            compiler, connection, template="datetime(%(expressions)s || ' minutes')", arg_joiner=", '+' || "
-        )
-
-
-def _open_for_answers_q(now) -> Q:
-    """The rules of ``_own_open_session`` as one SQL condition (ANS-1, TIM-1): not sent yet, the slot
-    has started, the questions were viewed (by tickets) or a task is given (without tickets), and
-    the student's own end — the slot's end plus their extra time — is still ahead."""
-    without_tickets = Exists(
-        StreamExam.objects.filter(stream=OuterRef("stream"), mode=StreamExam.Mode.NO_TICKETS)
-    )
-    own_end = PlusMinutes(F("slot__ends_at"), F("extra_minutes"))
-    questions = Q(ticket__isnull=False, questions_viewed_at__isnull=False) & ~Q(without_tickets)
-    task = ~Q(task="") & Q(without_tickets)
-    return (
-        Q(answer_sent_at__isnull=True, slot__starts_at__lte=now)
-        & (questions | task)
-        & Q(GreaterThan(own_end, Value(now)))
-    )
-
-
 def draft_save(*, actor, session_id, text, version) -> tuple[int, object] | None:
     """X-1: keep the newest draft; returns (version, saved at), or None when nothing was written.
 
-    Autosaves come every 15 s from every writing student, so the usual case is ONE statement: an
-    UPDATE whose WHERE holds the whole policy (own session, student module, conduct online) and
-    every rule (open for answers, before the student's end, a newer version). When it writes
-    nothing, the caller checks the viewer and asks :func:`draft_not_saved` why."""
+    Autosaves come every 15 s from every writing student, so this is ONE statement
+    (``attestation.hot.autosave``): an UPDATE whose WHERE holds the whole policy (own session,
+    student module, conduct online) and every rule of ``_own_open_session`` (open for answers,
+    before the student's own end, a newer version). When it writes nothing, the caller checks the
+    viewer and asks :func:`draft_not_saved` why."""
     now = clock.now()
-    updated = (
-        ExamSession.objects.filter(student_module_q(actor), _open_for_answers_q(now))
-        .filter(
-            pk=session_id,
-            student__user=actor,
-            stream__journal__conduct_online=True,
-            draft_version__lt=version,
-        )
-        .update(draft=sanitize(text), draft_version=version, draft_saved_at=now)
-    )
-    return (version, now) if updated else None
+    if hot.autosave(session_id, actor, sanitize(text), version, now):
+        return version, now
+    return None
 
 
 def draft_not_saved(*, actor, session) -> tuple[int, object]:

@@ -5,7 +5,6 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from access.policy import access_for, student_module_q
-from attestation import clock, grading, presence
+from attestation import clock, grading, hot, presence
 from attestation.files import attachment
 from attestation.forms_tickets import AnswerForm, GradeForm, TaskForm
 from attestation.models import AnswerFile, ExamSession, StreamExam
@@ -223,47 +222,20 @@ def _student_session(request, pk):
     return session
 
 
-def _own_session(request, pk):
-    """The heartbeat's session in ONE query, the policy included (the student's own session, the
-    student module and its license, conducted online): 404 for anyone else, as ``session_for``."""
-    queryset = (
-        ExamSession.objects.filter(student_module_q(request.user))
-        .select_related("slot")
-        .only(
-            "slot__ends_at",
-            "extra_minutes",
-            "questions_sent_at",
-            "ticket_id",
-            "placed_at",
-            "answer_sent_at",
-        )
-        .annotate(has_task=~Q(task=""))
-    )
-    return get_object_or_404(
-        queryset, pk=pk, student__user=request.user, stream__journal__conduct_online=True
-    )
-
-
 @login_required
 def status(request, pk):
     """The page's pulse: the server's clock, the student's deadline, and news (TIM-1, SLT-6).
 
     Polled every few seconds while the page is visible; it doubles as the presence heartbeat.
-    Every student polls it, so it costs one query besides the user's own (bench/RESULTS.md).
+    Every student polls it: one hand-written statement besides the user's own row (attestation/hot.py).
     """
-    session = _own_session(request, pk)
-    presence.touch(session.pk)
+    news = hot.heartbeat(pk, request.user)
+    if news is None:
+        raise Http404
+    presence.touch(pk)
+    ends_at = news.pop("ends_at")
     return JsonResponse(
-        {
-            "server_now": clock.now().isoformat(),
-            "ends_at": session.ends_at.isoformat() if session.slot_id else None,
-            "extra_minutes": session.extra_minutes,
-            "questions_sent": bool(session.questions_sent_at),
-            "has_ticket": bool(session.ticket_id),
-            "placed": bool(session.placed_at),
-            "answer_sent": bool(session.answer_sent_at),
-            "task": session.has_task,
-        }
+        {"server_now": clock.now().isoformat(), "ends_at": ends_at.isoformat() if ends_at else None, **news}
     )
 
 
@@ -272,8 +244,8 @@ def status(request, pk):
 def draft_save(request, pk):
     """X-1: an autosave. JSON in, JSON out; retried by the page until it succeeds.
 
-    The usual case is one UPDATE (``answers.draft_save``); only a save that wrote nothing loads
-    the session through the full policy to answer why.
+    The usual case is one UPDATE holding the whole policy and every rule (attestation/hot.py);
+    only a save that wrote nothing loads the session through the full policy to answer why.
     """
     try:
         payload = json.loads(request.body or b"{}")

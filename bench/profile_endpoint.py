@@ -1,0 +1,135 @@
+"""Where one request's time goes: run an endpoint in-process N times under cProfile, with the
+production settings, on a bench college (PostgreSQL + Redis), and print the top functions.
+
+    .venv/bin/python bench/profile_endpoint.py [--endpoint status|draft|ping] [-n 500]
+
+Builds a fresh database with bench/make_college.py (a small college is enough), signs one of the
+ceiling students in, and calls the endpoint through Django's test client — the whole middleware
+stack, no network and no gunicorn — so the figures are the application's own CPU per request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--endpoint", choices=["status", "draft", "ping", "board", "live"], default="status")
+    parser.add_argument("-n", type=int, default=500)
+    parser.add_argument("--top", type=int, default=25)
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(ROOT))
+    from bench.run import drop_database, flush_redis, fresh_database
+
+    db = f"attestation_profile_{os.getpid()}"
+    out = Path(tempfile.mkdtemp(prefix="attestation-profile-"))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings_production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "testserver",
+        "DJANGO_DEBUG": "0",
+        "DATABASE_URL": f"{PG}/{db}",
+        "REDIS_URL": REDIS,
+        "MEDIA_ROOT": str(out / "media"),
+    }
+    fresh_database(db)
+    flush_redis()
+    try:
+        python = sys.executable
+        subprocess.run([python, "manage.py", "migrate", "--noinput", "-v", "0"], env=env, cwd=ROOT, check=True)
+        subprocess.run(
+            [python, "bench/make_college.py", "--students", "100", "--out", str(out / "plan.json"), "--sessions"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+        )
+        os.environ.update(env)
+        measure(args, json.loads((out / "plan.json").read_text()))
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        drop_database(db)
+
+
+def measure(args, plan):
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from access.models import User
+
+    settings.ROOT_URLCONF = "bench.urls"
+    ceiling = plan["ceiling"][0]
+    client = Client(HTTP_X_FORWARDED_PROTO="https", secure=True)
+    client.force_login(User.objects.get(username=ceiling["username"]))
+    base = f"/attestation/sessions/{ceiling['session']}/"
+    staff = plan["staff"][0]
+    version = iter(range(1, 10**9))
+
+    def call():
+        if args.endpoint == "status":
+            return client.get(base + "status/")
+        if args.endpoint == "draft":
+            body = json.dumps({"text": "<p>" + "typed " * 200 + "</p>", "version": next(version)})
+            return client.post(base + "draft/", body, content_type="application/json")
+        if args.endpoint == "board":
+            return client.get(base + "?partial=board", HTTP_HX_REQUEST="true")
+        if args.endpoint == "live":
+            return client.get(
+                f"/attestation/streams/{staff['stream']}/?tab=slot-{staff['slot']}&partial=live",
+                HTTP_HX_REQUEST="true",
+            )
+        return client.get("/bench/ping/")
+
+    if args.endpoint == "live":
+        client.force_login(User.objects.get(username=staff["username"]))
+    for _ in range(20):  # warm: connections, caches, templates
+        assert call().status_code == 200, call().status_code
+    connection.force_debug_cursor = True
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    connection.force_debug_cursor = False
+    started = time.perf_counter()
+    for _ in range(args.n):
+        call()
+    plain = (time.perf_counter() - started) / args.n * 1000
+    started = time.perf_counter()
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(args.n):
+        call()
+    profile.disable()
+    profiled = (time.perf_counter() - started) / args.n * 1000
+    print(
+        f"{args.endpoint}: {plain:.2f} ms per request in-process ({profiled:.2f} ms under the profiler), "
+        f"{len(queries)} queries:"
+    )
+    for q in queries.captured_queries:
+        print("   ", q["sql"][:160])
+    pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()
