@@ -105,10 +105,12 @@ def _autosave_sql() -> str:
 
 
 def _datetime(value) -> datetime.datetime | None:
-    if value is None or isinstance(value, datetime.datetime):
-        return value
-    parsed = parse_datetime(value)  # SQLite: naive UTC text
-    return parsed.replace(tzinfo=datetime.UTC) if parsed.tzinfo is None else parsed
+    """An aware datetime from a raw row: PostgreSQL gives one; SQLite gives naive UTC (or its text)."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime.datetime):
+        value = parse_datetime(value)
+    return value.replace(tzinfo=datetime.UTC) if value.tzinfo is None else value
 
 
 def heartbeat(session_id: int, user) -> dict | None:

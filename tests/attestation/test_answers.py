@@ -1,5 +1,6 @@
 """The student's answer: drafts, files, sending, the deadline, presence (ANS-1, ANS-2, TIM-1, X-1, SLT-6)."""
 
+import datetime
 import json
 
 import pytest
@@ -197,6 +198,9 @@ def test_status_gives_the_server_clock_and_extra_time(scheduled, exam, login):
     slots_service.session_extra_time(actor=scheduled.users["teacher"], session=exam, minutes=20)
     status = client.get(reverse("attestation:session_status", args=[exam.pk])).json()
     assert status["ends_at"].startswith("2026-12-01T07:20") and status["extra_minutes"] == 20
+    # An instant the browser cannot misread: with its offset, equal to the slot's end plus 20 minutes.
+    ends_at = datetime.datetime.fromisoformat(status["ends_at"])
+    assert ends_at.tzinfo is not None and ends_at == at(1, 12, 20)
 
 
 @pytest.mark.req("SLT-6", "X-5")
