@@ -16,6 +16,9 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 MAX_UPLOAD_BYTES = int(getattr(settings, "ATTESTATION_MAX_UPLOAD_MB", 20)) * 1024 * 1024
+# What a request that carries one file may add around it: the form's other fields (Django caps them
+# at DATA_UPLOAD_MAX_MEMORY_SIZE) and the multipart envelope (boundaries, part headers).
+ENVELOPE_BYTES = (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 2_621_440) + 64 * 1024
 
 # Office Open XML must contain this part; anything else in a zip is refused.
 _OOXML_MARKER = "[Content_Types].xml"
@@ -89,15 +92,20 @@ def safe_name(name: str) -> str:
     return f"{stem[:80]}{ext.lower()[:10]}"
 
 
+def too_large_message(name: str) -> str:
+    """The one "too large" message, whether refused while arriving or after (upload_handlers.py)."""
+    return _("The file “%(name)s” is too large: at most %(mb)s MB.") % {
+        "name": safe_name(name),
+        "mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+    }
+
+
 def validate_upload(uploaded) -> str:
     """The kind of an acceptable upload, or ValidationError with a clear reason."""
     if uploaded.size == 0:
         raise ValidationError(_("The file “%(name)s” is empty.") % {"name": safe_name(uploaded.name)})
     if uploaded.size > MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            _("The file “%(name)s” is too large: at most %(mb)s MB.")
-            % {"name": safe_name(uploaded.name), "mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
-        )
+        raise ValidationError(too_large_message(uploaded.name))
     uploaded.seek(0)
     head = uploaded.read(2048)
     kind = _sniff(head, uploaded)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from access.policy import access_for, student_module_q
-from attestation import clock, grading, hot, presence
+from attestation import clock, files, grading, hot, presence
 from attestation.files import attachment
 from attestation.forms_tickets import AnswerForm, GradeForm, TaskForm
 from attestation.models import AnswerFile, ExamSession, StreamExam
@@ -89,6 +89,7 @@ def _context(request, session, viewer, **extra):
         "answer_form": extra.pop("answer_form", None) or AnswerForm(initial={"text": session.draft}),
         "can_send": answers_service.can_send(session, session.draft, session.answer_files.count()),
         "min_chars": answers_service.MIN_ANSWER_CHARS,
+        "max_upload_mb": files.MAX_UPLOAD_BYTES // (1024 * 1024),  # the browser refuses bigger files itself
         # GRD-1…GRD-6
         "grade_parts": grades_service.parts(session.stream.journal),
         "final_form": session.stream.journal.final_form,

@@ -1,6 +1,8 @@
 // The student's exam page: a countdown on the server's clock (TIM-1), a heartbeat that also brings
 // news such as extra time (SLT-6, X-4), autosave that never loses a word, the "Send answer"
-// rule (ANS-2) and uploads with progress. No inline script; everything reads data-* attributes.
+// rule (ANS-2) and uploads with progress. When the server refuses the draft for good (time is over,
+// TIM-1) the page says exactly what was kept, what was not sent, and that the unsaved text is still
+// in the editor. No inline script; everything reads data-* attributes.
 (function () {
   "use strict";
   const clockBox = document.getElementById("exam-clock");
@@ -32,11 +34,15 @@
       label.textContent = clockBox.dataset.labelOver;
       value.textContent = "00:00";
       clockBox.classList.add("over");
+      const alert = clockBox.querySelector(".exam-clock-alert");
+      const warnings = [clockBox.getAttribute("data-warn-5"), clockBox.getAttribute("data-warn-1")];
+      if (warnings.includes(alert.textContent)) alert.hidden = true; // "five minutes left" is past
       if (form) form.querySelectorAll("[data-send]").forEach((b) => (b.disabled = true));
       return;
     }
     label.textContent = clockBox.dataset.labelLeft;
     value.textContent = format(left);
+    clockBox.classList.remove("over"); // the device ran ahead; the server's clock says there is time
     clockBox.classList.toggle("warning", left <= 5 * 60 * 1000);
     for (const [minutes, key] of [[5, "warn-5"], [1, "warn-1"]]) {
       if (left <= minutes * 60 * 1000 && !warned.has(minutes)) {
@@ -54,6 +60,7 @@
 
   // --- heartbeat: presence and news -------------------------------------------------------------
   let lastStatus = null;
+  let onStatus = null; // the answer form's listener (below): it learns from the server that time is over
   const heartbeat = async () => {
     if (!clockBox || document.visibilityState !== "visible") return;
     try {
@@ -65,6 +72,7 @@
         (key) => lastStatus && lastStatus[key] !== status[key],
       );
       lastStatus = status;
+      if (onStatus) onStatus(status);
       if (news && !(form && form.dataset.dirty === "1")) window.location.reload();
       else if (news) {
         const alert = clockBox.querySelector(".exam-clock-alert");
@@ -95,6 +103,69 @@
   let saving = false;
   let submitting = false;
   let retryTimer = null;
+  let closed = null; // {status, reason} once the server refused the draft for good: nothing more is sent
+  let savedAt = form.dataset.savedAt ? new Date(form.dataset.savedAt) : null;
+  const refusedBox = form.querySelector(".answer-refused");
+
+  // Times as the exam's own clock shows them (the server's time zone), whatever the device's zone.
+  const clockTime = (date, seconds) => {
+    const options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: form.dataset.timeZone };
+    if (seconds) options.second = "2-digit";
+    try {
+      return date.toLocaleTimeString(document.documentElement.lang || undefined, options);
+    } catch (error) {
+      return date.toLocaleTimeString(); // an unknown zone or language: the device's own
+    }
+  };
+  const savedLine = () => (savedAt ? form.dataset.labelSaved + " " + clockTime(savedAt, true) : "");
+  const timeIsOver = (status) =>
+    Boolean(status && status.ends_at && !status.answer_sent) &&
+    Date.parse(status.server_now) >= Date.parse(status.ends_at);
+  const fetchStatus = async () => {
+    try {
+      const response = await fetch(form.dataset.statusUrl, { headers: { Accept: "application/json" } });
+      return response.ok ? await response.json() : null;
+    } catch (error) {
+      return null;
+    }
+  };
+
+  // The end: what the server kept (the last draft and when), that nothing was sent, and where the
+  // text typed since the last save is (still in the editor, and on this device).
+  const showClosed = () => {
+    const time = savedAt ? clockTime(savedAt) : null;
+    const lines = [];
+    if (timeIsOver(closed.status)) {
+      lines.push(time ? form.dataset.labelOverSaved.replace("{time}", time) : form.dataset.labelOverNothing);
+    } else {
+      lines.push(closed.reason || form.dataset.labelRefused);
+    }
+    if (form.dataset.dirty === "1") {
+      lines.push(time ? form.dataset.labelUnsavedAfter.replace("{time}", time) : form.dataset.labelUnsaved);
+    }
+    refusedBox.replaceChildren(
+      ...lines.map((text) => {
+        const line = document.createElement("p");
+        line.textContent = text;
+        return line;
+      }),
+    );
+    refusedBox.hidden = false;
+    statusLine.textContent = savedLine();
+  };
+  const closeAnswer = (status, reason) => {
+    if (closed) return;
+    closed = { status, reason };
+    clearTimeout(retryTimer);
+    // Read-only from now on (typing would be lost), but the text stays there to select and copy.
+    if (editor) editor.setEditable(false, false);
+    textarea.readOnly = true;
+    form.querySelectorAll("[data-send]").forEach((b) => (b.disabled = true));
+    showClosed();
+  };
+  onStatus = (status) => {
+    if (timeIsOver(status)) closeAnswer(status, null); // the server's clock: no extra time comes after
+  };
 
   const currentHtml = () => (editor ? editor.getHTML() : textarea.value);
   const plainLength = (html) => {
@@ -116,14 +187,14 @@
     }
   };
   const changed = () => {
-    if (submitting) return;
+    if (submitting || closed) return;
     version += 1;
     form.dataset.dirty = "1";
     remember();
     refreshSend();
   };
   const save = async () => {
-    if (saving || form.dataset.dirty !== "1") return;
+    if (saving || closed || form.dataset.dirty !== "1") return;
     saving = true;
     const sentVersion = version;
     statusLine.textContent = form.dataset.labelSaving;
@@ -139,9 +210,15 @@
       const body = await response.json().catch(() => ({}));
       if (response.ok) {
         if (version === sentVersion) form.dataset.dirty = "0";
-        const at = new Date(body.saved_at);
-        statusLine.textContent = form.dataset.labelSaved + " " + at.toLocaleTimeString();
-      } else if (response.status === 409 || response.status === 400) {
+        if (body.saved_at) savedAt = new Date(body.saved_at);
+        statusLine.textContent = savedLine();
+      } else if (response.status === 409) {
+        // Refused for good (time is over, already sent): the server's clock says which.
+        const status = await fetchStatus();
+        if (status && status.server_now) syncClock(status.server_now, status.ends_at);
+        closeAnswer(status, body.error);
+        tick();
+      } else if (response.status === 400) {
         statusLine.textContent = form.dataset.labelRefused + ": " + (body.error || response.status);
       } else {
         throw new Error(String(response.status));
@@ -149,9 +226,10 @@
     } catch (error) {
       statusLine.textContent = form.dataset.labelOffline;
       clearTimeout(retryTimer);
-      retryTimer = setTimeout(save, 3000);
+      if (!closed) retryTimer = setTimeout(save, 3000);
     } finally {
       saving = false;
+      if (closed) showClosed(); // a save that was under way when the end came: say what it changed
     }
   };
 
@@ -172,6 +250,10 @@
     editor.on("update", changed);
     editor.on("blur", save);
     refreshSend();
+    if (closed) {
+      editor.setEditable(false, false);
+      showClosed();
+    }
   };
   document.addEventListener("prose-editor:ready", (event) => {
     if (event.detail.textarea === textarea) attach(event.detail.editor);
@@ -200,15 +282,31 @@
   const uploadInput = form.querySelector("input[type=file][data-upload-url]");
   const progress = form.querySelector(".upload-progress");
   const uploadError = form.querySelector(".upload-error");
+  const maxBytes = Number(uploadInput.dataset.maxMb || 0) * 1024 * 1024;
+  const tooLarge = (file) => uploadInput.dataset.labelTooLarge.replace("{name}", file.name);
+  const showUploadError = (message) => {
+    progress.hidden = true;
+    uploadError.textContent = message;
+    uploadError.hidden = false;
+  };
   form.querySelector("[data-upload-button]").addEventListener("click", (event) => {
     if (!uploadInput.files.length) return;
     event.preventDefault();
+    const file = uploadInput.files[0];
+    if (maxBytes && file.size > maxBytes) {
+      showUploadError(tooLarge(file)); // refused here: not a byte is sent
+      return;
+    }
+    const token = form.querySelector("[name=csrfmiddlewaretoken]").value;
     const data = new FormData();
-    data.append("upload", uploadInput.files[0]);
-    data.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+    // The token goes first (and in a header): the server refuses an oversize file as it arrives and
+    // never reads the fields after it.
+    data.append("csrfmiddlewaretoken", token);
+    data.append("upload", file);
     const request = new XMLHttpRequest();
     request.open("POST", uploadInput.dataset.uploadUrl);
     request.setRequestHeader("Accept", "application/json");
+    request.setRequestHeader("X-CSRFToken", token);
     progress.hidden = false;
     uploadError.hidden = true;
     request.upload.addEventListener("progress", (e) => {
@@ -219,21 +317,20 @@
       if (request.status === 200) {
         save().finally(() => window.location.reload());
       } else {
-        let message = request.statusText;
+        let message = null;
         try {
-          message = JSON.parse(request.responseText).error || message;
+          message = JSON.parse(request.responseText).error;
         } catch (error) {
-          /* not JSON */
+          /* not JSON: a proxy's page, e.g. nginx's 413 for a body over client_max_body_size */
         }
-        uploadError.textContent = message;
-        uploadError.hidden = false;
+        if (!message && request.status === 413) {
+          message = maxBytes ? tooLarge(file) : form.dataset.labelUploadLost;
+        }
+        showUploadError(message || request.statusText || String(request.status));
       }
     });
-    request.addEventListener("error", () => {
-      progress.hidden = true;
-      uploadError.textContent = form.dataset.labelOffline;
-      uploadError.hidden = false;
-    });
+    // The connection broke off — or the server closed it on a file far over the limit.
+    request.addEventListener("error", () => showUploadError(form.dataset.labelUploadLost));
     request.send(data);
   });
 })();

@@ -1,12 +1,20 @@
-"""PostgreSQL drops every connection (a restart) while a student autosaves (X-10, X-1).
+"""PostgreSQL drops every connection, or restarts, while a student autosaves (X-1).
 
 Requests in flight get a polite, translated 503 ("try again"), never a traceback; the page keeps
 the draft and re-sends it, the next autosave succeeds on a fresh connection, and no version typed
-is lost. Connections are cut with ``pg_terminate_backend`` — what a server restart does to them.
-PostgreSQL only."""
+is lost. Connections are cut with ``pg_terminate_backend`` — what a server restart does to them —
+and, where this machine runs the database server and may restart it (``pg_ctlcluster``: CI and
+the developers' machines), the server itself is stopped and started again.
+
+PostgreSQL only. ``REQUIRE_PG_RESTART=1`` (CI) turns the real restart's skip into a failure."""
 
 import json
+import os
+import pwd
+import shutil
+import subprocess
 import threading
+import time
 
 import psycopg
 import pytest
@@ -17,10 +25,9 @@ from django.urls import reverse
 from tests.attestation.conftest import clock, scheduled  # noqa: F401 — fixtures
 from tests.attestation.test_answers import exam  # noqa: F401 — fixture
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL)"),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
+POSTGRES_ONLY = "needs PostgreSQL (DATABASE_URL)"
+needs_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason=POSTGRES_ONLY)
 
 
 def _admin_connection():
@@ -61,6 +68,7 @@ def autosave(client, session, text, version):
     )
 
 
+@needs_postgres
 def test_a_cut_connection_gets_a_polite_503_and_the_retry_succeeds(scheduled, exam):  # noqa: F811
     client = student_client(scheduled)
     assert autosave(client, exam, "<p>one</p>", 1).status_code == 200
@@ -75,6 +83,7 @@ def test_a_cut_connection_gets_a_polite_503_and_the_retry_succeeds(scheduled, ex
     assert (exam.draft, exam.draft_version) == ("<p>two</p>", 2)
 
 
+@needs_postgres
 def test_a_page_request_gets_a_polite_html_page(scheduled, exam):  # noqa: F811
     client = student_client(scheduled)
     url = reverse("attestation:session", args=[exam.pk])
@@ -87,6 +96,7 @@ def test_a_page_request_gets_a_polite_html_page(scheduled, exam):  # noqa: F811
     assert client.get(url).status_code == 200
 
 
+@needs_postgres
 def test_student_autosaving_through_repeated_restarts_loses_no_version(scheduled, exam):  # noqa: F811
     client = student_client(scheduled)
     stop = threading.Event()
@@ -120,3 +130,122 @@ def test_student_autosaving_through_repeated_restarts_loses_no_version(scheduled
     exam.refresh_from_db()
     assert (exam.draft, exam.draft_version) == ("<p>draft 40</p>", 40)
     assert polite > 0, "no request met a cut connection: the test proved nothing"
+
+
+# --- a real restart of the server ------------------------------------------------------------------
+
+LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
+
+
+class Cluster:
+    """The PostgreSQL cluster serving the test database on this machine, driven by ``pg_ctlcluster``."""
+
+    def __init__(self, version, name, host, port):
+        self.version, self.name, self.host, self.port = version, name, host, port
+
+    def _ctl(self, action, *options):
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", self.version, self.name, action, *options],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+
+    def is_ready(self) -> bool:
+        command = ["pg_isready", "-q", "-p", str(self.port)] + (["-h", self.host] if self.host else [])
+        return subprocess.run(command, check=False, timeout=10).returncode == 0
+
+    def stop(self):
+        self._ctl("stop", "-m", "fast")  # what a restart does: every session is ended at once
+
+    def start(self):
+        """Start it (if it is down) and wait until it accepts connections."""
+        if not self.is_ready():
+            self._ctl("start")
+        deadline = time.monotonic() + 60
+        while not self.is_ready():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"PostgreSQL {self.version}/{self.name} did not come back in 60 s")
+            time.sleep(0.2)
+
+
+def _local_cluster():
+    """The cluster this test may restart, or the reason it cannot."""
+    if connection.vendor != "postgresql":
+        return None, POSTGRES_ONLY
+    conf = connection.settings_dict
+    host, port = conf.get("HOST") or "", int(conf.get("PORT") or 5432)
+    if host not in LOCAL_HOSTS and not host.startswith("/"):
+        return None, f"the database server is on {host}, not on this machine"
+    if not (shutil.which("pg_ctlcluster") and shutil.which("pg_lsclusters") and shutil.which("pg_isready")):
+        return None, "pg_ctlcluster, pg_lsclusters or pg_isready is missing (Debian's postgresql-common)"
+    listing = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=False)
+    for line in listing.stdout.splitlines():
+        version, name, cluster_port, status, owner, *_rest = line.split()
+        if int(cluster_port) == port and status.startswith("online"):
+            user = pwd.getpwuid(os.geteuid()).pw_name
+            if user not in ("root", owner):
+                return None, f"restarting cluster {version}/{name} needs root or {owner}, not {user}"
+            return Cluster(version, name, host, port), None
+    return None, f"no online PostgreSQL cluster on port {port} of this machine (pg_lsclusters)"
+
+
+@pytest.fixture
+def pg_cluster():
+    """The local cluster; afterwards it is up for certain and this test's connection is a fresh one."""
+    cluster, reason = _local_cluster()
+    if cluster is None:
+        if os.environ.get("REQUIRE_PG_RESTART"):
+            pytest.fail(f"REQUIRE_PG_RESTART is set, but the server cannot be restarted here: {reason}")
+        pytest.skip(f"a real PostgreSQL restart: {reason}")
+    try:
+        yield cluster
+    finally:
+        cluster.start()
+        connection.close()  # the old one died with the server; later tests (and the flush) open a new one
+        connection.ensure_connection()
+
+
+@pytest.mark.req("X-1")
+def test_the_database_server_restarts_while_a_student_autosaves(pg_cluster, scheduled, exam):  # noqa: F811
+    client = student_client(scheduled)
+    page = reverse("attestation:session", args=[exam.pk])
+    typed = [
+        "<p>The stream page</p>",
+        "<p>The stream page lists slots</p>",
+        "<p>The stream page lists slots and tickets</p>",
+        "<p>The stream page lists slots and tickets.</p>",
+    ]
+    assert autosave(client, exam, typed[0], 1).status_code == 200
+
+    pg_cluster.stop()
+    try:
+        # The student keeps typing; every autosave meets a database that is not there.
+        for version, text in enumerate(typed[1:], start=2):
+            response = autosave(client, exam, text, version)
+            assert response.status_code == 503, response.content
+            assert response.json() == {
+                "error": "The service is busy for a moment. Nothing was lost — try again.",
+                "retry": True,
+            }
+            assert response["Retry-After"]
+        response = client.get(page)  # a reload in the meantime
+        assert response.status_code == 503
+        html = response.content.decode()
+        assert "Nothing was lost" in html and "Traceback" not in html
+    finally:
+        pg_cluster.start()
+
+    # The page re-sends the newest version (every 3 s) until it is saved.
+    last = len(typed)
+    for _attempt in range(10):
+        response = autosave(client, exam, typed[-1], last)
+        assert response.status_code in (200, 503), response.content
+        if response.status_code == 200:
+            break
+        time.sleep(0.5)
+    assert response.status_code == 200, "the re-sent autosave never succeeded after the restart"
+    assert response.json()["version"] == last
+    exam.refresh_from_db()
+    assert (exam.draft, exam.draft_version) == (typed[-1], last)
+    assert client.get(page).status_code == 200
