@@ -6,7 +6,8 @@ One ``.tar`` archive holds:
 - ``database.dump`` — PostgreSQL: ``pg_dump -Fc`` (one snapshot transaction, so consistent while
   the application runs), or ``database.sqlite3`` — SQLite: the ``sqlite3`` online backup API
   (a consistent page-by-page copy while others write);
-- ``media.tar`` — ``MEDIA_ROOT/private`` (tickets' and answers' files).
+- ``media.tar`` — ``MEDIA_ROOT/private`` (tickets' and answers' files), when they are on this
+  machine's disk; with S3-compatible storage the bucket keeps them (turn on its versioning).
 
 Usage::
 
@@ -29,7 +30,6 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
@@ -43,8 +43,10 @@ class BackupError(Exception):
     pass
 
 
-def _private_root() -> Path:
-    return Path(settings.MEDIA_ROOT) / "private"
+def _private_root() -> Path | None:
+    from attestation.files import private_root
+
+    return private_root()
 
 
 def _pg_env_and_args(alias):
@@ -94,10 +96,17 @@ def backup(target: str | os.PathLike, alias: str = "default") -> Path:
         else:
             raise BackupError(f"No backup method for the {vendor} database.")
         media_file = tmp / MEDIA
+        root = _private_root()
         with tarfile.open(media_file, "w") as media:
-            if _private_root().exists():
-                media.add(_private_root(), arcname="private")
-        manifest = {"engine": vendor, "created_at": timezone.now().isoformat(), "database": db_file.name}
+            if root is not None and root.exists():
+                media.add(root, arcname="private")
+        manifest = {
+            "engine": vendor,
+            "created_at": timezone.now().isoformat(),
+            "database": db_file.name,
+            # With object storage the bucket keeps the files (enable its versioning); not in here.
+            "files": "archive" if root is not None else "object storage",
+        }
         partial = target.with_name(target.name + ".partial")
         with tarfile.open(partial, "w") as archive:
             data = json.dumps(manifest, indent=1).encode()
@@ -145,6 +154,8 @@ def restore(source: str | os.PathLike, alias: str = "default") -> dict:
         with tarfile.open(tmp / MEDIA, "r") as media:
             _safe_extract(media, media_dir)
         private = _private_root()
+        if private is None:
+            return manifest  # object storage: the files never left the bucket
         if private.exists():
             shutil.rmtree(private)
         if (media_dir / "private").exists():

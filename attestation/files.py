@@ -7,12 +7,16 @@ policy first, as attachments with ``X-Content-Type-Options: nosniff``.
 import os
 import unicodedata
 import zipfile
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, storages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import FileResponse
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext as _
 
 MAX_UPLOAD_BYTES = int(getattr(settings, "ATTESTATION_MAX_UPLOAD_MB", 20)) * 1024 * 1024
@@ -38,8 +42,35 @@ KINDS = {
 }
 
 
+class _PrivateStorage(LazyObject):
+    """``storages["private"]`` (config/settings.py): a folder under MEDIA_ROOT by default, S3-compatible
+    object storage when ``S3_BUCKET`` is set. Looked up on first use, and again after a change of
+    ``STORAGES`` (tests), so the models' file fields always follow the configuration."""
+
+    def _setup(self):
+        self._wrapped = storages["private"]
+
+
+_private = _PrivateStorage()
+
+
 def private_storage():
-    return FileSystemStorage(location=os.path.join(settings.MEDIA_ROOT, "private"), base_url=None)
+    """Tickets' and answers' files: never given a public URL, served only by views that check the
+    policy (:func:`attachment`)."""
+    return _private
+
+
+@receiver(setting_changed)
+def _forget_private_storage(*, setting, **kwargs):
+    if setting in ("STORAGES", "MEDIA_ROOT"):
+        _private._wrapped = empty
+
+
+def private_root() -> Path | None:
+    """The folder of the private files when they are on this machine's disk (backups copy it);
+    None for object storage, whose own versioning or replication keeps the files."""
+    storage = private_storage()
+    return Path(storage.location) if isinstance(storage, FileSystemStorage) else None
 
 
 def _sniff(head: bytes, fileobj) -> str | None:

@@ -130,6 +130,39 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+
+
+def private_files_storage(media_root):
+    """Where tickets' and answers' files live (X-11, #8): a folder on this machine by default, or
+    S3-compatible object storage (django-storages) when ``S3_BUCKET`` is set — what several app
+    servers need unless they share a network folder. Private either way: no public URL is ever
+    made; the application reads the file and serves it to those the policy allows."""
+    if not os.environ.get("S3_BUCKET"):
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": Path(media_root) / "private"},
+        }
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["S3_BUCKET"],
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,  # MinIO, Ceph, a cloud's S3
+            "region_name": os.environ.get("S3_REGION") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("S3_PREFIX", "private"),
+            "default_acl": "private",
+            "file_overwrite": False,
+        },
+    }
+
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "private": private_files_storage(MEDIA_ROOT),
+}
 # X-11: an oversize upload is refused while it arrives (attestation/upload_handlers.py); then Django's own.
 FILE_UPLOAD_HANDLERS = [
     "attestation.upload_handlers.UploadLimitHandler",

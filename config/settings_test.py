@@ -12,6 +12,7 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="attestation-test-media-")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "private": private_files_storage(MEDIA_ROOT),  # noqa: F405
 }
 
 # Browser tests run a live server in another thread. With an in-memory SQLite database Django
