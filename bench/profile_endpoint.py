@@ -29,7 +29,7 @@ REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--endpoint", choices=["status", "draft", "ping", "board", "live"], default="status")
+    parser.add_argument("--endpoint", choices=["status", "draft", "ping", "board", "live", "page"], default="status")
     parser.add_argument("-n", type=int, default=500)
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args()
@@ -94,6 +94,8 @@ def measure(args, plan):
         if args.endpoint == "draft":
             body = json.dumps({"text": "<p>" + "typed " * 200 + "</p>", "version": next(version)})
             return client.post(base + "draft/", body, content_type="application/json")
+        if args.endpoint == "page":
+            return client.get(base)
         if args.endpoint == "board":
             return client.get(base + "?partial=board", HTTP_HX_REQUEST="true")
         if args.endpoint == "live":
