@@ -309,3 +309,26 @@ def test_others_cannot_autosave_into_a_session(scheduled, exam, login):
         )
     exam.refresh_from_db()
     assert exam.draft_version == 0
+
+
+@pytest.mark.req("STU-1", "X-1")
+def test_exam_page_runs_a_fixed_number_of_queries(scheduled, exam, login, django_assert_max_num_queries):
+    """The student's page costs the same whatever the number of files and tickets."""
+    from attestation.models import Ticket
+
+    client = login(scheduled.users["student"])
+    url = reverse("attestation:session", args=[exam.pk])
+    client.get(url)  # the roles and the session are cached, as in use
+
+    def measure():
+        with django_assert_max_num_queries(40) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    small = measure()
+    for i in range(5):
+        AnswerFile.objects.create(session=exam, file_name=f"{i}.pdf", size=1, file=f"answers/{i}.pdf")
+    for number in range(10, 30):
+        Ticket.objects.create(stream=exam.stream, number=number, body="<p>q</p>")
+    assert measure() == small
+    assert small <= 20
