@@ -1,9 +1,11 @@
-"""Any change the policy reads starts a new generation of the cached roles (access.policy.UserRoles)."""
+"""Any change the policy reads starts a new generation of the cached roles (access.policy.UserRoles);
+a saved or deleted user is forgotten by the signed-in users' cache (access.backends)."""
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from access.models import License, Role, RoleModule
+from access.backends import forget_users
+from access.models import License, Role, RoleModule, User
 from access.policy import policy_changed
 
 
@@ -14,8 +16,17 @@ def _changed(sender, **kwargs):
     transaction.on_commit(policy_changed)
 
 
+def _user_changed(sender, instance, **kwargs):
+    # Now and once committed, as above: the cached signed-in user must be re-read (access.backends).
+    forget_users([instance.pk])
+    transaction.on_commit(lambda: forget_users([instance.pk]))
+
+
 def connect() -> None:
     from college.models import Department, Pcc
+
+    post_save.connect(_user_changed, sender=User, dispatch_uid="auth-user-save")
+    post_delete.connect(_user_changed, sender=User, dispatch_uid="auth-user-delete")
 
     for model in (License, Role, RoleModule, Department, Pcc):
         post_save.connect(_changed, sender=model, dispatch_uid=f"policy-save-{model.__name__}")

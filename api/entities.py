@@ -12,6 +12,7 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from access.backends import forget_users
 from access.models import Role, User
 from access.policy import policy_changed
 from api.columns import Column
@@ -239,6 +240,7 @@ class People(Entity):
                 audit.append(self.audit_entry(actor, "update", item, {"user": before}, {"user": wanted}))
         if changed:
             User.objects.bulk_update(changed, [*USER_FIELDS, "username"], batch_size=BATCH)
+            forget_users([user.pk for user in changed])  # bulk_update sends no signal
         AuditEntry.objects.bulk_create(audit, batch_size=BATCH)
 
     def join_role(self, user_ids):

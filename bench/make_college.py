@@ -264,7 +264,7 @@ def open_sessions(plan) -> None:
         store.update(
             {
                 "_auth_user_id": str(user.pk),
-                "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+                "_auth_user_backend": settings.AUTHENTICATION_BACKENDS[0],
                 "_auth_user_hash": user.get_session_auth_hash(),
             }
         )

@@ -16,7 +16,6 @@ import json
 import os
 import pstats
 import secrets
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,13 +28,15 @@ REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--endpoint", choices=["status", "draft", "ping", "board", "live", "page"], default="status")
+    parser.add_argument(
+        "--endpoint", choices=["status", "draft", "ping", "board", "live", "page"], default="status"
+    )
     parser.add_argument("-n", type=int, default=500)
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
-    from bench.run import drop_database, flush_redis, fresh_database
+    from bench.run import drop_database, flush_redis, fresh_database, run
 
     db = f"attestation_profile_{os.getpid()}"
     out = Path(tempfile.mkdtemp(prefix="attestation-profile-"))
@@ -52,13 +53,18 @@ def main():
     fresh_database(db)
     flush_redis()
     try:
-        python = sys.executable
-        subprocess.run([python, "manage.py", "migrate", "--noinput", "-v", "0"], env=env, cwd=ROOT, check=True)
-        subprocess.run(
-            [python, "bench/make_college.py", "--students", "100", "--out", str(out / "plan.json"), "--sessions"],
-            env=env,
-            cwd=ROOT,
-            check=True,
+        run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+        run(
+            [
+                sys.executable,
+                "bench/make_college.py",
+                "--students",
+                "100",
+                "--out",
+                str(out / "plan.json"),
+                "--sessions",
+            ],
+            env,
         )
         os.environ.update(env)
         measure(args, json.loads((out / "plan.json").read_text()))

@@ -103,6 +103,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_USER_MODEL = "access.User"
+AUTHENTICATION_BACKENDS = [
+    "access.backends.CachedModelBackend",  # Django's, with the signed-in user read from the cache
+    "django.contrib.auth.backends.ModelBackend",  # sessions opened before the cache existed
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -130,7 +134,6 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
-
 
 
 def private_files_storage(media_root):

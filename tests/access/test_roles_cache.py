@@ -92,3 +92,60 @@ def test_roles_still_work_when_the_cache_is_down(college, login, monkeypatch):
     assert login(college.users["teacher"]).get(STREAMS).status_code == 200
     assert login(college.users["student"]).get(STREAMS).status_code == 403
     assert Role.objects.filter(users=college.users["teacher"]).exists()
+
+
+# --- the signed-in user, read from the cache (access/backends.py) ------------------------------
+
+
+@pytest.mark.req("X-10")
+def test_the_signed_in_user_is_read_once_then_from_the_cache(college, login, django_assert_num_queries):
+    client = login(college.users["student"])
+    client.get(STREAMS)
+    with django_assert_num_queries(0):
+        from django.contrib.auth import get_user
+
+        request = type("R", (), {"session": client.session})()
+        assert get_user(request) == college.users["student"]
+
+
+@pytest.mark.req("X-10")
+def test_a_deactivated_or_repassworded_user_is_out_at_the_next_request(college, login):
+    client = login(college.users["teacher"])
+    assert client.get(STREAMS).status_code == 200  # cached now
+    teacher = college.users["teacher"]
+    teacher.is_active = False
+    teacher.save()
+    assert client.get(STREAMS).status_code == 302  # to the login page
+    teacher.is_active = True
+    teacher.save()
+    client = login(teacher)
+    assert client.get(STREAMS).status_code == 200
+    teacher.set_password("a brand new passphrase")
+    teacher.save()
+    assert client.get(STREAMS).status_code == 302  # the old session no longer matches the password
+
+
+@pytest.mark.req("X-8")
+def test_a_language_change_shows_at_the_next_request(college, login):
+    from access.models import User
+
+    client = login(college.users["teacher"])
+    client.get(STREAMS)
+    user = User.objects.get(pk=college.users["teacher"].pk)
+    user.language = "ru"
+    user.save()
+    assert 'lang="ru"' in client.get(STREAMS).content.decode()
+
+
+@pytest.mark.req("X-10")
+def test_signed_in_users_without_a_cache(college, login, monkeypatch):
+    from django.core.cache import cache
+
+    client = login(college.users["teacher"])
+
+    def down(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    assert client.get(STREAMS).status_code == 200

@@ -18,6 +18,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from access.backends import forget_users
 from access.models import License, Module, Role, RoleModule
 from access.policy import policy_changed
 from attestation.clock import local_today
@@ -586,6 +587,7 @@ def save_users(specs: list[UserSpec], password_hash: str) -> dict:
         changed.append(user)
     User.objects.bulk_create(new, batch_size=500)
     User.objects.bulk_update(changed, fields, batch_size=200)
+    forget_users([user.pk for user in changed])  # bulk_update sends no signal
     return User.objects.in_bulk([s.username for s in specs], field_name="username")
 
 
