@@ -10,11 +10,17 @@ One engine for the API and the file import, so both validate, write and audit th
 4. nothing is written unless every row is valid; then new rows are bulk-created, changed rows
    bulk-updated and every change gets an audit entry, all in one transaction. Re-running the same
    rows changes nothing.
+
+``run`` optionally reports its progress to a callable ``progress(stage, done, total)``: stage
+``"checking"`` while rows are cleaned, resolved and matched, then ``"saving"`` while they are
+written in batches of :data:`BATCH` rows. The callable is called inside the transaction, so it must
+store what it is told somewhere the transaction does not hold back (the import job uses the cache).
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +32,13 @@ from api.models import ExternalRef
 from audit.models import AuditEntry
 
 BATCH = 500
+
+# progress(stage, done, total); stage is "checking" or "saving".
+Progress = Callable[[str, int, int], None]
+
+
+def no_progress(stage: str, done: int, total: int) -> None:
+    """The default reporter: nobody is watching."""
 
 
 @dataclass(frozen=True)
@@ -98,12 +111,19 @@ class Entity:
 
     # --- the public entry point ---------------------------------------------------------------
 
-    def run(self, rows: list[tuple[int, dict]], *, actor=None, dry_run: bool = False) -> Outcome:
+    def run(
+        self,
+        rows: list[tuple[int, dict]],
+        *,
+        actor=None,
+        dry_run: bool = False,
+        progress: Progress = no_progress,
+    ) -> Outcome:
         """Upsert ``rows`` (row number, {column: raw value}); all or nothing."""
         with transaction.atomic():
             outcome = Outcome()
             try:
-                self._run(rows, actor, outcome)
+                self._run(rows, actor, outcome, progress)
             except IntegrityError as exc:  # the database's last guard, should validation miss
                 transaction.set_rollback(True)
                 outcome.errors.append(RowError(0, "", _("The data conflict with stored rows: %s") % exc))
@@ -111,8 +131,9 @@ class Entity:
                 transaction.set_rollback(True)
         return outcome
 
-    def _run(self, rows, actor, outcome):
-        items = self.clean(rows, outcome.errors)
+    def _run(self, rows, actor, outcome, progress=no_progress):
+        total = len(rows)
+        items = self.clean(rows, outcome.errors, progress)
         # Resolve the rows that cleaned well too, so one preview shows every kind of error.
         bad_rows = {e.row for e in outcome.errors}
         self.resolve([i for i in items if i.row not in bad_rows], outcome.errors)
@@ -121,7 +142,12 @@ class Entity:
         self.match(items, outcome.errors)
         if outcome.errors:
             return
-        self.write(items, actor)
+        progress("checking", total, total)
+        progress("saving", 0, total)
+        # In batches, each a complete write of its rows, so the progress moves while saving.
+        for start in range(0, len(items), BATCH):
+            self.write(items[start : start + BATCH], actor)
+            progress("saving", min(start + BATCH, total), total)
         outcome.items = items
         for item in items:
             setattr(outcome, item.status, getattr(outcome, item.status) + 1)
@@ -139,9 +165,11 @@ class Entity:
             return None
         return f"{column.name}_id" if column.type == "ref" else column.name
 
-    def clean(self, rows, errors) -> list[Item]:
+    def clean(self, rows, errors, progress: Progress = no_progress) -> list[Item]:
         items, seen = [], {}
-        for number, raw in rows:
+        for index, (number, raw) in enumerate(rows):
+            if index % BATCH == 0:
+                progress("checking", index, len(rows))
             values = {}
             for column in self.columns:
                 try:

@@ -10,12 +10,14 @@ import io
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Path, Query, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from access.policy import access_for
-from api.auth import RateLimited, api_auth
+from api.auth import RateLimited, activate_language, api_auth
 from api.docs import LocalSwagger
 from api.entities import ENTITIES
 from api.schemas import (
@@ -35,10 +37,24 @@ from college.models import Admission, Stream
 
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error, 429: Error}
 
-api = NinjaAPI(
+
+class AttestationAPI(NinjaAPI):
+    def create_response(self, request, data, *, status=None, temporal_response=None):
+        """Every JSON answer names the language of its messages (see ``api.auth``)."""
+        response = super().create_response(request, data, status=status, temporal_response=temporal_response)
+        response["Content-Language"] = get_language()
+        patch_vary_headers(response, ("Accept-Language", "Authorization"))
+        return response
+
+
+api = AttestationAPI(
     title="Attestation API",
     version="1",
-    description="REST API of the Online intermediate attestation module (X-12).",
+    description=(
+        "REST API of the Online intermediate attestation module (X-12). Error messages are in the "
+        "language named by the Accept-Language header (kk, ru or en), else in the token user's "
+        "interface language, else in Kazakh; Content-Language names the one used."
+    ),
     auth=api_auth,
     urls_namespace="api:v1",
     docs=LocalSwagger(),
@@ -96,6 +112,7 @@ def _rate_limited(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
+    activate_language(request)  # no user known: Accept-Language, if sent
     response = error_response(request, 401, _("A valid API token is required."))
     response["WWW-Authenticate"] = "Bearer"
     return response

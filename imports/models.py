@@ -1,0 +1,85 @@
+"""A confirmed import, run as a job whose state the administrator watches (X-13).
+
+The row holds what outlives the run: who started it, its state, the row count, the result
+counts or why it failed. The live progress while it runs is in the cache (see ``imports.jobs``).
+"""
+
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# A job neither done nor failed this long after it was queued was cut off (its process ended):
+# the transaction never committed, so nothing was imported. 50,000 rows take well under a minute.
+LOST_AFTER = timedelta(minutes=30)
+
+
+def pending_dir() -> Path:
+    """The private folder where uploads wait from the preview until their import has run."""
+    path = Path(settings.MEDIA_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class ImportJob(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("In progress")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    class Failure(models.TextChoices):
+        INVALID = "invalid"  # the rows did not pass (the data changed since the preview)
+        ERROR = "error"  # an unexpected exception (logged)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # The preview's upload token: one job per upload, so a double click starts one import.
+    upload = models.CharField(max_length=32, unique=True)
+    kind = models.CharField(max_length=30)
+    file_name = models.CharField(max_length=255)
+    # The language of the administrator who confirmed: the job's messages are written in it.
+    language = models.CharField(max_length=5, default=settings.LANGUAGE_CODE)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    failure = models.CharField(max_length=10, choices=Failure.choices, blank=True)
+    # The first row errors ({"row", "column", "message"}) and how many there were in all.
+    errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.kind}: {self.file_name} ({self.status})"
+
+    @property
+    def path(self) -> Path:
+        """The uploaded file, waiting in the private folder until the job has run."""
+        return pending_dir() / f"{self.upload}{Path(self.file_name).suffix.lower()}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED) or self.lost
+
+    @property
+    def status_label(self):
+        return self.Status.FAILED.label if self.lost else self.get_status_display()
+
+    @property
+    def lost(self) -> bool:
+        """Unfinished long after it was queued: its process ended mid-run and nothing was saved."""
+        unfinished = self.status in (self.Status.QUEUED, self.Status.RUNNING)
+        return unfinished and timezone.now() - self.created_at > LOST_AFTER

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from api.sync import Entity, RowError
+from api.sync import Entity, Outcome, RowError, no_progress
 
 MAX_ROWS = 50_000
 
@@ -95,17 +95,20 @@ def to_rows(entity: Entity, cells: list[list]) -> tuple[list[tuple[int, dict]], 
     return rows, errors
 
 
-def import_file(entity: Entity, path: Path, *, actor=None, dry_run=False):
-    """Read, validate and (unless ``dry_run`` or any error) save the file — all or nothing."""
-    from api.sync import Outcome
-
+def read_rows(entity: Entity, path: Path) -> tuple[list[tuple[int, dict]], list[RowError]]:
+    """The file's rows keyed by column name, or the errors that stop it being read."""
     try:
-        rows, errors = to_rows(entity, read_cells(path))
+        return to_rows(entity, read_cells(path))
     except TableError as exc:
-        return Outcome(errors=[RowError(0, "", str(exc))])
+        return [], [RowError(0, "", str(exc))]
+
+
+def import_file(entity: Entity, path: Path, *, actor=None, dry_run=False, progress=no_progress) -> Outcome:
+    """Read, validate and (unless ``dry_run`` or any error) save the file — all or nothing."""
+    rows, errors = read_rows(entity, path)
     if errors:
         return Outcome(errors=errors)
-    return entity.run(rows, actor=actor, dry_run=dry_run)
+    return entity.run(rows, actor=actor, dry_run=dry_run, progress=progress)
 
 
 def template_csv(entity: Entity) -> str:

@@ -1,32 +1,35 @@
-"""X-13: upload → preview with per-row errors → confirm; all or nothing, idempotent by external ID.
+"""X-13: upload → preview with per-row errors → confirm → a job with a progress bar; all or nothing,
+idempotent by external ID.
 
 The uploaded file waits in a private folder (its path in the session) from the upload until the
-confirm, so nothing the administrator sent is lost when the preview shows errors or the
-confirm fails.
+confirm, so nothing the administrator sent is lost when the preview shows errors. Confirming
+queues an :class:`~imports.models.ImportJob` (one per upload, so a double click imports once) and
+opens its page, which polls the job every second until it is done or failed; the job runs outside
+the request (``imports.jobs``) and deletes the file when it has run.
+
+Like the other import pages, the job page is for administrators only (``administrator_required``);
+any administrator may watch any job (its address is a random UUID).
 """
 
 import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib import messages
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 
 from access.decorators import administrator_required
 from api.entities import ENTITIES
+from imports import jobs
 from imports.forms import UploadForm
+from imports.models import ImportJob, pending_dir
 from imports.tables import import_file, template_csv, template_xlsx
 
 SESSION_KEY = "imports"
 MAX_ERRORS_SHOWN = 500
-
-
-def pending_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+RECENT_JOBS = 10
 
 
 def _pending(request, token):
@@ -51,35 +54,28 @@ def index(request):
         request.session[SESSION_KEY] = pending
         return redirect("imports:preview", token=token)
     entities = [(kind, e.title, [c.name for c in e.columns]) for kind, e in ENTITIES.items()]
-    return render(request, "imports/index.html", {"form": form, "entities": entities})
+    recent = list(ImportJob.objects.select_related("created_by")[:RECENT_JOBS])
+    for job in recent:
+        job.title = _title(job)
+    return render(request, "imports/index.html", {"form": form, "entities": entities, "jobs": recent})
 
 
 @administrator_required
 def preview(request, token):
+    if request.method == "POST":
+        # A second click on "Confirm" (the first already queued the job) follows the first.
+        queued = ImportJob.objects.filter(upload=token).first()
+        if queued is not None:
+            return redirect("imports:job", token=queued.pk.hex)
     entry = _pending(request, token)
     entity = ENTITIES[entry["kind"]]
-    path = Path(entry["path"])
     if request.method == "POST":
-        outcome = import_file(entity, path, actor=request.user)
-        if outcome.ok:
-            path.unlink(missing_ok=True)
-            pending = request.session.get(SESSION_KEY, {})
-            pending.pop(token, None)
-            request.session[SESSION_KEY] = pending
-            messages.success(
-                request,
-                _("Imported %(name)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
-                % {
-                    "name": entry["name"],
-                    "created": outcome.created,
-                    "updated": outcome.updated,
-                    "unchanged": outcome.unchanged,
-                },
-            )
-            return redirect("imports:index")
-        messages.error(request, _("Nothing was imported: the file has errors."))
-    else:
-        outcome = import_file(entity, path, actor=request.user, dry_run=True)
+        job = _queue(request, token, entry)
+        pending = request.session.get(SESSION_KEY, {})
+        pending.pop(token, None)
+        request.session[SESSION_KEY] = pending
+        return redirect("imports:job", token=job.pk.hex)
+    outcome = import_file(entity, Path(entry["path"]), actor=request.user, dry_run=True)
     context = {
         "entry": entry,
         "entity": entity,
@@ -89,6 +85,65 @@ def preview(request, token):
         "token": token,
     }
     return render(request, "imports/preview.html", context, status=200 if outcome.ok else 422)
+
+
+def _queue(request, token, entry) -> ImportJob:
+    """The upload's job, queued and started — or the one a first click already queued."""
+    try:
+        with transaction.atomic():
+            job = ImportJob.objects.create(
+                upload=token,
+                kind=entry["kind"],
+                file_name=entry["name"][:255],
+                language=get_language() or settings.LANGUAGE_CODE,
+                created_by=request.user,
+            )
+    except IntegrityError:
+        return get_object_or_404(ImportJob, upload=token)
+    jobs.start(job)
+    return job
+
+
+def _title(job):
+    entity = ENTITIES.get(job.kind)
+    return entity.title if entity else job.kind
+
+
+@administrator_required
+def job_page(request, token):
+    try:
+        job_id = uuid.UUID(hex=token)
+    except ValueError:
+        raise Http404 from None
+    job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=job_id)
+    progress = None if job.finished else jobs.read_progress(job.pk)
+    context = {
+        "job": job,
+        "title": _title(job),
+        "progress": _progress_view(job, progress),
+        "errors": job.errors,
+        "hidden_errors": max(0, job.error_count - len(job.errors)),
+    }
+    if request.htmx:
+        return render(request, "imports/partials/job_status.html", context)
+    return render(request, "imports/job.html", context)
+
+
+def _progress_view(job, progress):
+    """What the bar shows: the stage, rows done of the total, and the bar's value out of its max."""
+    if not progress or progress.get("stage") not in ("checking", "saving"):
+        return {"stage": "reading" if progress else job.status, "value": None}
+    total = max(progress["total"], 1)
+    done = min(progress["done"], total)
+    # Two halves: checking the rows, then saving them.
+    value = done if progress["stage"] == "checking" else total + done
+    return {
+        "stage": progress["stage"],
+        "done": done,
+        "total": progress["total"],
+        "value": value,
+        "max": 2 * total,
+    }
 
 
 @administrator_required

@@ -204,6 +204,7 @@ EXPECTED: dict[str, Rule] = {
     # --- imports and the audit log ---
     "imports:index": admin_only(),
     "imports:preview": admin_only(404),  # an unknown upload token
+    "imports:job": admin_only(404),  # an unknown job
     "imports:template": admin_only(),
     "audit:log": admin_only(),
     "audit:csv": admin_only(),
