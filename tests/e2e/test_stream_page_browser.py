@@ -154,3 +154,25 @@ def test_live_table_updates_without_reload_and_pauses_while_a_menu_is_open(colle
     page.locator(".row-menu[open] summary").click()
     expect(counts).to_contain_text("answers sent: 2", timeout=8_000)
     assert not violations, "\n".join(violations)
+
+
+@pytest.mark.req("SLT-6", "X-10")
+def test_live_table_after_the_session_expired_goes_to_the_login_page(college, new_page):
+    """The next poll of an expired session leads to the login page, and back to the stream page."""
+    stream = college.streams.teacher_a
+    now = timezone.now()
+    slot = Slot.objects.create(
+        stream=stream,
+        starts_at=now - datetime.timedelta(minutes=5),
+        ends_at=now + datetime.timedelta(hours=1),
+    )
+    page = new_page(college.users["teacher"])
+    page.goto(f"/attestation/streams/{stream.pk}/?tab=slot-{slot.pk}")
+    expect(page.locator(".live-counts")).to_be_visible()
+    page.context.clear_cookies()  # the session is gone, as after eight idle hours
+    page.wait_for_url("**/login/?next=*", timeout=10_000)
+    page.fill("#id_username", "teacher")
+    page.fill("#id_password", "pass12345")
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"**/attestation/streams/{stream.pk}/?tab=slot-{slot.pk}")
+    expect(page.locator(".live-counts")).to_be_visible()

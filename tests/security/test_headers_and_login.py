@@ -7,6 +7,7 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import time_machine
@@ -237,3 +238,22 @@ def test_production_settings_turn_https_hardening_on():
     assert result.stdout.split() == ["False", "True", "True", "True", "True", "HTTP_X_FORWARDED_PROTO"], (
         result.stderr
     )
+
+
+# --- an expired session during a poll ------------------------------------------------------------
+
+
+@pytest.mark.req("X-10")
+def test_an_htmx_poll_after_the_session_expired_goes_to_the_login_page(college, client):
+    """Not the login page swapped into the live table: a full redirect, back to the page after."""
+    stream = college.streams.teacher_a
+    page = reverse("attestation:stream", args=[stream.pk]) + "?tab=slot-1"
+    response = client.get(
+        page + "&partial=live",
+        headers={"hx-request": "true", "hx-current-url": f"http://testserver{page}"},
+    )
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == "/login/?next=" + quote(page, safe="")
+    # Without htmx: the ordinary redirect.
+    response = client.get(page)
+    assert response.status_code == 302 and response["Location"].startswith("/login/?next=")
