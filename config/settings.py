@@ -96,7 +96,7 @@ DATABASES = {
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "access.cache.RedisCache",  # Django's, one client per pool (access/cache.py)
             "LOCATION": os.environ["REDIS_URL"],
         }
     }

@@ -1,0 +1,30 @@
+"""Django's Redis cache, with one ``redis.Redis`` client per connection pool (#8).
+
+Django's ``RedisCacheClient.get_client`` builds a new ``redis.Redis`` around the pool for every
+cache operation, and redis-py fills its command and response tables in each constructor: about
+0.3 ms a time here (``bench/profile_endpoint.py --endpoint status``), three times per heartbeat
+(session, signed-in user, presence) — a third of the request. A ``redis.Redis`` is safe to share
+between threads (each command takes a connection from the pool), so one per pool is kept.
+"""
+
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
+
+
+class _Client(RedisCacheClient):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
+class RedisCache(DjangoRedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _Client
