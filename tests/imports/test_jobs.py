@@ -76,7 +76,7 @@ def test_confirm_runs_a_job_whose_page_shows_the_result(admin_client):
     assert not job.path.exists()  # the pending file is gone once the job has run
     html = admin_client.get(response["Location"]).content.decode()
     assert "Imported students.csv: 3 created, 0 updated, 0 unchanged." in html
-    assert '<progress class="upload-progress" max="1" value="1"' in html
+    assert '<progress class="upload-progress job-progress" max="1" value="1"' in html
     assert "hx-get" not in html.split('id="import-job"')[1]  # finished: the page polls no more
     # The Import page lists the job with its state.
     index = admin_client.get(reverse("imports:index")).content.decode()
@@ -119,13 +119,13 @@ def test_a_running_job_polls_every_second_with_a_real_progress_bar(admin_client,
     cache.set(jobs.progress_key(running_job.pk), {"stage": "saving", "done": 500, "total": 1200})
     poll = admin_client.get(job_url(running_job), headers=HTMX).content.decode()
     assert "<html" not in poll and poll.lstrip().startswith('<section id="import-job"')
-    assert '<progress class="upload-progress" max="2400" value="1700"' in poll  # half checked + 500 saved
+    assert '<progress class="upload-progress job-progress" max="2400" value="1700"' in poll  # half checked + 500 saved
     assert "Saving rows: 500 of 1200" in poll and 'hx-trigger="every 1s"' in poll
 
     # No progress in the cache (another process's local memory): the bar has no value.
     cache.delete(jobs.progress_key(running_job.pk))
     poll = admin_client.get(job_url(running_job), headers=HTMX).content.decode()
-    assert re.search(r'<progress class="upload-progress" aria-label="[^"]+"></progress>', poll)
+    assert re.search(r'<progress class="upload-progress job-progress" aria-label="[^"]+"></progress>', poll)
     assert "The import is running…" in poll and 'hx-trigger="every 1s"' in poll
 
     ImportJob.objects.filter(pk=running_job.pk).update(status="done", created=1200)
