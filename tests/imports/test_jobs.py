@@ -119,7 +119,8 @@ def test_a_running_job_polls_every_second_with_a_real_progress_bar(admin_client,
     cache.set(jobs.progress_key(running_job.pk), {"stage": "saving", "done": 500, "total": 1200})
     poll = admin_client.get(job_url(running_job), headers=HTMX).content.decode()
     assert "<html" not in poll and poll.lstrip().startswith('<section id="import-job"')
-    assert '<progress class="upload-progress job-progress" max="2400" value="1700"' in poll  # half checked + 500 saved
+    # Half of it checked and 500 rows saved:
+    assert '<progress class="upload-progress job-progress" max="2400" value="1700"' in poll
     assert "Saving rows: 500 of 1200" in poll and 'hx-trigger="every 1s"' in poll
 
     # No progress in the cache (another process's local memory): the bar has no value.
