@@ -35,6 +35,7 @@ from django.core.cache import cache
 from django.db import connections, transaction
 from django.utils import timezone, translation
 
+from access.resilience import CACHE_ERRORS
 from api.entities import ENTITIES
 from imports.models import ImportJob
 from imports.tables import read_rows
@@ -53,7 +54,7 @@ def read_progress(job_id) -> dict | None:
     """{"stage", "done", "total"} of a running job, or None (not started, finished, or no cache)."""
     try:
         return cache.get(progress_key(job_id))
-    except Exception:  # noqa: BLE001 — any cache backend's connection error: show no progress
+    except CACHE_ERRORS:  # the cache is down: show no progress
         logger.warning("Import progress unavailable: the cache is unreachable", exc_info=True)
         return None
 
@@ -61,7 +62,7 @@ def read_progress(job_id) -> dict | None:
 def _write_progress(job_id, stage: str, done: int, total: int) -> None:
     try:
         cache.set(progress_key(job_id), {"stage": stage, "done": done, "total": total}, PROGRESS_TIMEOUT)
-    except Exception:  # noqa: BLE001 — an import must not fail because the cache did
+    except CACHE_ERRORS:  # an import must not fail because the cache did
         logger.warning("Import progress not stored: the cache is unreachable", exc_info=True)
 
 

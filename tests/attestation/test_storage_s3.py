@@ -81,6 +81,7 @@ def test_answer_files_live_in_the_bucket_privately_and_are_served_by_the_app(
     assert _keys(s3) == []
 
 
+@pytest.mark.req("X-11")
 def test_settings_build_the_s3_backend_from_the_environment(monkeypatch):
     monkeypatch.setenv("S3_BUCKET", "college-files")
     monkeypatch.setenv("S3_ENDPOINT_URL", "https://minio.college.kz")

@@ -484,6 +484,15 @@ def test_platform_links_must_be_http(scheduled, login, bad):
 # --- query budget ------------------------------------------------------------------------------
 
 
+def grown(stream, group, total):
+    """The stream grown to ``total`` students, with no slot or session left: its students."""
+    while stream.students.count() < total:
+        stream.students.add(f.StudentFactory(group=group))
+    Slot.objects.all().delete()
+    ExamSession.objects.all().delete()
+    return list(stream.students.all())
+
+
 @pytest.mark.req("SLT-4", "STR-3")
 def test_stream_page_runs_a_fixed_number_of_queries(scheduled, login, django_assert_max_num_queries):
     stream = scheduled.streams.teacher_a
@@ -491,11 +500,7 @@ def test_stream_page_runs_a_fixed_number_of_queries(scheduled, login, django_ass
     client = login(scheduled.users["teacher"])
 
     def measure(total):
-        while stream.students.count() < total:
-            stream.students.add(f.StudentFactory(group=group))
-        Slot.objects.all().delete()
-        ExamSession.objects.all().delete()
-        students = list(stream.students.all())
+        students = grown(stream, group, total)
         slot = make_slot(scheduled, students=students[: total // 2])
         client.get(page_url(stream, f"slot-{slot.pk}"))  # settings rows are created on first use
         with django_assert_max_num_queries(100) as ctx:
@@ -569,11 +574,7 @@ def test_live_fragment_runs_a_few_fixed_queries(scheduled, login, django_assert_
     client = login(scheduled.users["teacher"])
 
     def measure(total):
-        while stream.students.count() < total:
-            stream.students.add(f.StudentFactory(group=group))
-        Slot.objects.all().delete()
-        ExamSession.objects.all().delete()
-        slot = make_slot(scheduled, students=list(stream.students.all()))
+        slot = make_slot(scheduled, students=grown(stream, group, total))
         live(client, stream, slot)  # the roles and the session are cached, as while polling
         with django_assert_max_num_queries(20) as ctx:
             assert live(client, stream, slot).status_code == 200
