@@ -81,3 +81,73 @@ def screenshot(request):
         return path
 
     return _shot
+
+
+@pytest.fixture(autouse=True)
+def e2e_debug_mode(request):
+    """``E2E_DEBUG=1`` runs the browser tests against a live server in DEBUG mode (what ``make demo``
+    runs): the same scripts, CSP and dialogs must work there as in production (CI runs both)."""
+    if os.environ.get("E2E_DEBUG") == "1" and "live_server" in request.fixturenames:
+        settings = request.getfixturevalue("settings")
+        settings.DEBUG = True
+    yield
+
+
+def login(page, user, password="pass12345"):
+    """Sign in through the visible login form, as a person does (the only `goto` a journey makes)."""
+    page.goto("/login/")
+    page.locator("#id_username").fill(user.username)
+    page.locator("#id_password").fill(password)
+    page.locator("button[type=submit].primary").click()
+    page.wait_for_url(lambda url: "/login/" not in url)
+    return page
+
+
+class Guard:
+    """Records what a person would see as breakage: console errors, uncaught page errors, CSP
+    violations and HTTP responses >= 400 that the step did not expect.
+
+    ``guard(page)`` watches a page (and returns it); ``guard.expect(status, url_part="")`` allows a
+    response a step provokes on purpose (a refused dialog answers 400, say); the test fails at the end
+    if anything else was recorded. "Failed to load resource" console lines are judged by their
+    response instead, so an expected 400 is not counted twice.
+    """
+
+    def __init__(self):
+        self.problems = []
+        self.expected = []
+
+    def __call__(self, page):
+        page.on("console", lambda message: self._console(page, message))
+        page.on("pageerror", lambda error: self.problems.append(f"page error on {page.url}: {error}"))
+        page.on("response", self._response)
+        page.on("popup", self.__call__)
+        return page
+
+    def expect(self, status, url_part=""):
+        self.expected.append((status, url_part))
+
+    def _console(self, page, message):
+        text = message.text
+        if "Content Security Policy" in text:
+            self.problems.append(f"CSP violation on {page.url}: {text}")
+        elif message.type == "error" and not text.startswith("Failed to load resource"):
+            self.problems.append(f"console error on {page.url}: {text}")
+
+    def _response(self, response):
+        if response.status < 400:
+            return
+        if any(response.status == status and part in response.url for status, part in self.expected):
+            return
+        self.problems.append(f"{response.status} {response.request.method} {response.url}")
+
+    def check(self):
+        assert not self.problems, "The browser saw:\n" + "\n".join(self.problems)
+
+
+@pytest.fixture
+def guard():
+    """See :class:`Guard`; checked when the test ends (a failing test keeps its own failure)."""
+    watcher = Guard()
+    yield watcher
+    watcher.check()
