@@ -42,6 +42,8 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
 URL_SCHEMES = {"http", "https", "mailto"}
+# The longest rich text kept (after sanitising): answers, drafts, tickets and tasks alike (X-1, ANS-1).
+RICH_TEXT_MAX = 200_000
 
 # The editor's features, in django-prose-editor's "configurable" preset. Every tag they produce is
 # in ALLOWED_TAGS (tests/attestation/test_richtext.py checks it); attributes outside the allowlist
@@ -115,7 +117,7 @@ class RichTextFormField(forms.CharField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", 200_000)
+        kwargs.setdefault("max_length", RICH_TEXT_MAX)
         kwargs.setdefault("error_messages", {"max_length": _("The text is too long.")})
         super().__init__(*args, **kwargs)
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from attestation import clock, hot
 from attestation.files import safe_name, validate_upload
 from attestation.models import AnswerFile, ExamSession, StreamExam
-from attestation.richtext import plain_length, sanitize
+from attestation.richtext import RICH_TEXT_MAX, plain_length, sanitize
 from attestation.services import Refused
 from audit.models import record
 
@@ -45,6 +45,10 @@ def _own_open_session(actor, session, *, lock=False):
     return session
 
 
+class TextTooLong(Refused):
+    """A draft longer than an answer may be: refused as bad input (400), the answer stays open."""
+
+
 def draft_save(*, actor, session_id, text, version) -> tuple[int, object] | None:
     """X-1: keep the newest draft; returns (version, saved at), or None when nothing was written.
 
@@ -52,9 +56,13 @@ def draft_save(*, actor, session_id, text, version) -> tuple[int, object] | None
     (``attestation.hot.autosave``): an UPDATE whose WHERE holds the whole policy (own session,
     student module, conduct online) and every rule of ``_own_open_session`` (open for answers,
     before the student's own end, a newer version). When it writes nothing, the caller checks the
-    viewer and asks :func:`draft_not_saved` why."""
+    viewer and asks :func:`draft_not_saved` why. A draft is capped like a sent answer
+    (:data:`~attestation.richtext.RICH_TEXT_MAX` after sanitising): :class:`TextTooLong`."""
+    clean = sanitize(text)
+    if len(clean) > RICH_TEXT_MAX:
+        raise TextTooLong(_("The text is too long."))
     now = clock.now()
-    if hot.autosave(session_id, actor, sanitize(text), version, now):
+    if hot.autosave(session_id, actor, clean, version, now):
         return version, now
     return None
 

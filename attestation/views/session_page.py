@@ -1,6 +1,5 @@
 """One student's final-control page (STU-1…STU-5, TSK-1), seen by the student or by staff."""
 
-import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,10 +15,12 @@ from attestation import clock, files, grading, hot, presence
 from attestation.files import attachment
 from attestation.forms_tickets import AnswerForm, GradeForm, TaskForm
 from attestation.models import AnswerFile, ExamSession, StreamExam
+from attestation.schemas import parse_draft
 from attestation.services import Refused
 from attestation.services import answers as answers_service
 from attestation.services import grades as grades_service
 from attestation.services import tickets as tickets_service
+from attestation.services.answers import TextTooLong
 from attestation.services.slots import slot_state
 from college.models import Stream
 
@@ -246,14 +247,17 @@ def draft_save(request, pk):
     The usual case is one UPDATE holding the whole policy and every rule (attestation/hot.py);
     only a save that wrote nothing loads the session through the full policy to answer why.
     """
-    try:
-        payload = json.loads(request.body or b"{}")
-        version = int(payload.get("version", 0))
-        text = str(payload.get("text", ""))
-    except (ValueError, TypeError, AttributeError):
+    draft = parse_draft(request.body)
+    if draft is None:
         _student_session(request, pk)  # anyone but the session's student gets a 404 first
         return JsonResponse({"error": _("The draft could not be read.")}, status=400)
-    saved = answers_service.draft_save(actor=request.user, session_id=pk, text=text, version=version)
+    try:
+        saved = answers_service.draft_save(
+            actor=request.user, session_id=pk, text=draft.text, version=draft.version
+        )
+    except TextTooLong as too_long:
+        _student_session(request, pk)
+        return JsonResponse({"error": str(too_long.message)}, status=400)
     if saved is None:
         session = _student_session(request, pk)
         try:
