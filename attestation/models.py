@@ -51,8 +51,21 @@ class ModuleSettings(models.Model):
 
     @classmethod
     def for_kind(cls, kind=Kind.INTERMEDIATE):
-        obj, _created = cls.objects.get_or_create(kind=kind)
-        return obj
+        """The settings to read: the stored row, or the defaults (unsaved) — a read never writes."""
+        return cls.objects.filter(kind=kind).first() or cls(kind=kind)
+
+    @classmethod
+    def locked(cls, kind):
+        """The row to change, created if missing and locked until the transaction ends; also whether
+        it was created just now (so its version before this change was "never saved")."""
+        obj, created = cls.objects.get_or_create(kind=kind)
+        return cls.objects.select_for_update().get(pk=obj.pk), created
+
+    def allowed_period_ids(self) -> set[int]:
+        """SET-4: the study periods allowed online (none while the settings were never saved)."""
+        if self.pk is None:
+            return set()
+        return set(self.allowed_study_periods.values_list("pk", flat=True))
 
 
 class StreamExam(models.Model):
@@ -78,8 +91,15 @@ class StreamExam(models.Model):
 
     @classmethod
     def for_stream(cls, stream):
+        """The stream's final control to read: the stored row, or the defaults (unsaved) — a page
+        view never writes (#16.9); :meth:`locked` gives the row to change."""
+        return cls.objects.filter(stream=stream).first() or cls(stream=stream)
+
+    @classmethod
+    def locked(cls, stream):
+        """The row to change: created if missing, locked until the transaction ends."""
         obj, _created = cls.objects.get_or_create(stream=stream)
-        return obj
+        return cls.objects.select_for_update().get(pk=obj.pk)
 
 
 class Slot(models.Model):
@@ -208,6 +228,9 @@ class ExamSession(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     grade_version = models.PositiveIntegerField(_("grade version"), default=0)
+    # A comment to the student with the grade: plain text, escaped wherever shown; the student sees
+    # it on the exam page once graded.
+    grade_comment = models.TextField(_("Comment to the student"), blank=True)
 
     class Meta:
         constraints = [

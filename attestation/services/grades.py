@@ -2,9 +2,13 @@
 
 Who: the stream's teacher, or staff in edit mode with the grading right (``can_grade_stream``).
 When: once the answer is sent, or the student's end time has passed without one.
-What: parts per the journal's form; pass/fail; or an absence mark. A change of an existing grade
-needs a reason and is kept in the history; a stale form (someone graded meanwhile) is refused.
+What: parts per the journal's form; pass/fail; or an absence mark; and a comment to the student.
+A change of an existing grade needs a reason and is kept in the history; a stale form (someone
+graded meanwhile) is refused. The slot's grading table (``slot_grades_set``) saves each of its rows
+through the same ``grade_set``, so one row, one page or the whole slot obey the same rules.
 """
+
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -20,11 +24,19 @@ Form = Journal.FinalForm
 Kind = JournalColumn.Kind
 
 
+COMMENT_MAX_CHARS = 1000
+
+
+def grading_open(session, now=None) -> bool:
+    """GRD-1, the moment: the answer is sent, or the student's own end time has passed without one."""
+    if session.answer_sent_at:
+        return True
+    return session.slot_id is not None and (now or clock.now()) >= session.ends_at
+
+
 def may_grade(actor, session) -> bool:
     """GRD-1: the right, and the moment."""
-    if not access_for(actor).can_grade_stream(session.stream):
-        return False
-    return bool(session.answer_sent_at) or (session.slot_id is not None and clock.now() >= session.ends_at)
+    return access_for(actor).can_grade_stream(session.stream) and grading_open(session)
 
 
 def parts(journal) -> list[str]:
@@ -37,6 +49,13 @@ def parts(journal) -> list[str]:
     }.get(journal.final_form, [])
 
 
+def typed_parts(journal) -> list[str]:
+    """The parts a grader types: a written-and-oral total is computed, never typed."""
+    if journal.final_form == Form.WRITTEN_ORAL:
+        return ["written", "oral"]
+    return parts(journal)
+
+
 def snapshot(session) -> dict:
     return {
         "absence": session.absence,
@@ -47,33 +66,49 @@ def snapshot(session) -> dict:
 
 
 def _normalise(journal, scale, *, absence, written, oral, total):
+    """The grade as stored, or Refused naming the field at fault (``Refused.field``)."""
     if absence:
         if absence not in grading.ABSENCE:
-            raise Refused(_("Choose an absence mark from the list."))
+            raise Refused(_("Choose an absence mark from the list."), field="absence")
         return {"absence": absence, "written": "", "oral": "", "total": ""}
     form = journal.final_form
     if form == Form.UNDEFINED:
         raise Refused(_("Define the form of final control in the journal settings"))
+    if form == Form.PASS_FAIL:
+        if total not in grading.PASS_FAIL:
+            raise Refused(_("Choose Passed or Not passed."), field="total")
+        return {"absence": "", "written": "", "oral": "", "total": total}
+    if form == Form.WRITTEN:
+        written = _valid(written, scale, "written")
+        return {"absence": "", "written": written, "oral": "", "total": written}
+    if form == Form.ORAL:
+        oral = _valid(oral, scale, "oral")
+        return {"absence": "", "written": "", "oral": oral, "total": oral}
+    written, oral = _valid(written, scale, "written"), _valid(oral, scale, "oral")
+    return {
+        "absence": "",
+        "written": written,
+        "oral": oral,
+        "total": grading.total_of(written, oral, scale),
+    }
+
+
+def _valid(value, scale, field):
     try:
-        if form == Form.PASS_FAIL:
-            if total not in grading.PASS_FAIL:
-                raise ValueError(_("Choose Passed or Not passed."))
-            return {"absence": "", "written": "", "oral": "", "total": total}
-        if form == Form.WRITTEN:
-            written = grading.validate(written, scale)
-            return {"absence": "", "written": written, "oral": "", "total": written}
-        if form == Form.ORAL:
-            oral = grading.validate(oral, scale)
-            return {"absence": "", "written": "", "oral": oral, "total": oral}
-        written, oral = grading.validate(written, scale), grading.validate(oral, scale)
-        return {
-            "absence": "",
-            "written": written,
-            "oral": oral,
-            "total": grading.total_of(written, oral, scale),
-        }
+        return grading.validate(value, scale)
     except ValueError as error:
-        raise Refused(str(error.args[0])) from error
+        raise Refused(str(error.args[0]), field=field) from error
+
+
+def _clean_comment(comment):
+    """The comment to the student is plain text (escaped wherever it is shown), of bounded length."""
+    comment = "".join(ch for ch in (comment or "") if ch in "\n\t" or ch.isprintable()).strip()
+    if len(comment) > COMMENT_MAX_CHARS:
+        raise Refused(
+            _("The comment is too long: at most %(count)s characters.") % {"count": COMMENT_MAX_CHARS},
+            field="comment",
+        )
+    return comment
 
 
 def _to_journal(journal, session, grade):
@@ -94,8 +129,13 @@ def _to_journal(journal, session, grade):
 
 
 def grade_set(
-    *, actor, session, absence="", written="", oral="", total="", reason="", version
+    *, actor, session, absence="", written="", oral="", total="", reason="", version, comment=None
 ) -> ExamSession:
+    """Set (or change) one student's grade; ``comment`` None leaves the comment to the student as is.
+
+    A comment alone may change without a reason: it is not the grade, and the grade's history
+    records grades only (the audit log keeps the comment's change).
+    """
     with transaction.atomic():
         session = (
             ExamSession.objects.select_for_update(of=("self",))
@@ -104,7 +144,7 @@ def grade_set(
         )
         if not access_for(actor).can_grade_stream(session.stream):
             raise Refused(_("You may not grade this final control."))
-        if not may_grade(actor, session):
+        if not grading_open(session):
             raise Refused(_("The grade can be set once the answer is sent or the time is over."))
         if version != session.grade_version:
             raise Refused(_("Someone else changed this grade meanwhile. Reload the page and check it."))
@@ -117,23 +157,106 @@ def grade_set(
             oral=oral,
             total=total,
         )
+        comment = session.grade_comment if comment is None else _clean_comment(comment)
         before = snapshot(session)
-        if grade == before:
+        if grade == before and comment == session.grade_comment:
             return session
-        if session.graded_at and not reason.strip():
-            raise Refused(_("Say why the grade is changed."))
-        session.absence = grade["absence"]
-        session.grade_written, session.grade_oral, session.grade_total = (
-            grade["written"],
-            grade["oral"],
-            grade["total"],
-        )
-        session.graded_at, session.graded_by = clock.now(), actor
+        if grade != before:
+            if session.graded_at and not reason.strip():
+                raise Refused(_("Say why the grade is changed."), field="reason")
+            _change_grade(actor, session, journal, before, grade, reason.strip())
+        if comment != session.grade_comment:
+            record(
+                actor=actor,
+                action="grade.comment",
+                obj=session,
+                before={"comment": session.grade_comment},
+                after={"comment": comment},
+            )
+            session.grade_comment = comment
         session.grade_version += 1
         session.save()
-        GradeChange.objects.create(
-            session=session, actor=actor, before=before, after=grade, reason=reason.strip()
-        )
-        _to_journal(journal, session, grade)
-        record(actor=actor, action="grade.set", obj=session, before=before, after=grade | {"reason": reason})
     return session
+
+
+def _change_grade(actor, session, journal, before, grade, reason):
+    """The grade's fields, its history row, the journal's marks and the audit row, all at once."""
+    session.absence = grade["absence"]
+    session.grade_written, session.grade_oral, session.grade_total = (
+        grade["written"],
+        grade["oral"],
+        grade["total"],
+    )
+    session.graded_at, session.graded_by = clock.now(), actor
+    GradeChange.objects.create(session=session, actor=actor, before=before, after=grade, reason=reason)
+    _to_journal(journal, session, grade)
+    record(actor=actor, action="grade.set", obj=session, before=before, after=grade | {"reason": reason})
+
+
+# --- the slot's grading table ---------------------------------------------------------------
+
+
+@dataclass
+class GradeEntry:
+    """One row of the slot's grading table as typed: the session, the grade version the row was
+    typed against (a stale row is refused), and the fields; a part the form lacks stays empty."""
+
+    session_id: int
+    version: int
+    absence: str = ""
+    written: str = ""
+    oral: str = ""
+    total: str = ""
+    reason: str = ""
+    comment: str = ""
+
+
+def _untouched(session, entry, journal) -> bool:
+    """Nothing typed differs from what is stored: the row is left alone (an empty row of a student
+    not graded yet is no error, and a row saved earlier is not saved again)."""
+    stored = snapshot(session)
+    typed = [entry.absence.strip() == stored["absence"], entry.comment.strip() == session.grade_comment]
+    if not entry.absence:
+        typed += [getattr(entry, part).strip() == stored[part] for part in typed_parts(journal)]
+    return all(typed)
+
+
+def slot_grades_set(*, actor, slot, entries) -> tuple[list[ExamSession], dict[int, Refused]]:
+    """Grade a whole slot from its table: every changed row through ``grade_set`` on its own, so
+    each valid row is saved and each invalid one refused with its own reason (by session id)."""
+    if not access_for(actor).can_grade_stream(slot.stream):
+        raise Refused(_("You may not grade this final control."))
+    sessions = {
+        s.pk: s
+        for s in ExamSession.objects.filter(slot=slot, pk__in=[e.session_id for e in entries])
+        .select_related("slot")
+        .defer("task", "draft", "answer")
+    }
+    journal = slot.stream.journal
+    saved, refused = [], {}
+    for entry in entries:
+        session = sessions.get(entry.session_id)
+        if session is None:
+            refused[entry.session_id] = Refused(_("This student is not in this slot any more. Reload the page."))
+            continue
+        if _untouched(session, entry, journal):
+            continue
+        try:
+            saved.append(_grade_entry(actor, session, entry))
+        except Refused as refusal:
+            refused[entry.session_id] = refusal
+    return saved, refused
+
+
+def _grade_entry(actor, session, entry):
+    return grade_set(
+        actor=actor,
+        session=session,
+        absence=entry.absence.strip(),
+        written=entry.written,
+        oral=entry.oral,
+        total=entry.total.strip(),
+        reason=entry.reason,
+        version=entry.version,
+        comment=entry.comment,
+    )
