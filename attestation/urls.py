@@ -1,6 +1,6 @@
 from django.urls import path
 
-from attestation.views import session_page, settings, stream_page, streams, student, tickets
+from attestation.views import session_page, settings, slot_grading, stream_page, streams, student, tickets
 
 app_name = "attestation"
 urlpatterns = [
@@ -20,6 +20,7 @@ urlpatterns = [
     path("slots/<int:slot_pk>/notify/", stream_page.slot_notify, name="slot_notify"),
     path("slots/<int:slot_pk>/hand-out/<str:action>/", stream_page.slot_hand_out, name="slot_hand_out"),
     path("slots/<int:slot_pk>/platform/", stream_page.slot_platform, name="slot_platform"),
+    path("slots/<int:slot_pk>/grading/", slot_grading.slot_grading, name="slot_grading"),
     path("sessions/<int:session_pk>/unschedule/", stream_page.session_unschedule, name="session_unschedule"),
     path("sessions/<int:session_pk>/extra-time/", stream_page.session_extra_time, name="session_extra_time"),
     path("sessions/<int:session_pk>/move/", stream_page.session_move, name="session_move"),
