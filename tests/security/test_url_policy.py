@@ -148,6 +148,9 @@ EXPECTED: dict[str, Rule] = {
     "attestation:grade_sheet_slot": staff_view(),
     "attestation:grade_chart_stream": staff_view(),
     "attestation:grade_chart_slot": staff_view(),
+    # The slot's grading table: as a session page, 404 to all who may not see the stream; read mode
+    # sees it read-only (its POST, 403 for them, is tried per persona in test_slot_grading.py).
+    "attestation:slot_grading": staff_view(**dict.fromkeys((*STUDENTS, "outsider", "admin"), 404)),
     # --- attestation: the student's own session (404 to everyone who must not know it) ---
     "attestation:my_exams": rule(403, anonymous=LOGIN, **dict.fromkeys(STUDENTS, 200)),
     "attestation:session": student_own(staff=200, outsider=404, admin=404, other_teacher=404),
