@@ -34,7 +34,7 @@ class ModuleSettingsForm(forms.Form):
             {
                 "distribute_whole_stream": instance.distribute_whole_stream,
                 "distribution_form": instance.distribution_form,
-                "allowed_study_periods": list(instance.allowed_study_periods.all()),
+                "allowed_study_periods": sorted(instance.allowed_period_ids()),
                 "version": instance.updated_at.isoformat() if instance.updated_at else "",
             },
         )

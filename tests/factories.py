@@ -181,3 +181,10 @@ def attach(role, module, **options):
 
 def set_license(code, enabled=True):
     License.objects.update_or_create(code=code, defaults={"enabled": enabled})
+
+
+def stored_settings(kind="intermediate"):
+    """The module's settings row, saved (``ModuleSettings.for_kind`` only reads: unsaved defaults)."""
+    from attestation.models import ModuleSettings
+
+    return ModuleSettings.objects.get_or_create(kind=kind)[0]

@@ -33,7 +33,7 @@ def stream_is_scheduled(stream) -> bool:
 
 def study_periods_allowed(stream) -> bool:
     """SET-4: every study period among the stream's groups is allowed for online attestation."""
-    allowed = set(ModuleSettings.for_kind().allowed_study_periods.values_list("pk", flat=True))
+    allowed = ModuleSettings.for_kind().allowed_period_ids()
     periods = set(stream.groups.values_list("study_period_id", flat=True))
     return bool(periods) and periods <= allowed
 

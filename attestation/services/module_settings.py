@@ -13,7 +13,7 @@ def snapshot(obj: ModuleSettings) -> dict:
     return {
         "distribute_whole_stream": obj.distribute_whole_stream,
         "distribution_form": obj.distribution_form,
-        "allowed_study_periods": sorted(obj.allowed_study_periods.values_list("pk", flat=True)),
+        "allowed_study_periods": sorted(obj.allowed_period_ids()),
     }
 
 
@@ -32,9 +32,8 @@ def settings_save(
     if not access.can_edit_settings:
         raise Refused(_("You may not change the module's settings."))
     with transaction.atomic():
-        obj = ModuleSettings.for_kind(module)
-        obj = ModuleSettings.objects.select_for_update().get(pk=obj.pk)
-        if version != version_of(obj):
+        obj, created = ModuleSettings.locked(module)
+        if version != ("" if created else version_of(obj)):
             raise Refused(_("Someone else changed these settings meanwhile. Reload the page and try again."))
         before = snapshot(obj)
         obj.distribute_whole_stream = distribute_whole_stream

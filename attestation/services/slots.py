@@ -54,8 +54,7 @@ def stream_mode_set(*, actor, stream, mode) -> StreamExam:
     _require_edit(actor, stream)
     mode = StreamExam.Mode(mode)
     with transaction.atomic():
-        exam = StreamExam.for_stream(stream)
-        exam = StreamExam.objects.select_for_update().get(pk=exam.pk)
+        exam = StreamExam.locked(stream)
         start = first_start(stream)
         if start is not None and clock.now() >= start:
             raise Refused(
@@ -345,7 +344,9 @@ def slot_notify(*, actor, slot) -> int:
             link=reverse("attestation:my_exams"),
         )
         slot.notified_start = slot.starts_at
-        slot.save(update_fields=["notified_start"])
+        slot.notified_at = clock.now()
+        slot.notified_count = len(users)
+        slot.save(update_fields=["notified_start", "notified_at", "notified_count"])
         record(actor=actor, action="slot.notify", obj=slot, after={"recipients": len(users)})
     return len(users)
 

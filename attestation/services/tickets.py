@@ -74,7 +74,7 @@ def ticket_count_set(*, actor, stream, count) -> StreamExam:
     if not 1 <= count <= MAX_TICKETS:
         raise Refused(_("The number of tickets must be from 1 to %(max)s.") % {"max": MAX_TICKETS})
     with transaction.atomic():
-        exam = StreamExam.objects.select_for_update().get(pk=StreamExam.for_stream(stream).pk)
+        exam = StreamExam.locked(stream)
         _require_not_frozen(stream)
         saved = Ticket.objects.filter(stream=stream)
         highest = saved.aggregate(m=Max("number"))["m"] or 0
@@ -113,7 +113,7 @@ def ticket_save(*, actor, stream, number, body, upload=None, remove_file=False, 
     body = sanitize(body)
     kind = validate_upload(upload) if upload else None
     with transaction.atomic():
-        exam = StreamExam.objects.select_for_update().get(pk=StreamExam.for_stream(stream).pk)
+        exam = StreamExam.locked(stream)
         _require_not_frozen(stream)
         if ticket is None:
             if number not in free_numbers(stream, exam):
@@ -150,7 +150,7 @@ def ticket_save(*, actor, stream, number, body, upload=None, remove_file=False, 
 def ticket_delete(*, actor, ticket) -> None:
     _require_edit(actor, ticket.stream)
     with transaction.atomic():
-        StreamExam.objects.select_for_update().get(pk=StreamExam.for_stream(ticket.stream).pk)
+        StreamExam.locked(ticket.stream)
         _require_not_frozen(ticket.stream)
         record(
             actor=actor,
@@ -199,7 +199,7 @@ def tickets_copy(*, actor, source, ticket_ids, targets) -> int:
     with transaction.atomic():
         for target in targets:
             _require_edit(actor, target)
-            exam = StreamExam.objects.select_for_update().get(pk=StreamExam.for_stream(target).pk)
+            exam = StreamExam.locked(target)
             if numbers_generated(target) or target.teacher_id != source.teacher_id:
                 raise Refused(_("Tickets cannot be copied to “%(stream)s”.") % {"stream": target.name})
             start = Ticket.objects.filter(stream=target).aggregate(m=Max("number"))["m"] or 0

@@ -63,6 +63,6 @@ def _chosen_study_periods(form, instance):
     from college.models import StudyPeriod
 
     if not form.is_bound:
-        return list(instance.allowed_study_periods.all())
+        return list(StudyPeriod.objects.filter(pk__in=instance.allowed_period_ids()))
     posted = form.data.getlist(form.add_prefix("allowed_study_periods"))
     return list(StudyPeriod.objects.filter(pk__in=[v for v in posted if v.isdigit()]))

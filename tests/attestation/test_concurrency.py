@@ -61,7 +61,7 @@ def slow_check(monkeypatch):
 @pytest.fixture
 def board(scheduled, clock):
     """Eight placed students of one slot, one ticket they all want."""
-    settings = ModuleSettings.for_kind()
+    settings = f.stored_settings()
     settings.distribution_form = ModuleSettings.DistributionForm.SELF_CHOICE
     settings.save()
     stream = author(scheduled, count=3)

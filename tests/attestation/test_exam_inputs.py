@@ -29,9 +29,9 @@ def post_raw(client, session, body):
 )
 def test_a_version_out_of_range_or_not_an_integer_is_refused_and_changes_nothing(
     scheduled,
-    exam,
+    exam,  # noqa: F811
     login,
-    version,  # noqa: F811
+    version,
 ):
     client = login(scheduled.users["student"])
     assert draft(client, exam, "<p>kept</p>", 4).status_code == 200

@@ -6,10 +6,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from attestation.models import ExamSession, ModuleSettings, Slot
+from attestation.models import ExamSession, Slot
 from attestation.services import Refused
 from attestation.services.journal import journal_settings_save, sync_final_columns
 from college.models import Journal, JournalColumn, JournalMark
+from tests import factories as f
 from tests.html import input_tag
 from tests.personas import PERSONAS
 
@@ -33,7 +34,7 @@ def journal(college):
     journal.save()
     JournalColumn.objects.create(journal=journal, kind=JournalColumn.Kind.CURRENT, title="01.10", position=1)
     sync_final_columns(journal)
-    ModuleSettings.for_kind().allowed_study_periods.set([college.study_periods[0]])
+    f.stored_settings().allowed_study_periods.set([college.study_periods[0]])
     return journal
 
 
@@ -89,7 +90,7 @@ def test_online_switch_shown_when_period_allowed_grade_set_and_module(journal, c
 
 @pytest.mark.req("JRN-1")
 def test_online_switch_hidden_when_study_period_not_allowed(journal, college, login):
-    ModuleSettings.for_kind().allowed_study_periods.clear()
+    f.stored_settings().allowed_study_periods.clear()
     page = login(college.users["teacher"]).get(url(journal) + "?tab=settings").content.decode()
     assert "Conduct final control online" not in page
 
@@ -104,7 +105,7 @@ def test_online_switch_hidden_when_final_grade_not_set(journal, college, login):
 
 @pytest.mark.req("JRN-1")
 def test_flag_posted_for_a_period_not_allowed_is_refused(journal, college, login):
-    ModuleSettings.for_kind().allowed_study_periods.clear()
+    f.stored_settings().allowed_study_periods.clear()
     response = settings_post(login(college.users["teacher"]), journal, conduct_online=True, final_form="oral")
     assert response.status_code == 400
     assert "not allowed for the study period" in response.content.decode()

@@ -50,7 +50,7 @@ def slot_for(college, students=None, start=None, end=None, stream=None):
 
 
 def self_choice():
-    settings = ModuleSettings.for_kind()
+    settings = f.stored_settings()
     settings.distribution_form = ModuleSettings.DistributionForm.SELF_CHOICE
     settings.save()
 
@@ -381,7 +381,7 @@ def test_whole_stream_later_slot_gets_the_unused_tickets(scheduled, clock):
 
 @pytest.mark.req("SET-2", "GEN-2")
 def test_without_whole_stream_each_slot_draws_from_all_tickets(scheduled, clock):
-    settings = ModuleSettings.for_kind()
+    settings = f.stored_settings()
     settings.distribute_whole_stream = False
     settings.save()
     stream = author(scheduled, count=3)

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from attestation import clock
 from attestation.models import ExamSession, ModuleSettings, Slot
 from attestation.services import tickets as tickets_service
+from tests import factories as f
 from tests.attestation.test_tickets import author
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,7 +20,7 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture
 def running_slot(college):
     """A slot that started a minute ago; self-choice; tickets placed for the student."""
-    settings = ModuleSettings.for_kind()
+    settings = f.stored_settings()
     settings.distribution_form = ModuleSettings.DistributionForm.SELF_CHOICE
     settings.save()
     stream = author(college, count=3)

@@ -14,10 +14,12 @@ To print the statuses observed now (when adding a view): ``URL_POLICY_SHOW=1 pyt
 """
 
 import os
+import re
 from dataclasses import dataclass, field
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from api.models import ApiToken
@@ -280,8 +282,6 @@ def path_kwargs(world, name, route):
 
 
 def _route_params(route):
-    import re
-
     return re.findall(r"<(?:\w+:)?(\w+)>", route)
 
 
@@ -293,17 +293,26 @@ def ask(client, url, method):
     return client.get(url)
 
 
+WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+# GETs that write on purpose: opening a notification marks it read; the language link stores the
+# user's choice. Every other GET is a read and must not write (#16.9).
+WRITING_GETS = {"notifications:read", "set_language"}
+
+
 def answer(login, world, persona, url, forced_method):
-    """(method, status, response) for one persona, inside a savepoint that is rolled back."""
+    """(method, status, response, writes) for one persona, inside a savepoint that is rolled back;
+    ``writes`` are the SQL statements a GET issued that change rows."""
     with transaction.atomic():
         client = login(world["users"].get(persona))
         method = forced_method or "GET"
-        response = ask(client, url, method)
+        with CaptureQueriesContext(connection) as queries:
+            response = ask(client, url, method)
         if response.status_code == 405 and not forced_method:
             method = "POST"
             response = ask(client, url, method)
         transaction.set_rollback(True)
-    return method, response.status_code, response
+    writes = [q["sql"] for q in queries.captured_queries if WRITE.match(q["sql"])] if method == "GET" else []
+    return method, response.status_code, response, writes
 
 
 # --- the tests -----------------------------------------------------------------------------------
@@ -331,8 +340,10 @@ def test_url_answers_every_persona_per_the_table(world, login, settings, name, r
     url = reverse(name, kwargs=path_kwargs(world, name, route))
     observed, wrong = {}, []
     for persona in PERSONAS:
-        method, status, response = answer(login, world, persona, url, expected.method)
+        method, status, response, writes = answer(login, world, persona, url, expected.method)
         observed[persona] = status
+        if writes and name not in WRITING_GETS:
+            wrong.append(f"{persona}: GET {url} wrote to the database: {writes[0][:120]}")
         if status != expected(persona):
             wrong.append(f"{persona}: {method} {url} → {status}, expected {expected(persona)}")
         if (
