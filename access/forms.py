@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from access.models import STAFF_MODULES, License, Module, Role, RoleModule, User
+from college.collation import by_name
 
 
 class LoginForm(AuthenticationForm):
@@ -177,10 +178,10 @@ class RoleMembersForm(forms.Form):
     def __init__(self, *args, role: Role, **kwargs):
         super().__init__(*args, prefix="members", **kwargs)
         self.role = role
-        self.fields["members"].queryset = User.objects.filter(staff__isnull=False).order_by(
-            "last_name", "first_name", "patronymic"
-        )
-        self.fields["members"].label_from_instance = lambda u: u.full_name
+        staff = User.objects.filter(staff__isnull=False).order_by("last_name", "first_name", "patronymic")
+        self.fields["members"].queryset = staff
+        # The viewer's alphabet (Ә, Қ, І… in their places), not the database's code-point order.
+        self.fields["members"].choices = [(u.pk, u.full_name) for u in by_name(staff, user=lambda u: u)]
         if role.pk and "members" not in self.initial:
             self.initial["members"] = list(
                 role.users.filter(staff__isnull=False).values_list("pk", flat=True)

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from attestation import clock, grading
 from attestation.models import ExamSession
+from college import collation
 from college.models import Journal, TrainingTechnology
 
 DEJAVU_FALLBACK = Path("/usr/share/fonts/truetype/dejavu")
@@ -121,7 +122,7 @@ def build(stream, slot=None) -> Sheet:
     students = stream.students.select_related("user", "group__technology", "group__department__head")
     if slot is not None:
         students = students.filter(pk__in=by_student)
-    students = sorted(students, key=lambda s: (s.full_name.casefold(), s.record_book_number))
+    students = collation.by_name(students)  # in the alphabet of the sheet's language
     if slot is not None:
         dates = [timezone.localtime(slot.starts_at).date()]
     else:

@@ -22,6 +22,7 @@ from attestation.services.journal import (
     journal_settings_save,
     online_switch,
 )
+from college import collation
 from college.models import Group, Journal, JournalMark, Stream
 
 
@@ -66,7 +67,7 @@ def _grid(journal, typed=None, errors=None):
     """Rows of (student, [(column, value, error, name)]) for the grades tab."""
     stream = journal.stream
     columns = list(journal.columns.all())
-    students = list(stream.students.select_related("user", "group__technology"))
+    students = collation.by_name(stream.students.select_related("user", "group__technology"))
     marks = {
         (m.column_id, m.student_id): m.value for m in JournalMark.objects.filter(column__journal=journal)
     }

@@ -29,6 +29,7 @@ from attestation.models import ExamSession, ModuleSettings, RecordingLink, Slot,
 from attestation.services import Refused
 from attestation.services import slots as service
 from attestation.services import tickets as tickets_service
+from college import collation
 from college.models import Admission, Stream
 
 
@@ -51,7 +52,7 @@ def _students(stream):
     students = stream.students.select_related("user", "group__technology").order_by(
         "user__last_name", "user__first_name", "user__patronymic"
     )
-    return list(students)
+    return collation.by_name(students)  # the viewer's alphabet, not the database's code points
 
 
 def page_context(request, stream, tab=None):
@@ -210,7 +211,7 @@ def live_context(request, stream, tab):
         .defer("task", "draft", "answer", "ticket__body")
         .order_by("student__user__last_name", "student__user__first_name", "student__user__patronymic")
     )
-    slot.rows = [(session.student, session) for session in sessions]
+    slot.rows = [(s.student, s) for s in collation.by_name(sessions, user=lambda s: s.student.user)]
     editable = access_for(request).can_edit_stream(stream)
     return {
         "stream": stream,
