@@ -18,13 +18,21 @@ Form = Journal.FinalForm
 
 def _points_input(label):
     return forms.NumberInput(
-        attrs={"min": 0, "max": 100, "step": 1, "inputmode": "numeric", "aria-label": label, "class": "points"}
+        attrs={
+            "min": 0,
+            "max": 100,
+            "step": 1,
+            "inputmode": "numeric",
+            "aria-label": label,
+            "class": "points",
+        }
     )
 
 
 def _traditional_select(label):
     choices = [("", "—")] + [
-        (str(value), f"{value} ({word})") for value, word in sorted(grading.TRADITIONAL_LABELS.items(), reverse=True)
+        (str(value), f"{value} ({word})")
+        for value, word in sorted(grading.TRADITIONAL_LABELS.items(), reverse=True)
     ]
     return forms.Select(choices=choices, attrs={"aria-label": label})
 
@@ -65,7 +73,11 @@ class GradeRowForm(forms.Form):
         )
         for part, label in (("written", _("Written: %(name)s")), ("oral", _("Oral: %(name)s"))):
             label = label % {"name": name}
-            widget = _points_input(label) if scale == TrainingTechnology.Scale.CREDIT else _traditional_select(label)
+            widget = (
+                _points_input(label)
+                if scale == TrainingTechnology.Scale.CREDIT
+                else _traditional_select(label)
+            )
             widget.attrs["data-grade-part"] = ""
             fields[part].widget = widget
         fields["total"].widget = forms.Select(

@@ -237,7 +237,9 @@ def slot_grades_set(*, actor, slot, entries) -> tuple[list[ExamSession], dict[in
     for entry in entries:
         session = sessions.get(entry.session_id)
         if session is None:
-            refused[entry.session_id] = Refused(_("This student is not in this slot any more. Reload the page."))
+            refused[entry.session_id] = Refused(
+                _("This student is not in this slot any more. Reload the page.")
+            )
             continue
         if _untouched(session, entry, journal):
             continue

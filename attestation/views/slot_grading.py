@@ -27,6 +27,7 @@ from attestation.models import ExamSession, Slot
 from attestation.services import Refused
 from attestation.services import grades as service
 from attestation.services.slots import slot_state
+from college import collation
 from college.models import Stream
 
 
@@ -49,11 +50,12 @@ def _slot_for(request, slot_pk):
 
 def _sessions(slot):
     """The slot's students in the stream page's order, without their (long) texts."""
-    return list(
+    return collation.by_name(
         ExamSession.objects.filter(slot=slot)
         .select_related("student__user", "student__group__technology")
         .defer("task", "draft", "answer")
-        .order_by("student__user__last_name", "student__user__first_name", "student__user__patronymic")
+        .order_by("student__user__last_name", "student__user__first_name", "student__user__patronymic"),
+        user=lambda session: session.student.user,
     )
 
 
@@ -69,16 +71,20 @@ def _rows(slot, stream, sessions, may_grade, data=None):
             "student": student,
             "scale": student.group.technology.scale,
             "open": service.grading_open(session, now),
-            "display": grading.display(session.absence or session.grade_total, student.group.technology.scale),
+            "display": grading.display(
+                session.absence or session.grade_total, student.group.technology.scale
+            ),
         }
         if may_grade and row["open"] and journal.final_form:
-            row["form"] = GradeRowForm(data, session=session, student=student, journal=journal)
+            # A row the POST does not carry (a student placed in the slot since the page was
+            # loaded) is not part of the submission: it stays unbound and is not saved.
+            bound = data if data is not None and f"s{session.pk}-version" in data else None
+            row["form"] = GradeRowForm(bound, session=session, student=student, journal=journal)
         rows.append(row)
     return rows
 
 
-def _context(slot, stream, access, rows):
-    may_grade = access.can_grade_stream(stream)
+def _context(slot, stream, may_grade, rows):
     return {
         "slot": slot,
         "stream": stream,
@@ -101,14 +107,14 @@ def slot_grading(request, slot_pk):
     if request.method == "POST":
         if not may_grade:
             raise PermissionDenied
-        return _save(request, slot, stream, access)
+        return _save(request, slot, stream)
     rows = _rows(slot, stream, _sessions(slot), may_grade)
-    return render(request, "attestation/slot_grading.html", _context(slot, stream, access, rows))
+    return render(request, "attestation/slot_grading.html", _context(slot, stream, may_grade, rows))
 
 
-def _save(request, slot, stream, access):
+def _save(request, slot, stream):
     rows = _rows(slot, stream, _sessions(slot), True, request.POST)
-    forms = [row["form"] for row in rows if "form" in row]
+    forms = [row["form"] for row in rows if "form" in row and row["form"].is_bound]
     entries, unreadable = [], []
     for form in forms:
         if form.is_valid():
@@ -147,7 +153,7 @@ def _save(request, slot, stream, access):
     for row in rows:
         if row["session"].pk in kept:
             row["form"] = kept[row["session"].pk]
-    context = _context(slot, stream, access, rows)
+    context = _context(slot, stream, True, rows)
     return render(request, "attestation/slot_grading.html", context, status=400)
 
 
