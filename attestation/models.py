@@ -110,6 +110,9 @@ class Slot(models.Model):
     ends_at = models.DateTimeField(_("end"))
     # NTF-1: the start the students were notified of; the button returns when the start changes.
     notified_start = models.DateTimeField(_("notified start"), null=True, blank=True)
+    # NTF-1: when the last notification went out and to how many students (shown on the slot).
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
+    notified_count = models.PositiveIntegerField(_("students notified"), null=True, blank=True)
     # PLT-1, PLT-2: the conducting platform.
     platform = models.CharField(_("Platform"), max_length=100, blank=True)
     platform_login = models.CharField(_("Login"), max_length=100, blank=True)
