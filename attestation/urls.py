@@ -10,6 +10,7 @@ urlpatterns = [
     path("streams/<int:pk>/slots/", stream_page.slot_create, name="slot_create"),
     path("streams/<int:pk>/tickets/", tickets.tickets_page, name="tickets"),
     path("streams/<int:pk>/tickets/count/", tickets.ticket_count, name="ticket_count"),
+    path("streams/<int:pk>/tickets/renumber/", tickets.tickets_renumber, name="tickets_renumber"),
     path("streams/<int:pk>/tickets/add/", tickets.ticket_add, name="ticket_add"),
     path("streams/<int:pk>/tickets/<int:ticket_pk>/edit/", tickets.ticket_edit, name="ticket_edit"),
     path("streams/<int:pk>/tickets/<int:ticket_pk>/delete/", tickets.ticket_delete, name="ticket_delete"),

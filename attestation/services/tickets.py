@@ -10,10 +10,11 @@ import random
 from collections import Counter
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from access.policy import access_for
 from attestation import clock
@@ -24,6 +25,7 @@ from attestation.services import Refused
 from audit.models import record
 
 MAX_TICKETS = 300
+RENUMBER_OFFSET = 1000  # above MAX_TICKETS
 logger = logging.getLogger(__name__)
 _random = random.SystemRandom()
 
@@ -76,16 +78,9 @@ def ticket_count_set(*, actor, stream, count) -> StreamExam:
     with transaction.atomic():
         exam = StreamExam.locked(stream)
         _require_not_frozen(stream)
-        saved = Ticket.objects.filter(stream=stream)
-        highest = saved.aggregate(m=Max("number"))["m"] or 0
-        if count < highest:
-            raise Refused(
-                _(
-                    "%(saved)s tickets are saved (up to No. %(highest)s): the number cannot be less. "
-                    "Delete tickets first."
-                )
-                % {"saved": saved.count(), "highest": highest}
-            )
+        saved = sorted(Ticket.objects.filter(stream=stream).values_list("number", flat=True))
+        if saved and count < saved[-1]:
+            raise Refused(count_refusal(saved, count))
         record(
             actor=actor,
             action="tickets.count",
@@ -96,6 +91,66 @@ def ticket_count_set(*, actor, stream, count) -> StreamExam:
         exam.ticket_count = count
         exam.save(update_fields=["ticket_count"])
     return exam
+
+
+def count_refusal(saved, count) -> str:
+    """TKT-2, #14.10: why ``count`` is refused while tickets numbered ``saved`` (sorted) have questions,
+    naming the tickets in the way: the count must reach the highest saved number, not just their
+    number."""
+    if len(saved) > count:
+        excess = len(saved) - count
+        return ngettext(
+            "%(saved)s tickets have questions, more than %(count)s: delete %(excess)s of them first "
+            "(for example No. %(numbers)s).",
+            "%(saved)s tickets have questions, more than %(count)s: delete %(excess)s of them first "
+            "(for example No. %(numbers)s).",
+            excess,
+        ) % {"saved": len(saved), "count": count, "excess": excess, "numbers": _numbers(saved[-excess:])}
+    above = [number for number in saved if number > count]
+    return ngettext(
+        "Ticket No. %(numbers)s has questions. To keep %(count)s tickets, delete No. %(numbers)s "
+        "or press “Renumber 1…%(saved)s”.",
+        "Tickets No. %(numbers)s have questions. To keep %(count)s tickets, delete No. %(numbers)s "
+        "or press “Renumber 1…%(saved)s”.",
+        len(above),
+    ) % {"numbers": _numbers(above), "count": count, "saved": len(saved)}
+
+
+def _numbers(numbers, shown=10):
+    listed = ", ".join(str(n) for n in numbers[:shown])
+    return f"{listed}, …" if len(numbers) > shown else listed
+
+
+def has_gaps(numbers) -> bool:
+    """Whether the saved ticket numbers (sorted) are not exactly 1…N."""
+    return list(numbers) != list(range(1, len(numbers) + 1))
+
+
+def tickets_renumber(*, actor, stream) -> int:
+    """TKT-2, #14.10: number the saved tickets 1…N in their order, closing the gaps deleted tickets
+    left (so the count can come down to N). Refused once numbers are handed out. Returns N."""
+    _require_edit(actor, stream)
+    with transaction.atomic():
+        exam = StreamExam.locked(stream)
+        _require_not_frozen(stream)
+        tickets = list(Ticket.objects.filter(stream=stream).order_by("number"))
+        before = [t.number for t in tickets]
+        if not has_gaps(before):
+            raise Refused(_("The tickets are already numbered 1…%(count)s.") % {"count": len(tickets)})
+        moving = [t for index, t in enumerate(tickets, start=1) if t.number != index]
+        # Two steps past the unique (stream, number): out of the way (above any real number), then home.
+        Ticket.objects.filter(pk__in=[t.pk for t in moving]).update(number=F("number") + RENUMBER_OFFSET)
+        for index, ticket in enumerate(tickets, start=1):
+            ticket.number = index
+        Ticket.objects.bulk_update(moving, ["number"])
+        record(
+            actor=actor,
+            action="tickets.renumber",
+            obj=exam,
+            before={"numbers": before},
+            after={"numbers": [t.number for t in tickets]},
+        )
+    return len(tickets)
 
 
 # --- TKT-4, TKT-5 -----------------------------------------------------------------------------
@@ -394,7 +449,7 @@ def free_tickets(slot, ticket_ids):
 
 
 def ticket_choose(*, actor, session, ticket_id) -> ExamSession:
-    if session.student.user_id != actor.pk:
+    if not access_for(actor).owns_session(session):
         raise Refused(_("This is not your final control."))
     try:
         with transaction.atomic():
@@ -453,7 +508,7 @@ def questions_send(*, actor, slot, session_ids) -> int:
 
 def questions_open(*, actor, session) -> ExamSession:
     """STU-4: the first opening time is recorded, once."""
-    if session.student.user_id != actor.pk:
+    if not access_for(actor).owns_session(session):
         raise Refused(_("This is not your final control."))
     if not session.questions_sent_at:
         raise Refused(_("Please wait. The questions have not been sent yet."))

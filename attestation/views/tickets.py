@@ -51,6 +51,7 @@ def render_tickets(request, stream, *, status=200, **extra):
     editable = access.can_edit_stream(stream) and not frozen
     numbers = service.free_numbers(stream, exam)
     entered, count, last = service.summary(stream, exam)
+    saved = [t.number for t in tickets]
     period, targets = _targets(stream, request.GET.get("period"))
     context = {
         "stream": stream,
@@ -60,6 +61,7 @@ def render_tickets(request, stream, *, status=200, **extra):
         "can_edit": access.can_edit_stream(stream),
         "editable": editable,
         "free_numbers": numbers,
+        "renumber_to": len(saved) if editable and service.has_gaps(saved) else None,
         "entered": entered,
         "count": count,
         "last_saved": last,
@@ -108,6 +110,20 @@ def ticket_count(request, pk):
         messages.error(request, refused.message)
         return render_tickets(request, stream, status=400, count_form=form, open_dialog="count")
     messages.success(request, _("The number of tickets is saved."))
+    return _back(stream)
+
+
+@staff_module_required
+@require_POST
+def tickets_renumber(request, pk):
+    """TKT-2, #14.10: "Renumber 1…N" closes the gaps deleted tickets left."""
+    stream = stream_for(request, pk, edit=True)
+    try:
+        count = service.tickets_renumber(actor=request.user, stream=stream)
+    except Refused as refused:
+        messages.error(request, refused.message)
+        return render_tickets(request, stream, status=400)
+    messages.success(request, _("The tickets are renumbered 1…%(count)s.") % {"count": count})
     return _back(stream)
 
 

@@ -131,6 +131,7 @@ EXPECTED: dict[str, Rule] = {
     "attestation:slot_create": staff_change(400),
     "attestation:tickets": staff_view(),
     "attestation:ticket_count": staff_change(400),
+    "attestation:tickets_renumber": staff_change(400),  # refused: the tickets are handed out
     "attestation:ticket_add": staff_change(400),
     "attestation:ticket_edit": staff_change(400),
     "attestation:ticket_delete": staff_change(400),
