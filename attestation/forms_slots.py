@@ -45,20 +45,32 @@ class StreamModeForm(forms.Form):
     mode = forms.ChoiceField(label=_("Conduct final control"), choices=StreamExam.Mode.choices)
 
 
+class StudentIdsField(forms.MultipleChoiceField):
+    """Ticked students' ids. Whether each may be scheduled (in the stream, admitted, not yet in a slot)
+    is the service's rule, refused there with its own message naming the student — not Django's
+    generic "Select a valid choice. 3 is not one of the available choices"."""
+
+    default_error_messages = {
+        "invalid_choice": _("Some chosen students are not in this stream. Reload the page.")
+    }
+
+    def valid_value(self, value):
+        return str(value).isdigit()
+
+
 class DistributeForm(SlotTimesMixin, forms.Form):
     """SLT-1: "Distribute students by final control dates"."""
 
     group = forms.ChoiceField(label=_("Group"), required=False)
     starts_at = _datetime_field(_("Date and start time of the final control"))
     end_time = _time_field(_("End time of the final control"))
-    students = forms.MultipleChoiceField(
+    students = StudentIdsField(
         label=_("Students"), error_messages={"required": _("Choose at least one student.")}
     )
 
-    def __init__(self, *args, stream, candidates, **kwargs):
+    def __init__(self, *args, stream, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["group"].choices = [("", _("All"))] + [(str(g.pk), g.name) for g in stream.groups.all()]
-        self.fields["students"].choices = [(str(s.pk), s.full_name) for s in candidates]
 
     def student_ids(self):
         return [int(pk) for pk in self.cleaned_data["students"]]

@@ -94,14 +94,13 @@ def page_context(request, stream, tab=None):
     active_slot = next((t["slot"] for t in tabs if t["key"] == tab and "slot" in t), None)
     started = any(slot.state != "before" for slot in slots)
     live = _live(active_slot)
-    by_tickets = exam.mode == StreamExam.Mode.TICKETS
-    entered, count, last_saved = tickets_service.summary(stream, exam) if by_tickets else (0, 0, None)
-    ready = by_tickets and count and entered >= count and tickets_service.tickets_ready(stream, exam)
+    tickets = tickets_state(stream, exam)
+    editable = access.can_edit_stream(stream)
     return {
         "stream": stream,
         "exam": exam,
         "groups": list(stream.groups.all()),
-        "editable": access.can_edit_stream(stream),
+        "editable": editable,
         "tabs": tabs,
         "tab": tab,
         "active_slot": active_slot,
@@ -114,11 +113,22 @@ def page_context(request, stream, tab=None):
         "grade_chart_summary": grade_sheet.summary_text(grade_sheet.build(stream, active_slot))
         if active_slot
         else "",
+        **tickets,
+        "actions": _slot_actions(active_slot, tickets, editable, now),
+    }
+
+
+def tickets_state(stream, exam):
+    """TKT-3, GEN-1: the stream's ticket counter, and whether its tickets are ready to hand out."""
+    by_tickets = exam.mode == StreamExam.Mode.TICKETS
+    entered, count, last_saved = tickets_service.summary(stream, exam) if by_tickets else (0, 0, None)
+    ready = bool(by_tickets and count and entered >= count and tickets_service.tickets_ready(stream, exam))
+    return {
         "by_tickets": by_tickets,
         "tickets_entered": entered,
         "tickets_count": count,
         "tickets_last_saved": last_saved,
-        "actions": _slot_actions(active_slot, by_tickets, ready, access.can_edit_stream(stream), now),
+        "tickets_ready": ready,
     }
 
 
@@ -150,17 +160,21 @@ HAND_OUT_TITLES = {
 }
 
 
-def _slot_actions(slot, by_tickets, ready, editable, now):
+def _self_choice():
+    return ModuleSettings.for_kind().distribution_form == ModuleSettings.DistributionForm.SELF_CHOICE
+
+
+def _slot_actions(slot, tickets, editable, now):
     """GEN-1, PLC-1, PLC-3, SND-1: the hand-out dialogs the active slot offers, each with its students."""
     if slot is None or not editable or slot.state == "over":
         return []
+    by_tickets, ready = tickets["by_tickets"], tickets["tickets_ready"]
     rows = slot.rows
-    self_choice = ModuleSettings.for_kind().distribution_form == ModuleSettings.DistributionForm.SELF_CHOICE
     slot_day = tickets_service.is_slot_day(slot)
     actions = {}
     if by_tickets and ready and slot_day:
         actions["generate"] = [(st, s) for st, s in rows if not s.ticket_id]
-    if by_tickets and ready and self_choice and slot.state == "running":
+    if by_tickets and ready and slot.state == "running" and _self_choice():
         actions["place"] = [(st, s) for st, s in rows if not s.placed_at and not s.ticket_id]
         actions["cancel"] = [(st, s) for st, s in rows if s.placed_at and not s.ticket_id]
     if by_tickets and slot_day and now >= slot.starts_at:
@@ -175,9 +189,7 @@ def _slot_actions(slot, by_tickets, ready, editable, now):
 def render_page(request, stream, tab=None, *, status=200, **extra):
     context = page_context(request, stream, tab)
     context.setdefault("mode_form", StreamModeForm(initial={"mode": context["exam"].mode}))
-    context["distribute_form"] = extra.pop("distribute_form", None) or DistributeForm(
-        stream=stream, candidates=context["candidates"]
-    )
+    context["distribute_form"] = extra.pop("distribute_form", None) or DistributeForm(stream=stream)
     slot = context["active_slot"]
     if slot is not None:
         context["edit_form"] = extra.pop("edit_form", None) or SlotEditForm(
@@ -195,8 +207,9 @@ def back(stream, tab=None):
 
 
 def live_context(request, stream, tab):
-    """Only what the live slot table shows (SLT-6, X-5): polled every 5 s by every open stream
-    page, so it reads the slot's own sessions instead of building the whole page."""
+    """What the live poll refreshes (SLT-6, X-5, #14.7): the slot's table, its head and toolbar, its
+    hand-out dialogs and the ticket counter. Polled every 5 s by every open stream page, so it reads
+    the slot's own sessions and the stream's tickets instead of building the whole page."""
     slot_pk = tab.removeprefix("slot-") if tab and tab.startswith("slot-") else ""
     slots = list(Slot.objects.filter(stream=stream))
     slot = next((s for s in slots if str(s.pk) == slot_pk), None)
@@ -213,12 +226,16 @@ def live_context(request, stream, tab):
     )
     slot.rows = [(s.student, s) for s in collation.by_name(sessions, user=lambda s: s.student.user)]
     editable = access_for(request).can_edit_stream(stream)
+    tickets = tickets_state(stream, StreamExam.for_stream(stream))
     return {
         "stream": stream,
         "slot": slot,
         "live": _live(slot),
         "editable": editable,
         "other_slots": [s for s in slots if s.pk != slot.pk and s.state == "before"] if editable else [],
+        "now": now,
+        **tickets,
+        "actions": _slot_actions(slot, tickets, editable, now),
     }
 
 
@@ -228,9 +245,12 @@ def stream_page(request, pk):
     if request.htmx and request.GET.get("partial") == "live":
         return render(
             request,
-            "attestation/partials/slot_live.html",
+            "attestation/partials/slot_live_poll.html",
             live_context(request, stream, request.GET.get("tab")),
         )
+    if request.htmx and request.GET.get("partial") == "tickets":  # TKT-3: the counter on a tab without slot
+        context = {"stream": stream, **tickets_state(stream, StreamExam.for_stream(stream))}
+        return render(request, "attestation/partials/tickets_summary.html", context)
     return render_page(request, stream, request.GET.get("tab"))
 
 
@@ -266,8 +286,7 @@ def stream_mode(request, pk):
 @require_POST
 def slot_create(request, pk):
     stream = stream_for(request, pk, edit=True)
-    candidates = page_context(request, stream)["candidates"]
-    form = DistributeForm(request.POST, stream=stream, candidates=candidates)
+    form = DistributeForm(request.POST, stream=stream)
     if form.is_valid():
         try:
             slot = service.slot_create(

@@ -47,12 +47,43 @@
     if (form) refreshSave(form);
   });
 
-  // The live slot table polls every 5 s (SLT-6, X-5); skip a poll while a row menu or a dialog is
-  // open, so the form someone is filling in is never replaced under their hands.
+  // The live poll (every 5 s; SLT-6, X-5) refreshes the slot's table, its head and toolbar, its
+  // hand-out dialogs and the ticket counter (#14.7). Skip a poll while a row menu or a dialog is open
+  // or a field in a refreshed part has the focus, so nothing being filled in is replaced under the
+  // user's hands; and leave a part alone when it has not changed (no flicker, no lost click).
+  const REFRESHED = "#slot-live, #slot-head, #slot-hand-outs, #tickets-summary";
+  const busy = () => {
+    const active = document.activeElement;
+    return (
+      document.querySelector("#slot-live details[open], dialog[open]") ||
+      (active && active.matches("input, select, textarea") && active.closest(REFRESHED))
+    );
+  };
   document.addEventListener("htmx:beforeRequest", (event) => {
-    const elt = event.detail.elt;
-    if (elt.matches("[data-live-poll]") && (elt.querySelector("details[open]") || document.querySelector("dialog[open]")))
-      event.preventDefault();
+    if (event.detail.elt.matches("[data-live-poll]") && busy()) event.preventDefault();
+  });
+  document.addEventListener("htmx:oobBeforeSwap", (event) => {
+    const fresh = event.detail.fragment.firstElementChild;
+    if (fresh && fresh.outerHTML === event.detail.target.outerHTML) event.detail.shouldSwap = false;
+  });
+
+  // #14.2: a boosted region (hx-boost with hx-select="#stream-page") swaps in only that element of
+  // the response. A response that is not this page — the student's session page, a grade sheet
+  // download, the streams list — would be swapped in as nothing and wipe the page. Links leaving the
+  // page opt out of boosting (hx-boost="false"; a test checks every one); should one slip through,
+  // follow it as an ordinary navigation instead of swapping.
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const detail = event.detail;
+    if (!detail.boosted || !detail.shouldSwap) return;
+    const region = detail.requestConfig.elt.closest("[hx-boost=true][hx-select]");
+    if (!region) return;
+    const xhr = detail.xhr;
+    const attachment = /^\s*attachment/i.test(xhr.getResponseHeader("Content-Disposition") || "");
+    const html = (xhr.getResponseHeader("Content-Type") || "").startsWith("text/html");
+    const page = html && !attachment && new DOMParser().parseFromString(detail.serverResponse, "text/html");
+    if (page && page.querySelector(region.getAttribute("hx-select"))) return;
+    detail.shouldSwap = false;
+    window.location.assign(xhr.responseURL || detail.pathInfo.requestPath);
   });
 
   document.addEventListener("DOMContentLoaded", openAutoshow);

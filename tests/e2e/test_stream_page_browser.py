@@ -4,6 +4,7 @@ Runs on the real clock (the browser's cookies do too): dates are relative to tod
 """
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -176,3 +177,224 @@ def test_live_table_after_the_session_expired_goes_to_the_login_page(college, ne
     page.click("button[type=submit].primary")
     page.wait_for_url(f"**/attestation/streams/{stream.pk}/?tab=slot-{slot.pk}")
     expect(page.locator(".live-counts")).to_be_visible()
+
+
+# --- #14: the stream page as a teacher clicks it -------------------------------------------------
+
+
+def open_stream_page(page, stream):
+    """From anywhere after login: the menu → Intermediate attestation → the stream, by clicking."""
+    page.get_by_text("Online attestation", exact=True).click()
+    page.locator(".menu").get_by_role("link", name="Intermediate attestation").click()
+    page.get_by_role("link", name=stream.name).click()
+    expect(page.get_by_role("heading", name=f"for discipline {stream.discipline.name}")).to_be_visible()
+
+
+def running_slot(stream, minutes=5):
+    """A slot of every student of the stream, started ``minutes`` ago, with their sessions."""
+    from attestation.models import ExamSession
+
+    now = timezone.now()
+    slot = Slot.objects.create(
+        stream=stream,
+        starts_at=now - datetime.timedelta(minutes=minutes),
+        ends_at=now + datetime.timedelta(hours=1),
+    )
+    for student in stream.students.order_by("user__last_name"):
+        ExamSession.objects.create(stream=stream, student=student, slot=slot)
+    return slot
+
+
+def open_slot_tab(page, slot):
+    tab = page.get_by_role("link", name=timezone.localtime(slot.starts_at).strftime("%d.%m.%Y %H:%M"))
+    tab.click()
+    expect(tab).to_have_attribute("aria-current", "page")
+
+
+@pytest.mark.req("X-6")
+def test_grade_sheet_buttons_download_files(college, new_page, guard, screenshot):
+    """#14.1: the slot's and the stream's XLSX/PDF buttons download files; the page stays whole."""
+    from tests.e2e.conftest import login
+
+    stream = college.streams.teacher_a
+    slot = running_slot(stream)
+    page = guard(new_page())
+    login(page, college.users["teacher"])
+    open_stream_page(page, stream)
+    open_slot_tab(page, slot)
+    sheet = page.locator(".grade-sheet")
+    for row, stem in [("This slot", "slot"), ("Whole stream", "stream")]:
+        for fmt in ("XLSX", "PDF"):
+            with page.expect_download() as info:
+                sheet.locator("li", has_text=row).get_by_role("link", name=fmt).click()
+            download = info.value
+            assert download.suggested_filename.endswith("." + fmt.lower()), download.suggested_filename
+            content = download.path().read_bytes()
+            assert content.startswith(b"%PDF" if fmt == "PDF" else b"PK"), (stem, fmt)
+    # Nothing was swapped away: the page is still the stream page with its live table.
+    expect(page.locator("#stream-page .slot-table")).to_be_visible()
+    screenshot(page, "after-downloads")
+
+
+@pytest.mark.req("SLT-6", "GRD-1")
+def test_a_students_name_opens_their_session_page(college, new_page, guard, screenshot):
+    """#14.2: the name in the live table leads to the student's session page (answer, grading)."""
+    from tests.e2e.conftest import login
+
+    stream = college.streams.teacher_a
+    slot = running_slot(stream)
+    student = college.users["student"]
+    page = guard(new_page())
+    login(page, college.users["teacher"])
+    open_stream_page(page, stream)
+    open_slot_tab(page, slot)
+    page.locator(".slot-table").get_by_role("link", name=student.full_name).click()
+    expect(page.get_by_role("heading", name=f"Final control: {stream.discipline.name}")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/attestation/sessions/\d+/$"))
+    expect(page.get_by_role("heading", name="Assessment")).to_be_visible()
+    screenshot(page, "session-page")
+    # And back through the crumb: the stream page on the same slot's tab.
+    page.locator(".crumbs").get_by_role("link", name=stream.discipline.name).click()
+    expect(page.locator("#stream-page .slot-table")).to_be_visible()
+
+
+@pytest.mark.req("SLT-1", "X-4")
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+def test_a_refused_dialog_reopens_with_its_reason(college, new_page, guard, screenshot, settings, debug):
+    """#14.4: in DEBUG (``make demo``) as in production, a refused dialog re-opens showing why."""
+    from tests.e2e.conftest import login
+
+    settings.DEBUG = debug
+    stream = college.streams.teacher_a
+    today = local_today()
+    for group in college.groups:
+        AcademicSchedule.objects.create(
+            group=group,
+            academic_period=stream.academic_period,
+            attestation_starts_on=today,
+            attestation_ends_on=today + datetime.timedelta(days=30),
+        )
+    day = today + datetime.timedelta(days=2)
+    page = guard(new_page())
+    guard.expect(400, f"/attestation/streams/{stream.pk}/slots/")
+    login(page, college.users["teacher"])
+    open_stream_page(page, stream)
+    page.get_by_role("button", name="Distribute students").click()
+    dialog = page.locator("#dialog-distribute")
+    dialog.get_by_label("Date and start time of the final control").fill(f"{day:%Y-%m-%d}T12:00")
+    dialog.get_by_label("End time of the final control").fill("10:00")
+    dialog.get_by_label("Select all").check()
+    dialog.get_by_role("button", name="Save").click()
+    dialog = page.locator("#dialog-distribute")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("alert")).to_contain_text("The end time must be later than the start.")
+    screenshot(page, "refused")
+    assert not Slot.objects.filter(stream=stream).exists()
+
+
+def at_local(day, hour, minute=0):
+    from attestation import clock
+
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=clock.local_now().tzinfo)
+
+
+def reloads(page):
+    """Every document the page loads (a reload, a normal navigation); htmx requests are not documents."""
+    loaded = []
+    page.on("request", lambda request: request.resource_type == "document" and loaded.append(request.url))
+    return loaded
+
+
+@pytest.mark.req("SLT-6", "TKT-3", "GEN-1", "SND-1", "NTF-1")
+def test_toolbar_counter_and_notification_follow_the_live_poll(
+    college, new_page, guard, screenshot, settings
+):
+    """#14.7: tickets entered in the Tickets tab show in the counter, "Generate ticket numbers" and —
+    at the start — "Send questions" appear, all without a reload; after "Send notification" the slot
+    says when and to how many students it went."""
+    import time_machine
+
+    from attestation.services import tickets as tickets_service
+    from attestation.services.slots import slot_create
+    from tests.e2e.conftest import login
+
+    settings.SESSION_COOKIE_AGE = 7 * 24 * 3600  # the server's clock jumps a day ahead
+    stream = college.streams.teacher_a
+    teacher = college.users["teacher"]
+    tomorrow = local_today() + datetime.timedelta(days=1)
+    for group in college.groups:
+        AcademicSchedule.objects.create(
+            group=group,
+            academic_period=stream.academic_period,
+            attestation_starts_on=tomorrow - datetime.timedelta(days=3),
+            attestation_ends_on=tomorrow + datetime.timedelta(days=10),
+        )
+    tickets_service.ticket_count_set(actor=teacher, stream=stream, count=3)
+    for number in (1, 2):
+        tickets_service.ticket_save(actor=teacher, stream=stream, number=number, body=f"<p>Q {number}</p>")
+    slot = slot_create(
+        actor=teacher,
+        stream=stream,
+        student_ids=list(stream.students.values_list("pk", flat=True)),
+        starts_at=at_local(tomorrow, 10),
+        ends_at=at_local(tomorrow, 12),
+    )
+    page = guard(new_page())
+    login(page, teacher)
+    with time_machine.travel(at_local(tomorrow, 9, 50), tick=True):
+        open_stream_page(page, stream)
+        open_slot_tab(page, slot)
+        loaded = reloads(page)
+        toolbar = page.locator("#slot-head .toolbar")
+        expect(page.get_by_text("Entered 2 of 3 tickets")).to_be_visible()
+        expect(toolbar.get_by_role("button", name="Generate ticket numbers")).to_have_count(0)
+
+        # The third ticket, written in the Tickets tab.
+        with page.expect_popup() as popup_info:
+            page.get_by_role("link", name="Tickets", exact=True).click()
+        tickets = popup_info.value
+        tickets.get_by_role("button", name="Add").click()
+        dialog = tickets.locator("#dialog-add")
+        dialog.get_by_label("Ticket").select_option("3")
+        editor = dialog.get_by_role("textbox", name="Questions")
+        expect(editor).to_be_visible(timeout=20_000)
+        editor.click()
+        tickets.keyboard.type("What is a slot?")
+        dialog.get_by_role("button", name="Save").click()
+        expect(tickets.get_by_text("The ticket is saved.")).to_be_visible()
+        tickets.close()
+
+        # Back on the stream page: the counter and the toolbar caught up, with no reload.
+        expect(page.get_by_text("Entered 3 of 3 tickets")).to_be_visible(timeout=8_000)
+        expect(toolbar.get_by_role("button", name="Generate ticket numbers")).to_be_visible(timeout=8_000)
+        screenshot(page, "counter-caught-up")
+
+        # The notification: the button gives way to when and to how many it went.
+        toolbar.get_by_role("button", name="Send notification").click()
+        expect(page.get_by_text("The notification is sent to 2 students.")).to_be_visible()
+        expect(page.locator("#slot-head")).to_contain_text("Notification sent at 09:5")
+        expect(page.locator("#slot-head")).to_contain_text("to 2 students.")
+        expect(toolbar.get_by_role("button", name="Send notification")).to_have_count(0)
+
+        toolbar.get_by_role("button", name="Generate ticket numbers").click()
+        dialog = page.locator("#dialog-generate")
+        dialog.get_by_label("Select all").check()
+        dialog.get_by_role("button", name="Save").click()
+        expect(page.get_by_text("Ticket numbers are generated for 2 students.")).to_be_visible()
+        expect(toolbar.get_by_role("button", name="Send questions to students")).to_have_count(0)
+        screenshot(page, "before-start")
+        loaded.clear()
+
+        with time_machine.travel(at_local(tomorrow, 10, 0), tick=True):
+            # The slot starts: "Send questions" appears by itself, and opens its dialog.
+            send = toolbar.get_by_role("button", name="Send questions to students")
+            expect(send).to_be_visible(timeout=8_000)
+            expect(page.locator("#slot-head .state")).to_have_text("in progress")
+            expect(page.locator("#slot-head")).to_contain_text("Notification sent at 09:5")
+            screenshot(page, "started")
+            send.click()
+            dialog = page.locator("#dialog-send")
+            dialog.get_by_label("Select all").check()
+            dialog.get_by_role("button", name="Save").click()
+            expect(page.get_by_text("The questions are sent to 2 students.")).to_be_visible()
+        assert loaded == [], f"the stream page reloaded: {loaded}"
