@@ -175,6 +175,19 @@ class Access:
     def has_student_module(self) -> bool:
         return Module.OIA_STUDENT in self.student_modules and hasattr(self.user, "student")
 
+    def owns_session(self, session) -> bool:
+        """ADM-2, X-10: a student's own action on their exam session (choose a ticket, open the
+        questions, answer): the module's license and the student module are the user's, the session
+        is their own, and its stream's final control is conducted online. The exam page's view and
+        every service that acts for the student ask this; ``student_module_q`` states the same in
+        SQL for the hot endpoints."""
+        return (
+            self.license_ia
+            and self.has_student_module
+            and session.student.user_id == self.user.pk
+            and session.stream.journal.conduct_online
+        )
+
     @property
     def can_edit_module(self) -> bool:
         return any(g.edit for g in self.grants)

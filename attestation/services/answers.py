@@ -8,6 +8,7 @@ what was typed, and the last draft saved before the end stays readable for the t
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from access.policy import access_for
 from attestation import clock, hot
 from attestation.files import safe_name, validate_upload
 from attestation.models import AnswerFile, ExamSession, StreamExam
@@ -30,11 +31,11 @@ def answers_open(session, exam=None) -> bool:
 
 
 def _own_open_session(actor, session, *, lock=False):
-    queryset = ExamSession.objects.select_related("slot", "stream")
+    queryset = ExamSession.objects.select_related("slot", "stream__journal", "student")
     if lock:
         queryset = queryset.select_for_update(of=("self",))
     session = queryset.get(pk=session.pk)
-    if session.student.user_id != actor.pk:
+    if not access_for(actor).owns_session(session):
         raise Refused(_("This is not your final control."))
     if session.answer_sent_at:
         raise Refused(_("Your answer has already been sent."))

@@ -44,7 +44,7 @@ def session_for(request, pk):
     access = access_for(request)
     if not access.license_ia:
         raise Http404
-    is_own = access.has_student_module and session.student.user_id == request.user.pk
+    is_own = access.owns_session(session)
     is_staff = access.has_staff_module and access.can_view_stream(session.stream)
     if not (is_own or is_staff):
         raise Http404

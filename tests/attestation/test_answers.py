@@ -6,6 +6,7 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from attestation import presence
 from attestation.models import AnswerFile, ExamSession
@@ -333,3 +334,34 @@ def test_exam_page_runs_a_fixed_number_of_queries(scheduled, exam, login, django
         Ticket.objects.create(stream=exam.stream, number=number, body="<p>q</p>")
     assert measure() == small
     assert small <= 20
+
+
+@pytest.mark.req("ADM-2", "X-10", "STU-3", "STU-4", "ANS-2")
+@pytest.mark.parametrize("taken", ["role", "license", "online"])
+def test_the_students_services_ask_the_policy_not_only_ownership(scheduled, exam, taken):
+    """#16.10: called directly (the API, a command), the student's own services refuse a student who
+    lost the student module, its license, or the online flag — the view is not the only guard."""
+    from access.models import License, Role
+    from access.policy import policy_changed
+    from college.models import Journal
+
+    student = scheduled.users["student"]
+    if taken == "role":
+        student.roles.remove(*Role.objects.filter(kind=Role.Kind.STUDENT))
+    elif taken == "license":
+        License.objects.filter(code=License.Code.ONLINE_IA).update(enabled=False)
+    else:
+        Journal.objects.filter(stream=exam.stream).update(conduct_online=False)
+    policy_changed()
+    student = type(student).objects.get(pk=student.pk)  # a fresh user: no per-request access cache
+    session = ExamSession.objects.select_related("student", "stream__journal").get(pk=exam.pk)
+    text = "<p>an answer long enough to be sent</p>"
+    for call in (
+        lambda: tickets_service.questions_open(actor=student, session=session),
+        lambda: tickets_service.ticket_choose(actor=student, session=session, ticket_id=exam.ticket_id),
+        lambda: service.answer_send(actor=student, session=session, text=text),
+    ):
+        with translation.override("en"), pytest.raises(Refused, match="This is not your final control."):
+            call()
+    session.refresh_from_db()
+    assert session.answer_sent_at is None
