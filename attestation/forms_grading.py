@@ -30,9 +30,9 @@ def _points_input(label):
 
 
 def _traditional_select(label):
+    """Digits only: the select stays narrow (the grade's word shows in the row's grade once saved)."""
     choices = [("", "—")] + [
-        (str(value), f"{value} ({word})")
-        for value, word in sorted(grading.TRADITIONAL_LABELS.items(), reverse=True)
+        (str(value), str(value)) for value in sorted(grading.TRADITIONAL_LABELS, reverse=True)
     ]
     return forms.Select(choices=choices, attrs={"aria-label": label})
 
@@ -94,7 +94,7 @@ class GradeRowForm(forms.Form):
         fields["reason"].widget = forms.TextInput(
             attrs={
                 "aria-label": _("Reason for changing the grade of %(name)s") % {"name": name},
-                "placeholder": _("Only if the grade changes"),
+                "placeholder": _("If changed"),
                 "data-reason": "",
             }
         )
