@@ -358,6 +358,18 @@ def test_the_table_lists_the_slots_students_with_their_answers_and_links(slot, s
     assert re.findall(r'<option value="(\d*)"', select) == ["", "5", "4", "3", "2"]
 
 
+@pytest.mark.req("GRD-1", "SLT-4", "X-8")
+def test_the_table_sorts_names_in_the_readers_alphabet_as_the_stream_page(slot, scheduled, login):
+    """Ә is a Kazakh letter after А: by code point it would come after Я."""
+    mine, other = sessions_of(slot, scheduled)
+    for session, surname in ((mine, "Яковлев"), (other, "Әлиев")):
+        user = session.student.user
+        user.last_name = surname
+        user.save()
+    page = login(scheduled.users["teacher"]).get(url(slot)).content.decode()
+    assert page.index("Әлиев") < page.index("Яковлев")
+
+
 @pytest.mark.req("GRD-3")
 def test_credit_points_are_a_number_from_0_to_100_in_the_browser(slot, scheduled, login):
     mine, _other = sessions_of(slot, scheduled)
