@@ -15,10 +15,16 @@ STORAGES = {
     "private": private_files_storage(MEDIA_ROOT),  # noqa: F405
 }
 
-# Browser tests run a live server in another thread. With an in-memory SQLite database Django
-# shares ONE connection between the threads, which can deadlock; a file-backed test database gives
-# each thread its own connection and SQLite's ordinary locking (with a generous busy timeout).
+# Browser tests run a live server in another thread, and the concurrency tests fire requests from
+# several threads. With an in-memory SQLite database Django shares ONE connection between the
+# threads, which can deadlock; a file-backed test database gives each thread its own connection and
+# the production options of config/settings.py (WAL, IMMEDIATE transactions, the busy timeout).
+# A journal left by an earlier run under the same process id must not be replayed into the new file.
 _db = DATABASES["default"]  # noqa: F405
 if _db["ENGINE"] == "django.db.backends.sqlite3":
-    _db["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"attestation-test-{os.getpid()}.sqlite3")}
-    _db.setdefault("OPTIONS", {})["timeout"] = 30
+    _test_name = os.path.join(tempfile.gettempdir(), f"attestation-test-{os.getpid()}.sqlite3")
+    for _leftover in (f"{_test_name}-wal", f"{_test_name}-shm", f"{_test_name}-journal"):
+        if os.path.exists(_leftover):
+            os.remove(_leftover)
+    _db["TEST"] = {"NAME": _test_name}
+    _db["OPTIONS"]["timeout"] = 30

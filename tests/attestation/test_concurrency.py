@@ -1,7 +1,12 @@
-"""X-3 on PostgreSQL: real concurrent requests never give one ticket to two students, nor two tickets
-to one student, nor generate a slot twice. Control tests switch the lock off to show the race is real.
+"""X-3 on every supported database: real concurrent requests never give one ticket to two students,
+nor two tickets to one student, nor generate a slot twice — and nobody gets "the service is busy".
 
 Each request runs in its own thread with its own database connection, released together by a barrier.
+On PostgreSQL the row locks (select_for_update) serialise the claims; on SQLite every transaction
+takes the database's write lock when it begins (transaction_mode IMMEDIATE, config/settings.py), so
+the claims wait their turn there too. The control tests take the protection away and show that the
+race is real: without the lock on PostgreSQL only the unique constraint holds; with SQLite's default
+DEFERRED transactions the loser's read-then-write fails with "database is locked" (a 503).
 """
 
 import threading
@@ -18,10 +23,26 @@ from tests import factories as f
 from tests.attestation.conftest import at
 from tests.attestation.test_tickets import author, slot_for
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrency is proven on PostgreSQL"),
-]
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL control")
+on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="an SQLite control")
+
+BUSY = "Database unavailable"  # what access.resilience logs when it answers 503
+
+
+def busy_answers(caplog):
+    return [r.getMessage() for r in caplog.records if BUSY in r.getMessage()]
+
+
+@pytest.fixture
+def deferred_transactions(monkeypatch):
+    """SQLite as Django configures it by default: a transaction takes the write lock at its first write.
+
+    The threads open new connections from this settings dictionary, so they start "BEGIN" (DEFERRED).
+    """
+    options = connections.settings[connection.alias]["OPTIONS"]
+    monkeypatch.setitem(options, "transaction_mode", None)
 
 
 def fire(requests):
@@ -95,8 +116,12 @@ def test_students_clicking_the_same_tile_together_one_gets_it(board, monkeypatch
     assert statuses == [302] * len(statuses)  # everyone gets an answer, nobody an error page
     assert ExamSession.objects.filter(slot=board, ticket=ticket).count() == 1
     assert not [r for r in caplog.records if "unique constraint" in r.getMessage()]  # the lock did it
+    assert not busy_answers(caplog)
+    winners = ExamSession.objects.filter(slot=board, ticket__isnull=False)
+    assert winners.count() == 1  # the seven others were told "Someone has just taken this ticket"
 
 
+@on_postgresql
 @pytest.mark.req("X-3")
 def test_control_without_the_lock_the_race_is_real_and_only_the_constraint_holds(board, monkeypatch, caplog):
     slow_check(monkeypatch)
@@ -142,14 +167,16 @@ def _slow_usage(monkeypatch):
 
 
 @pytest.mark.req("X-3", "GEN-2")
-def test_two_staff_generating_at_once_generate_once(scheduled, generation, monkeypatch):
+def test_two_staff_generating_at_once_generate_once(scheduled, generation, monkeypatch, caplog):
     _slow_usage(monkeypatch)
     statuses = _two_staff_generate(scheduled, generation)
+    assert not busy_answers(caplog)
     assert sorted(statuses) == [302, 400]  # one did it; the other was told everyone already has one
     tickets = list(generation.sessions.values_list("ticket_id", flat=True))
     assert None not in tickets and len(set(tickets)) == len(tickets)  # 10 students, 10 tickets, no repeats
 
 
+@on_postgresql
 @pytest.mark.req("X-3")
 def test_control_without_the_lock_two_generations_overwrite_each_other(scheduled, generation, monkeypatch):
     _slow_usage(monkeypatch)
@@ -159,7 +186,9 @@ def test_control_without_the_lock_two_generations_overwrite_each_other(scheduled
 
 
 @pytest.mark.req("X-3", "GEN-1")
-def test_generation_racing_a_self_choice_never_gives_a_student_two_tickets(board, scheduled, monkeypatch):
+def test_generation_racing_a_self_choice_never_gives_a_student_two_tickets(
+    board, scheduled, monkeypatch, caplog
+):
     _slow_usage(monkeypatch)
     sessions = list(board.sessions.select_related("student__user"))
     ticket = Ticket.objects.get(stream=board.stream, number=2)
@@ -176,7 +205,9 @@ def test_generation_racing_a_self_choice_never_gives_a_student_two_tickets(board
             {"sessions": [str(s.pk) for s in sessions]},
         ),
     ]
-    fire(requests)
+    statuses = fire(requests)
+    assert statuses == [302, 302]  # each got an answer (the later one may be a polite refusal)
+    assert not busy_answers(caplog)
     assert not ExamSession.objects.filter(slot=board, ticket__isnull=True).exists()
     chooser.refresh_from_db()
     assert chooser.ticket_id is not None
@@ -185,3 +216,26 @@ def test_generation_racing_a_self_choice_never_gives_a_student_two_tickets(board
         != ExamSession.objects.filter(slot=board, ticket_source="chosen").count()
     )
     assert not chosen_by_two
+
+
+@on_sqlite
+@pytest.mark.req("X-3")
+def test_control_sqlite_deferred_transactions_answer_the_contested_click_with_503(
+    board, monkeypatch, caplog, deferred_transactions
+):
+    slow_check(monkeypatch)
+    ticket, statuses = _everyone_clicks_one_tile(board)
+    assert 503 in statuses  # a read-then-write could not upgrade to the write lock: "database is locked"
+    assert any("database is locked" in m for m in busy_answers(caplog))
+    assert ExamSession.objects.filter(slot=board, ticket=ticket).count() == 1  # no damage, only errors
+
+
+@on_sqlite
+@pytest.mark.req("X-3")
+def test_control_sqlite_deferred_transactions_fail_the_second_generation(
+    scheduled, generation, monkeypatch, caplog, deferred_transactions
+):
+    _slow_usage(monkeypatch)
+    statuses = _two_staff_generate(scheduled, generation)
+    assert sorted(statuses) == [302, 503]  # instead of "everyone already has a ticket number"
+    assert busy_answers(caplog)

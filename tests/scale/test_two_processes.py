@@ -1,9 +1,11 @@
-"""Scale-out: two app processes on two ports, one PostgreSQL database, one Redis, are interchangeable.
+"""Scale-out: two app processes on two ports, one database, one Redis, are interchangeable.
 
 A student's heartbeat through server A turns the student's dot green on the staff page served by B;
 a ticket chosen through A is grey on the board served by B. The servers are real processes
 (gunicorn, or ``manage.py runserver --noreload`` without it) on the test database, so everything
-they share goes through PostgreSQL (sessions, sessions' rows) and Redis (presence).
+they share goes through the database (sessions, sessions' rows) and Redis (presence). On PostgreSQL,
+and on SQLite too (#19): there the processes open the test database's file, as the workers of one
+gunicorn on one machine do.
 """
 
 import importlib.util
@@ -13,6 +15,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -46,7 +49,6 @@ def _redis():
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="scale-out is proven on PostgreSQL"),
     pytest.mark.skipif(_redis() is None, reason="Redis is not reachable on 127.0.0.1:6379"),
 ]
 
@@ -59,6 +61,8 @@ def _free_port():
 
 def _database_url():
     db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"  # the test database's file (an absolute path)
     auth = urllib.parse.quote(db["USER"] or "")
     if db["PASSWORD"]:
         auth += ":" + urllib.parse.quote(db["PASSWORD"])
@@ -220,3 +224,31 @@ def test_a_ticket_taken_through_server_a_is_grey_on_server_b(two_servers, runnin
     assert _tile(other.get(board, **{"HX-Request": "true"})[1], ticket) == "taken"
     mine.refresh_from_db()
     assert mine.ticket_id == ticket.pk
+
+
+@pytest.mark.req("STU-3", "X-3")
+def test_two_students_on_two_servers_clicking_one_tile_at_once(two_servers, running_slot, college, tmp_path):
+    """The exam's defining moment across processes: one gets the ticket, the other a polite refusal."""
+    a, b = two_servers
+    students = [college.users["student"], college.users["other_student"]]
+    sessions = [ExamSession.objects.get(slot=running_slot, student__user=u) for u in students]
+    ticket = Ticket.objects.get(stream=running_slot.stream, number=1)
+    browsers = [Browser(u) for u in students]
+    barrier, statuses = threading.Barrier(2), [None, None]
+
+    def click(index, base):
+        barrier.wait()
+        url = f"{base}/attestation/sessions/{sessions[index].pk}/choose/"
+        statuses[index] = browsers[index].post(url, {"ticket": ticket.pk})
+
+    threads = [threading.Thread(target=click, args=(i, base)) for i, base in enumerate((a, b))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert statuses == [302, 302]  # both answered (one "You have a ticket", one "Someone has just taken")
+    assert ExamSession.objects.filter(slot=running_slot, ticket=ticket).count() == 1
+    assert ExamSession.objects.filter(slot=running_slot, ticket__isnull=False).count() == 1
+    logs = "".join(path.read_text() for path in tmp_path.glob("server-*.log"))
+    assert "Database unavailable" not in logs and "Traceback" not in logs
