@@ -93,6 +93,19 @@ DATABASES = {
     )
 }
 
+# SQLite shared by many threads and processes on an exam's busy minute (#19): the WAL journal lets
+# readers and one writer work at once; every transaction asks for the write lock when it begins
+# (IMMEDIATE), so a read-then-write (a ticket claim) waits its turn instead of failing with "database
+# is locked" when it tries to upgrade; the busy timeout is how long it may wait. WAL with
+# synchronous=NORMAL stays consistent after a crash (a power cut may lose the last commits only).
+SQLITE_BUSY_TIMEOUT = int(os.environ.get("SQLITE_BUSY_TIMEOUT", "20"))  # seconds
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": SQLITE_BUSY_TIMEOUT,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
+
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
