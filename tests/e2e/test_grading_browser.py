@@ -208,3 +208,39 @@ def test_the_grading_table_in_russian_at_1280_px(college, new_page, guard, scree
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     wrap = page.locator(".table-wrap")
     assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth"), "the grading table scrolls sideways"
+
+
+def _open_grading_table(page, stream, slot, link="Grade the slot"):
+    page.get_by_text("Online attestation", exact=True).click()
+    page.locator(".menu").get_by_role("link", name="Intermediate attestation").click()
+    page.get_by_role("link", name=stream.name).click()
+    page.get_by_role("link", name=timezone.localtime(slot.starts_at).strftime("%d.%m.%Y %H:%M")).click()
+    page.get_by_role("link", name=link).click()
+
+
+@pytest.mark.req("GRD-2", "GRD-1")
+def test_an_absence_greys_the_grade_out_and_read_mode_only_looks(college, new_page, guard, screenshot):
+    from tests.e2e.conftest import login
+
+    stream, slot, _answered, drafted, _regraded = _graded_slot(college)
+    name = drafted.student.full_name
+    page = guard(new_page())
+    login(page, college.users["teacher"])
+    _open_grading_table(page, stream, slot)
+    written = page.get_by_label(f"Written: {name}", exact=True)
+    page.get_by_label(f"Absence: {name}", exact=True).select_option(label="Absent, excused")
+    expect(written).to_be_disabled()
+    page.get_by_role("button", name="Save grades").click()
+    expect(page.get_by_text("1 grade is saved and is in the journal.")).to_be_visible()
+    expect(page.locator(".grading-table").get_by_role("row", name=name)).to_contain_text("Absent, excused")
+
+    reader = guard(new_page())
+    login(reader, college.users["reader"])
+    _open_grading_table(reader, stream, slot, link="Grades of the slot")
+    expect(reader.get_by_text("Read mode: you can view, but not change anything.")).to_be_visible()
+    expect(reader.locator(".grading-table").get_by_role("row", name=name)).to_contain_text("Absent, excused")
+    expect(reader.get_by_role("button", name="Save grades")).to_have_count(0)
+    expect(
+        reader.locator(".grading-table select, .grading-table input, .grading-table textarea")
+    ).to_have_count(0)
+    screenshot(reader, "read-mode")
