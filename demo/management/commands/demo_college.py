@@ -711,8 +711,8 @@ def save_columns(journals: list[Journal]) -> dict[tuple[int, str], JournalColumn
 
 def save_module_settings() -> None:
     """Online intermediate attestation is allowed for every study period of the demo college (SET-4)."""
-    settings = ModuleSettings.for_kind(ModuleSettings.Kind.INTERMEDIATE)
-    settings.allowed_study_periods.set(StudyPeriod.objects.all())
+    settings, _created = ModuleSettings.objects.get_or_create(kind=ModuleSettings.Kind.INTERMEDIATE)
+    settings.allowed_study_periods.set(StudyPeriod.objects.all())  # for_kind() is for reading (#16.9)
 
 
 def mark_value(rng: random.Random, scale: str) -> str:
