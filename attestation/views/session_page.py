@@ -1,6 +1,5 @@
 """One student's final-control page (STU-1…STU-5, TSK-1), seen by the student or by staff."""
 
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -61,6 +60,9 @@ def _context(request, session, viewer, **extra):
     if viewer == "student" and not (slot and slot.show_recording):
         recordings = []
     staff_can_edit = viewer == "staff" and access_for(request).can_edit_stream(session.stream)
+    answers_open = answers_service.answers_open(session, exam)
+    # TIM-1: the student's own end (the slot's end plus extra time) closes the page, server-rendered.
+    time_over = bool(slot) and clock.now() >= session.ends_at
     context = {
         "session": session,
         "stream": session.stream,
@@ -74,8 +76,9 @@ def _context(request, session, viewer, **extra):
         # STU-2: the ticket and the task show once the final control has started.
         "show_ticket": by_tickets and session.ticket_id and (started or viewer == "staff"),
         "show_task": not by_tickets and session.task and (started or viewer == "staff"),
+        "time_over": time_over,
         # STU-3: the board, for a placed student without a ticket, while the slot runs.
-        "board": tickets_service.board(session) if _board_shown(session, viewer, by_tickets, state) else None,
+        **_board_context(session, _board_shown(session, viewer, by_tickets, state)),
         # STU-4: questions reach the page only once sent AND opened by the student (or for staff).
         "show_questions": session.ticket_id
         and (session.questions_viewed_at or (viewer == "staff" and session.questions_sent_at)),
@@ -83,7 +86,8 @@ def _context(request, session, viewer, **extra):
         or (TaskForm(initial={"body": session.task}) if staff_can_edit and not by_tickets else None),
         "task_editable": staff_can_edit and not by_tickets and not session.answer_sent_at and state != "over",
         # ANS-1, ANS-2, X-1: the answer block, its files, and what the teacher may read.
-        "answers_open": answers_service.answers_open(session, exam),
+        "answers_open": answers_open,
+        "answer_block": _answer_block(session, viewer, answers_open, time_over),
         "answer_files": list(session.answer_files.all()),
         "answer_form": extra.pop("answer_form", None) or AnswerForm(initial={"text": session.draft}),
         "can_send": answers_service.can_send(session, session.draft, session.answer_files.count()),
@@ -111,6 +115,24 @@ def _context(request, session, viewer, **extra):
     }
     context.update(extra)
     return context
+
+
+def _answer_block(session, viewer, answers_open, time_over):
+    """What the student's "Answers" block shows: the sent answer, the closed page after the end
+    (the last draft read-only: what the teacher sees), the open form, or nothing yet."""
+    if viewer != "student":
+        return None
+    if session.answer_sent_at:
+        return "sent"
+    if time_over:
+        return "over"
+    return "open" if answers_open else None
+
+
+def _board_context(session, shown):
+    """STU-3: the tiles; a full board (every tile grey) says what happens next."""
+    board = tickets_service.board(session) if shown else None
+    return {"board": board, "board_full": bool(board) and not any(tile["free"] for tile in board)}
 
 
 def _board_shown(session, viewer, by_tickets, state):
@@ -141,8 +163,14 @@ def _board_fragment(request, pk):
     ).exists()
     state = slot_state(session.slot) if session.slot_id else None
     shown = _board_shown(session, "student", by_tickets, state)
-    context = {"session": session, "board": tickets_service.board(session) if shown else None}
-    return render(request, "attestation/partials/board.html", context)
+    response = render(
+        request, "attestation/partials/board.html", {"session": session, **_board_context(session, shown)}
+    )
+    if not shown:
+        # A ticket assigned by the teacher, the placement cancelled, the time over: the whole page
+        # changes, so htmx reloads it at once (not only at the next heartbeat).
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required
@@ -276,6 +304,15 @@ def answer_send(request, pk):
     try:
         if not form.is_valid():
             raise Refused(_("The text is too long."))
+        if not session.answer_sent_at:
+            # A file chosen but not uploaded yet (no script on the page) goes with the answer: it is
+            # attached first, and if it cannot be, nothing is sent (#14: never silently dropped).
+            try:
+                _attach_uploads(request, session)
+            except Refused as refused:
+                raise Refused(
+                    _("Your answer was not sent. %(reason)s") % {"reason": refused.message}
+                ) from None
         answers_service.answer_send(actor=request.user, session=session, text=form.cleaned_data["text"])
     except Refused as refused:
         messages.error(request, refused.message)
@@ -285,23 +322,47 @@ def answer_send(request, pk):
     return _back(session)
 
 
+def _attach_uploads(request, session):
+    """Attach every file of the request's "upload" field; a refused one raises Refused naming it."""
+    attached = []
+    for upload in request.FILES.getlist("upload"):
+        try:
+            attached.append(
+                answers_service.answer_file_add(actor=request.user, session=session, upload=upload)
+            )
+        except ValidationError as error:  # its messages name the file
+            raise Refused(" ".join(error.messages)) from error
+        except Refused as refused:
+            raise Refused(
+                _("The file “%(name)s” was not attached: %(reason)s")
+                % {"name": upload.name, "reason": refused.message}
+            ) from refused
+    return attached
+
+
 @login_required
 @require_POST
 def answer_file_add(request, pk):
     session = _student_session(request, pk)
-    upload = request.FILES.get("upload")
     try:
-        if upload is None:
+        if not request.FILES.getlist("upload"):
             raise Refused(_("Choose a file to upload."))
-        answers_service.answer_file_add(actor=request.user, session=session, upload=upload)
+        attached = _attach_uploads(request, session)
     except Refused as refused:
         return _file_error(request, session, refused.message)
-    except ValidationError as error:
-        return _file_error(request, session, " ".join(error.messages))
     if request.headers.get("Accept") == "application/json":
-        return JsonResponse({"ok": True})
+        return JsonResponse({"ok": True, "files": [_file_json(session, f) for f in attached]})
     messages.success(request, _("The file is attached."))
     return _back(session)
+
+
+def _file_json(session, attached):
+    """What the page needs to list a just-uploaded file without a reload: its link and its delete."""
+    return {
+        "name": attached.file_name,
+        "url": reverse("attestation:answer_file", args=[attached.pk]),
+        "delete_url": reverse("attestation:answer_file_delete", args=[session.pk, attached.pk]),
+    }
 
 
 def _file_error(request, session, message):

@@ -2,11 +2,29 @@
 // news such as extra time (SLT-6, X-4), autosave that never loses a word, the "Send answer"
 // rule (ANS-2) and uploads with progress. When the server refuses the draft for good (time is over,
 // TIM-1) the page says exactly what was kept, what was not sent, and that the unsaved text is still
-// in the editor. No inline script; everything reads data-* attributes.
+// in the editor. A chosen file is uploaded at once; "Send answer" waits for it (never sends without
+// it silently); taking a ticket and sending ask for a second look in a <dialog> (#14).
+// No inline script; everything reads data-* attributes.
 (function () {
   "use strict";
   const clockBox = document.getElementById("exam-clock");
   const form = document.getElementById("answer-form");
+
+  // --- a second look before what cannot be undone (#14.6) ------------------------------------------
+  document.querySelectorAll("dialog.confirm [data-close]").forEach((button) =>
+    button.addEventListener("click", () => button.closest("dialog").close()),
+  );
+  const ticketDialog = document.getElementById("confirm-ticket");
+  if (ticketDialog) {
+    // The board is re-rendered every few seconds: listen on the document, not on the tiles.
+    document.addEventListener("click", (event) => {
+      const tile = event.target.closest("#board .tile-ticket.free");
+      if (!tile || tile.disabled) return;
+      event.preventDefault();
+      ticketDialog.querySelector("input[name=ticket]").value = tile.value;
+      ticketDialog.showModal();
+    });
+  }
   let offset = 0; // server time minus device time, in ms
   let endsAt = null;
   let startsAt = null;
@@ -173,11 +191,12 @@
     div.innerHTML = html;
     return div.textContent.replace(/\s+/g, " ").trim().length;
   };
+  const uploads = { running: 0, pending: [] }; // pending: files whose upload failed and may be retried
   const refreshSend = () => {
     const files = form.querySelectorAll(".files li a").length;
     const ok = plainLength(currentHtml()) >= Number(form.dataset.minChars) || files > 0;
     const over = endsAt && Date.now() + offset >= endsAt;
-    form.querySelectorAll("[data-send]").forEach((b) => (b.disabled = !ok || over));
+    form.querySelectorAll("[data-send]").forEach((b) => (b.disabled = !ok || over || closed !== null));
   };
   const remember = () => {
     try {
@@ -268,69 +287,155 @@
       event.preventDefault();
     }
   });
+  const sendDialog = document.getElementById("confirm-send");
+  let sendConfirmed = false;
+  const askToSend = (button) => {
+    const names = Array.from(form.querySelectorAll(".files li a"), (link) => link.textContent.trim());
+    const line = sendDialog.querySelector(".confirm-files");
+    line.textContent = names.length
+      ? line.dataset.labelFiles + ": " + names.join(", ")
+      : line.dataset.labelNoFiles;
+    sendDialog.querySelector("[data-confirm]").onclick = () => {
+      sendDialog.close();
+      sendConfirmed = true;
+      form.requestSubmit(button);
+    };
+    sendDialog.showModal();
+  };
   form.addEventListener("submit", (event) => {
+    const button = event.submitter;
+    const sending = Boolean(button && button.hasAttribute("data-send"));
+    if (sending && (uploads.running || uploads.pending.length)) {
+      // Never send without a file the student chose (#14.3): wait for it, or say what is wrong.
+      event.preventDefault();
+      if (uploads.running) showUploadError(form.dataset.labelUploadWait, false);
+      else showUploadError(pendingMessage(), true);
+      return;
+    }
+    if (sending && sendDialog && !sendConfirmed) {
+      event.preventDefault();
+      askToSend(button);
+      return;
+    }
+    sendConfirmed = false;
     // The editor writes its HTML into the textarea on submit; keep the device copy until sent.
     submitting = true;
     if (editor) textarea.value = editor.getHTML();
     form.dataset.dirty = "0";
-    const button = event.submitter;
-    if (button && button.hasAttribute("data-send")) button.disabled = true; // one click, one send
+    if (sending) button.disabled = true; // one click, one send
   });
   refreshSend();
 
-  // --- uploads with progress ----------------------------------------------------------------------
+  // --- uploads: a chosen file goes at once, with progress (#14.3) ----------------------------------
   const uploadInput = form.querySelector("input[type=file][data-upload-url]");
   const progress = form.querySelector(".upload-progress");
+  const uploadStatus = form.querySelector(".upload-status");
   const uploadError = form.querySelector(".upload-error");
+  const retryActions = form.querySelector("[data-upload-retry-actions]");
+  const fileList = form.querySelector("[data-answer-files]");
   const maxBytes = Number(uploadInput.dataset.maxMb || 0) * 1024 * 1024;
   const tooLarge = (file) => uploadInput.dataset.labelTooLarge.replace("{name}", file.name);
-  const showUploadError = (message) => {
-    progress.hidden = true;
+  const pendingMessage = () =>
+    form.dataset.labelUploadPending.replace("{name}", uploads.pending.map((f) => f.name).join(", "));
+  form.querySelector("[data-upload-button]").hidden = true; // the button is for pages without script
+
+  const showUploadError = (message, retryable) => {
     uploadError.textContent = message;
+    retryActions.hidden = !retryable;
     uploadError.hidden = false;
   };
-  form.querySelector("[data-upload-button]").addEventListener("click", (event) => {
-    if (!uploadInput.files.length) return;
-    event.preventDefault();
-    const file = uploadInput.files[0];
-    if (maxBytes && file.size > maxBytes) {
-      showUploadError(tooLarge(file)); // refused here: not a byte is sent
-      return;
-    }
-    const token = form.querySelector("[name=csrfmiddlewaretoken]").value;
-    const data = new FormData();
-    // The token goes first (and in a header): the server refuses an oversize file as it arrives and
-    // never reads the fields after it.
-    data.append("csrfmiddlewaretoken", token);
-    data.append("upload", file);
-    const request = new XMLHttpRequest();
-    request.open("POST", uploadInput.dataset.uploadUrl);
-    request.setRequestHeader("Accept", "application/json");
-    request.setRequestHeader("X-CSRFToken", token);
-    progress.hidden = false;
-    uploadError.hidden = true;
-    request.upload.addEventListener("progress", (e) => {
-      if (e.lengthComputable) progress.value = Math.round((100 * e.loaded) / e.total);
-    });
-    request.addEventListener("load", () => {
-      progress.hidden = true;
-      if (request.status === 200) {
-        save().finally(() => window.location.reload());
-      } else {
-        let message = null;
+  const listFile = (file) => {
+    const empty = fileList.querySelector("[data-no-files]");
+    if (empty) empty.remove();
+    const item = document.createElement("li");
+    const link = document.createElement("a");
+    link.href = file.url;
+    link.textContent = file.name;
+    const remove = document.createElement("button");
+    remove.type = "submit";
+    remove.className = "small danger";
+    remove.formAction = file.delete_url;
+    remove.formNoValidate = true;
+    remove.textContent = form.dataset.labelDelete;
+    item.append(link, " ", remove);
+    fileList.append(item);
+  };
+
+  // One file, one request. Resolves to null when attached, or {message, retryable}.
+  const sendFile = (file) =>
+    new Promise((resolve) => {
+      if (maxBytes && file.size > maxBytes) {
+        resolve({ message: tooLarge(file), retryable: false }); // refused here: not a byte is sent
+        return;
+      }
+      const token = form.querySelector("[name=csrfmiddlewaretoken]").value;
+      const data = new FormData();
+      // The token goes first (and in a header): the server refuses an oversize file as it arrives and
+      // never reads the fields after it.
+      data.append("csrfmiddlewaretoken", token);
+      data.append("upload", file);
+      const request = new XMLHttpRequest();
+      request.open("POST", uploadInput.dataset.uploadUrl);
+      request.setRequestHeader("Accept", "application/json");
+      request.setRequestHeader("X-CSRFToken", token);
+      uploadStatus.textContent = form.dataset.labelUploading.replace("{name}", file.name);
+      uploadStatus.hidden = false;
+      progress.value = 0;
+      progress.hidden = false;
+      request.upload.addEventListener("progress", (e) => {
+        if (e.lengthComputable) progress.value = Math.round((100 * e.loaded) / e.total);
+      });
+      request.addEventListener("load", () => {
+        let body = null;
         try {
-          message = JSON.parse(request.responseText).error;
+          body = JSON.parse(request.responseText);
         } catch (error) {
           /* not JSON: a proxy's page, e.g. nginx's 413 for a body over client_max_body_size */
         }
-        if (!message && request.status === 413) {
-          message = maxBytes ? tooLarge(file) : form.dataset.labelUploadLost;
+        if (request.status === 200) {
+          ((body && body.files) || []).forEach(listFile);
+          resolve(null);
+        } else if (body && body.error) {
+          resolve({ message: body.error, retryable: false }); // the server's reason: final
+        } else if (request.status === 413) {
+          resolve({ message: maxBytes ? tooLarge(file) : form.dataset.labelUploadLost, retryable: false });
+        } else {
+          resolve({ message: form.dataset.labelUploadLost, retryable: true }); // a 5xx on the way: try again
         }
-        showUploadError(message || request.statusText || String(request.status));
-      }
+      });
+      // The connection broke off — or the server closed it on a file far over the limit.
+      request.addEventListener("error", () => resolve({ message: form.dataset.labelUploadLost, retryable: true }));
+      request.send(data);
     });
-    // The connection broke off — or the server closed it on a file far over the limit.
-    request.addEventListener("error", () => showUploadError(form.dataset.labelUploadLost));
-    request.send(data);
+
+  const upload = async (files) => {
+    uploads.running += 1;
+    uploadError.hidden = true;
+    retryActions.hidden = true;
+    refreshSend();
+    const problems = [];
+    const pending = [];
+    for (const file of files) {
+      const problem = await sendFile(file);
+      if (problem) problems.push(problem.message);
+      if (problem && problem.retryable) pending.push(file);
+    }
+    uploads.running -= 1;
+    uploads.pending = pending;
+    progress.hidden = true;
+    uploadStatus.hidden = true;
+    uploadInput.value = ""; // attached (or refused with its reason): it must not go again with "Send"
+    if (problems.length) showUploadError(problems.join(" "), pending.length > 0);
+    refreshSend();
+  };
+  uploadInput.addEventListener("change", () => {
+    if (uploadInput.files.length) upload(Array.from(uploadInput.files));
+  });
+  retryActions.querySelector("[data-upload-retry]").addEventListener("click", () => upload(uploads.pending));
+  retryActions.querySelector("[data-upload-cancel]").addEventListener("click", () => {
+    uploads.pending = [];
+    uploadError.hidden = true;
+    retryActions.hidden = true;
+    refreshSend();
   });
 })();

@@ -37,3 +37,27 @@ document.addEventListener("keydown", (event) => {
 document.addEventListener("focusin", (event) => {
   if (event.target.matches("[data-select-on-focus]")) event.target.select();
 });
+
+// On a phone the header is one line; "Menu" opens the rest below it (#14.9). Without script the
+// link's #target opens it (CSS :target).
+(function () {
+  const header = document.getElementById("topbar");
+  const toggle = header && header.querySelector(".menu-toggle");
+  if (!toggle) return;
+  toggle.setAttribute("role", "button");
+  toggle.setAttribute("aria-expanded", "false");
+  const setOpen = (open) => {
+    header.classList.toggle("menu-open", open);
+    toggle.setAttribute("aria-expanded", String(open));
+  };
+  toggle.addEventListener("click", (event) => {
+    event.preventDefault();
+    setOpen(!header.classList.contains("menu-open"));
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && header.classList.contains("menu-open")) {
+      setOpen(false);
+      toggle.focus();
+    }
+  });
+})();

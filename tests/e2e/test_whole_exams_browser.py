@@ -77,6 +77,7 @@ def answer(student_page, session, text):
     editor.click()
     student_page.keyboard.type(text)
     student_page.get_by_role("button", name="Send answer").click()
+    student_page.locator("#confirm-send").get_by_role("button", name="Send answer").click()
     expect(student_page.get_by_text("Your answer was sent at")).to_be_visible()
 
 
@@ -154,8 +155,10 @@ def test_whole_exam_with_self_chosen_tickets_and_a_contested_tile(college, exam_
         expect(other.locator(tile)).to_be_enabled()
         screenshot(student, "choice-board")
         # Both click the same free tile at (nearly) the same moment.
-        student.locator(tile).click(no_wait_after=True)
-        other.locator(tile).click(no_wait_after=True)
+        student.locator(tile).click()  # each is asked "Take this ticket?" first
+        other.locator(tile).click()
+        student.get_by_role("button", name="Take the ticket").click(no_wait_after=True)
+        other.get_by_role("button", name="Take the ticket").click(no_wait_after=True)
         winner_texts = []
         for page in (student, other):
             expect(page.get_by_role("status")).to_be_visible(timeout=15_000)
@@ -165,6 +168,7 @@ def test_whole_exam_with_self_chosen_tickets_and_a_contested_tile(college, exam_
         loser = other if "Someone" in winner_texts[1] else student
         expect(loser.locator(f"{tile}.taken")).to_be_visible()
         loser.locator(".tile-ticket.free").first.click()
+        loser.get_by_role("button", name="Take the ticket").click()
         expect(loser.get_by_text("You have a ticket.")).to_be_visible()
         mine.refresh_from_db()
         theirs.refresh_from_db()
