@@ -398,3 +398,27 @@ def test_toolbar_counter_and_notification_follow_the_live_poll(
             dialog.get_by_role("button", name="Save").click()
             expect(page.get_by_text("The questions are sent to 2 students.")).to_be_visible()
         assert loaded == [], f"the stream page reloaded: {loaded}"
+
+
+@pytest.mark.req("TKT-2", "STR-1")
+def test_a_boosted_link_to_another_page_is_followed_not_swapped(college, new_page, guard, screenshot):
+    """#14.2's safety net: the Tickets page's crumb (a boosted link whose answer is the stream page, not
+    the Tickets page) opens the stream page instead of wiping the Tickets page."""
+    from tests.e2e.conftest import login
+
+    stream = college.streams.teacher_a
+    page = guard(new_page())
+    login(page, college.users["teacher"])
+    open_stream_page(page, stream)
+    with page.expect_popup() as popup:
+        page.get_by_role("link", name="Tickets", exact=True).click()
+    tickets = popup.value
+    expect(
+        tickets.get_by_role("heading", name=f"Tickets for discipline {stream.discipline.name}")
+    ).to_be_visible()
+    tickets.locator(".crumbs").get_by_role("link", name=stream.name).click()
+    heading = f"Conducting online intermediate attestation for discipline {stream.discipline.name}"
+    expect(tickets.get_by_role("heading", name=heading)).to_be_visible()
+    expect(tickets.locator("#stream-page .tabs")).to_be_visible()
+    expect(tickets).to_have_url(re.compile(rf"/attestation/streams/{stream.pk}/$"))
+    screenshot(tickets, "followed")
