@@ -18,6 +18,7 @@ Libraries:
 """
 
 import io
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -330,24 +331,35 @@ def to_pdf(sheet) -> bytes:
 # --- the chart ------------------------------------------------------------------------------------
 
 BAR_COLOURS = {"absent_excused": "#8a94a6", "absent_unexcused": "#c2410c", "not_graded": "#c9ced8"}
+CHART_FONT_PX = 13
+# A generous average advance per character: Cyrillic and Latin words measure 0.50–0.57 em in the
+# browsers' sans-serif (DejaVu Sans, Arial); 0.6 em leaves room, so no label is cut (#14.13).
+CHART_CHAR_PX = 0.6 * CHART_FONT_PX
+
+
+def _text_px(text) -> int:
+    return math.ceil(len(text) * CHART_CHAR_PX)
 
 
 def chart_svg(sheet) -> str:
-    """A horizontal bar chart of the distribution; every text escaped."""
+    """A horizontal bar chart of the distribution; every text escaped. The label column is as wide as
+    the longest label in the active language ("Отсутствовал, без уважительной причины" is long)."""
     rows = distribution(sheet)
-    label_w, bar_w, row_h, top = 190, 260, 26, 34
-    width, height = label_w + bar_w + 50, top + row_h * len(rows) + 10
-    peak = max((count for _key, _label, count in rows), default=0) or 1
+    bar_w, row_h, top = 260, 26, 34
+    label_w = max(120, max((_text_px(label) for _key, label, _count in rows), default=0) + 16)
     title = _("Grade distribution: %(discipline)s") % {"discipline": sheet.discipline}
     if sheet.slot is not None:
         title = f"{title}, {sheet.dates_text}"
+    heading = Truncator(title).chars(64)
+    width, height = max(label_w + bar_w + 50, _text_px(heading) + 10), top + row_h * len(rows) + 10
+    peak = max((count for _key, _label, count in rows), default=0) or 1
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title chart-desc" '
-        'font-family="sans-serif" font-size="13">',
+        f'font-family="sans-serif" font-size="{CHART_FONT_PX}">',
         f'<title id="chart-title">{escape(title)}</title>',
         f'<desc id="chart-desc">{escape(summary_text(sheet))}</desc>',
-        f'<text x="0" y="18" font-weight="bold">{escape(Truncator(title).chars(64))}</text>',
+        f'<text x="0" y="18" font-weight="bold">{escape(heading)}</text>',
     ]
     for index, (key, label, count) in enumerate(rows):
         y = top + index * row_h
