@@ -209,7 +209,7 @@ def test_a_file_of_exactly_the_limit_is_attached(
     )
     response = post_streamed(client, reverse("attestation:answer_file_add", args=[exam.pk]), body)
     assert response.status_code == 200, response.content
-    assert response.json() == {"ok": True}
+    assert response.json()["ok"] is True and response.json()["files"][0]["name"] == "work.pdf"
     attached = AnswerFile.objects.get(session=exam)
     assert attached.file_name == "work.pdf" and attached.size == LIMIT
     (stored,) = stored_files() - before
