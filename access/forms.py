@@ -1,34 +1,77 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from access import throttle
 from access.models import STAFF_MODULES, License, Module, Role, RoleModule, User
 from college.collation import by_name
 
 
 class LoginForm(AuthenticationForm):
-    """The login form, throttled per user name and per client address (access/security.py)."""
+    """The login form, throttled per user name and address (``access.throttle``).
+
+    Its messages are the app's own: Django's "Please enter a correct %(username)s and password"
+    puts the user model's field name into the sentence, which came out half Kazakh (#16.12).
+    """
 
     username = forms.CharField(label=_("Login"), widget=forms.TextInput(attrs={"autofocus": True}))
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("The login or the password is wrong. Check both and try again."),
+        "inactive": _("This account is switched off. Ask the college's administrator."),
+    }
     throttled = False
 
     def clean(self):
-        from access import security
-
         username = self.cleaned_data.get("username") or ""
-        address = security.client_address(self.request) if self.request else "unknown"
-        wait = security.seconds_locked(username, address)
+        address = throttle.client_address(self.request) if self.request else "unknown"
+        wait = throttle.seconds_to_wait(username, address)
         if wait:
-            # No password check while locked: guessing gains nothing, and the hasher is not a DoS lever.
+            # No password check while waiting: guessing gains nothing, and the hasher is no DoS lever.
             self.throttled = True
-            raise forms.ValidationError(security.locked_message(wait), code="throttled")
+            raise forms.ValidationError(throttle.wait_message(wait), code="throttled")
         try:
             cleaned = super().clean()
         except forms.ValidationError:
-            security.record_failure(username, address)
+            throttle.record_failure(username, address)
             raise
-        security.record_success(username, address)
+        throttle.record_success(username, address)
         return cleaned
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Changing one's own password (#16.11): the current password is checked through the login
+    throttle, so this form is no way around it; the labels and messages are the app's own."""
+
+    error_messages = {
+        **auth_forms.PasswordChangeForm.error_messages,
+        "password_incorrect": _("The current password is wrong."),
+        "password_mismatch": _("The two new passwords differ."),
+    }
+    throttled = False
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+        self.fields["old_password"].label = _("Current password")
+        self.fields["new_password1"].label = _("New password")
+        self.fields["new_password2"].label = _("New password again")
+        self.fields["new_password2"].help_text = _("Type the new password once more, to be sure of it.")
+
+    def clean_old_password(self):
+        address = throttle.client_address(self.request) if self.request else "unknown"
+        wait = throttle.seconds_to_wait(self.user.get_username(), address)
+        if wait:
+            self.throttled = True
+            raise forms.ValidationError(throttle.wait_message(wait), code="throttled")
+        try:
+            old = super().clean_old_password()
+        except forms.ValidationError:
+            throttle.record_failure(self.user.get_username(), address)
+            raise
+        throttle.record_success(self.user.get_username(), address)
+        return old
 
 
 class RoleForm(forms.ModelForm):

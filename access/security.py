@@ -1,12 +1,4 @@
-"""Login throttling and the security headers every response carries (X-10).
-
-**Throttling.** Failed logins are counted per user name and per client address in Django's cache
-(Redis in production, so every app process shares the counts). Once a key has
-``LOGIN_THROTTLE_USER`` (default 5) / ``LOGIN_THROTTLE_ADDRESS`` (default 50 — a whole computer
-room may sit behind one address) failures inside ``LOGIN_THROTTLE_WINDOW`` seconds (default 15
-minutes), further attempts are refused with a clear message *without checking the password*, until
-the oldest counted failure leaves the window. A successful login clears the user's count. If the
-cache is unreachable the throttle is skipped (and logged): an exam must not stop because Redis did.
+"""The security headers every response carries (X-10). Login throttling is ``access.throttle``.
 
 **Content-Security-Policy.** :class:`ContentSecurityPolicyMiddleware` gives every request a fresh
 nonce (``request.csp_nonce``; templates get ``csp_nonce`` from
@@ -21,95 +13,9 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-import logging
 import secrets
-import time
 
 from django.conf import settings
-from django.core.cache import cache
-from django.utils.translation import ngettext
-
-logger = logging.getLogger(__name__)
-
-# --- login throttling ------------------------------------------------------------------------
-
-
-def _limits():
-    window = int(getattr(settings, "LOGIN_THROTTLE_WINDOW", 15 * 60))
-    return {
-        "user": int(getattr(settings, "LOGIN_THROTTLE_USER", 5)),
-        "address": int(getattr(settings, "LOGIN_THROTTLE_ADDRESS", 50)),
-    }, window
-
-
-def client_address(request) -> str:
-    """The client's address; behind a reverse proxy name its header in ``CLIENT_ADDRESS_HEADER``.
-
-    Only trust a header the proxy overwrites (e.g. ``HTTP_X_REAL_IP``): a client can forge any
-    other. The first address of a comma-separated list is the original client.
-    """
-    header = getattr(settings, "CLIENT_ADDRESS_HEADER", "")
-    value = request.META.get(header, "") if header else ""
-    value = value.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
-    return value or "unknown"
-
-
-def _keys(username: str, address: str) -> dict[str, str]:
-    digest = hashlib.sha256((username or "").strip().casefold().encode()).hexdigest()[:32]
-    return {"user": f"login-fail:user:{digest}", "address": f"login-fail:addr:{address}"}
-
-
-def _recent(stamps, window, now) -> list[float]:
-    return [t for t in (stamps or []) if now - t < window]
-
-
-def _cache_call(method, *args):
-    try:
-        return getattr(cache, method)(*args)
-    except Exception:  # noqa: BLE001 — any cache backend's connection error: fail open, but say so
-        logger.warning("Login throttle skipped: the cache is unavailable", exc_info=True)
-        return None
-
-
-def seconds_locked(username: str, address: str) -> int:
-    """How long further attempts for this user name or address are refused (0: not locked)."""
-    limits, window = _limits()
-    keys = _keys(username, address)
-    stored = _cache_call("get_many", list(keys.values())) or {}
-    now = time.time()
-    wait = 0.0
-    for kind, key in keys.items():
-        stamps = _recent(stored.get(key), window, now)
-        if len(stamps) >= limits[kind]:
-            # Locked until the failure that completed the limit leaves the window.
-            wait = max(wait, stamps[-limits[kind]] + window - now)
-    return int(wait + 0.999)
-
-
-def record_failure(username: str, address: str) -> None:
-    limits, window = _limits()
-    now = time.time()
-    keys = _keys(username, address)
-    stored = _cache_call("get_many", list(keys.values()))
-    if stored is None:
-        return
-    for kind, key in keys.items():
-        stamps = [*_recent(stored.get(key), window, now), now][-limits[kind] :]
-        _cache_call("set", key, stamps, window)
-
-
-def record_success(username: str, address: str) -> None:
-    _cache_call("delete", _keys(username, address)["user"])
-
-
-def locked_message(seconds: int) -> str:
-    minutes = max(1, (seconds + 59) // 60)
-    return ngettext(
-        "Too many failed logins. For your safety, logging in is paused: try again in %(n)s minute.",
-        "Too many failed logins. For your safety, logging in is paused: try again in %(n)s minutes.",
-        minutes,
-    ) % {"n": minutes}
-
 
 # --- Content-Security-Policy and other headers -------------------------------------------------
 

@@ -129,11 +129,12 @@ PASSWORD_HASHERS = [
     "access.hashers.Argon2PasswordHasher",  # Argon2id, OWASP's parameters (see the module)
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Django's validators with the app's own translated messages (access/password_validation.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "access.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "access.password_validation.MinimumLengthValidator"},
+    {"NAME": "access.password_validation.CommonPasswordValidator"},
+    {"NAME": "access.password_validation.NumericPasswordValidator"},
 ]
 
 # Kazakh is the default interface language (X-8); every user may switch.
@@ -199,10 +200,17 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SAMESITE = "Lax"
-# Login throttling (access/security.py): failures per user name / per client address in a window.
-LOGIN_THROTTLE_USER = int(os.environ.get("LOGIN_THROTTLE_USER", "5"))
-LOGIN_THROTTLE_ADDRESS = int(os.environ.get("LOGIN_THROTTLE_ADDRESS", "50"))
+# Login throttling (access/throttle.py): growing waits, never a lock. Free failures per user name
+# and address, then 1, 2, 4 … s up to MAX_DELAY; per user name from every address (waits up to
+# ACCOUNT_MAX_DELAY); per address, a ceiling past which a name's first failure there starts waiting.
 LOGIN_THROTTLE_WINDOW = int(os.environ.get("LOGIN_THROTTLE_WINDOW", str(15 * 60)))
+LOGIN_THROTTLE_USER = int(os.environ.get("LOGIN_THROTTLE_USER", "5"))
+LOGIN_THROTTLE_MAX_DELAY = int(os.environ.get("LOGIN_THROTTLE_MAX_DELAY", "60"))
+LOGIN_THROTTLE_ACCOUNT = int(os.environ.get("LOGIN_THROTTLE_ACCOUNT", "20"))
+LOGIN_THROTTLE_ACCOUNT_MAX_DELAY = int(os.environ.get("LOGIN_THROTTLE_ACCOUNT_MAX_DELAY", "10"))
+LOGIN_THROTTLE_ADDRESS = int(os.environ.get("LOGIN_THROTTLE_ADDRESS", "300"))
+# Staff resetting students' passwords (access/login_help.py): at most this many per person per window.
+PASSWORD_RESETS_PER_WINDOW = int(os.environ.get("PASSWORD_RESETS_PER_WINDOW", "30"))
 # Behind a reverse proxy: the META key of the header it sets to the client's address (HTTP_X_REAL_IP).
 CLIENT_ADDRESS_HEADER = os.environ.get("CLIENT_ADDRESS_HEADER", "")
 if env_bool("DJANGO_HTTPS"):
