@@ -193,6 +193,13 @@ class Access:
         return any(g.edit for g in self.grants)
 
     @property
+    def is_read_only(self) -> bool:
+        """Read mode changes nothing anywhere (ADM-3): the user's roles attach the staff module, and
+        only in read mode. Their teacher or registrar standing then grants no change either, in the
+        module or in the journals; administrators stay administrators."""
+        return bool(self.grants) and not self.can_edit_module and not self.is_administrator
+
+    @property
     def can_edit_settings(self) -> bool:
         """SET-1, ADM-4(a): the right to define the module's settings (edit mode only)."""
         return any(g.may_define_settings for g in self.grants)
@@ -284,10 +291,15 @@ class Access:
         return self.can_view_stream(stream)
 
     def can_edit_journal(self, stream) -> bool:
-        """The stream's teacher, the registrar, administrators and staff allowed to grade it."""
+        """The stream's teacher, the registrar, administrators and staff allowed to grade it —
+        never a user in read mode only (the journal's settings and marks are changes too)."""
         if not self.is_authenticated:
             return False
-        if stream.teacher.user_id == self.user.pk or self.is_registrar or self.is_administrator:
+        if self.is_administrator:
+            return True
+        if self.is_read_only:
+            return False
+        if stream.teacher.user_id == self.user.pk or self.is_registrar:
             return True
         return self.can_grade_stream(stream)
 

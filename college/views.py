@@ -142,30 +142,38 @@ def journal_settings(request, stream_pk):
     form = JournalSettingsForm(request.POST, journal=journal, switch=switch, editable=True)
     if form.is_valid():
         data = form.cleaned_data
+        wanted = {
+            "final_form": data["final_form"],
+            "final_grade_set": _posted_flag(request, form, "final_grade_set", journal.final_grade_set),
+            "conduct_online": _posted_flag(request, form, "conduct_online", journal.conduct_online),
+        }
+        unchanged = all(getattr(journal, name) == value for name, value in wanted.items())
         try:
-            journal_settings_save(
-                actor=request.user,
-                journal=journal,
-                final_form=data["final_form"],
-                final_grade_set=data["final_grade_set"],
-                conduct_online=_posted_online_flag(request, form, journal),
-                version=data["version"],
-            )
+            journal_settings_save(actor=request.user, journal=journal, version=data["version"], **wanted)
         except Refused as refused:
             form.add_error(refused.field if refused.field in form.fields else None, refused.message)
         else:
-            messages.success(request, _("The journal settings are saved."))
+            if unchanged:
+                messages.info(request, _("Nothing to save: the settings are as they were."))
+            else:
+                messages.success(request, _("The journal settings are saved."))
             return redirect(reverse("college:journal", args=[stream_pk]) + "?tab=settings")
     messages.error(request, _("Nothing was saved: correct the errors below."))
     return _render_journal(request, journal, access, "settings", settings_form=form, status=400)
 
 
-def _posted_online_flag(request, form, journal):
-    """The switch as posted. When it is not shown the current value stands, unless a crafted post
-    tries to set it — then that attempt goes to the service, which refuses it with the reason."""
-    if "conduct_online" in form.fields:
-        return form.cleaned_data["conduct_online"]
-    return "conduct_online" in request.POST or journal.conduct_online
+def _posted_flag(request, form, name, current):
+    """A box as posted. A box shown locked (disabled) is not sent by a browser, so the page sends
+    its current value beside it: what arrives is what the person saw, and an attempt to change a
+    locked box (a page opened before the students were scheduled, a crafted post) reaches the
+    service, which refuses it with the reason instead of ignoring it and saying "saved". A box not
+    shown at all keeps its value unless a post tries to set it — the service refuses that too."""
+    field = form.fields.get(name)
+    if field is not None and not field.disabled:
+        return form.cleaned_data[name]
+    if field is not None:
+        return name in request.POST
+    return name in request.POST or current
 
 
 @login_required

@@ -125,6 +125,8 @@ def journal_settings_save(*, actor, journal, final_form, final_grade_set, conduc
         journal.final_form = final_form
         journal.final_grade_set = final_grade_set
         journal.conduct_online = conduct_online
+        if _snapshot(journal) == before:
+            return journal  # nothing changed: nothing saved, nothing in the audit log
         journal.save()
         sync_final_columns(journal)
         record(actor=actor, action="journal.settings", obj=journal, before=before, after=_snapshot(journal))
