@@ -316,6 +316,31 @@ class Access:
         grants_q = self._streams_q(self.grants)
         return queryset.filter(q | grants_q if grants_q is not None else q)
 
+    # --- helping a student log in (#16: release a login, reset a password) -----------------
+
+    def helpable_students(self, queryset: QuerySet | None = None) -> QuerySet:
+        """Students whose login this user may release and whose password they may reset: any student
+        for administrators and the registrar; for other staff in edit mode, the students of the
+        streams they may change (a teacher: their own streams). Nobody in read mode only."""
+        from college.models import Student
+
+        queryset = Student.objects.all() if queryset is None else queryset
+        if not self.is_authenticated or self.is_read_only:
+            return queryset.none()
+        if self.is_administrator or self.is_registrar:
+            return queryset
+        return queryset.filter(pk__in=self.editable_streams().values("students"))
+
+    def can_help_student(self, student) -> bool:
+        return self.helpable_students().filter(pk=student.pk).exists()
+
+    @property
+    def may_help_students(self) -> bool:
+        """Whether the "Students' logins" page is for this user at all (menus, the page's guard)."""
+        if not self.is_authenticated or self.is_read_only:
+            return False
+        return self.is_administrator or self.is_registrar or self.can_edit_module
+
 
 def student_module_q(user) -> Q:
     """ADM-2 as one SQL condition: the module's license is installed and the user holds the Student

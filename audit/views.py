@@ -56,6 +56,12 @@ ACTION_LABELS = {
     "answer.send": gettext_lazy("Answer sent"),
     "answer.file_add": gettext_lazy("Answer file attached"),
     "answer.file_delete": gettext_lazy("Answer file deleted"),
+    "admin.add": gettext_lazy("Added in Django's admin"),
+    "admin.change": gettext_lazy("Changed in Django's admin"),
+    "admin.delete": gettext_lazy("Deleted in Django's admin"),
+    "login.release": gettext_lazy("Student's login released"),
+    "password.change": gettext_lazy("Own password changed"),
+    "password.reset": gettext_lazy("Student's password reset"),
 }
 
 

@@ -121,8 +121,17 @@ def _render_journal(
         "pass_fail_values": PASS_FAIL_VALUES,
         "pass_fail": journal.final_form == Journal.FinalForm.PASS_FAIL,
         "module_link": _module_link(access, journal),
+        "helpable": _helpable_ids(access, journal),
     }
     return render(request, "college/journal_detail.html", context, status=status)
+
+
+def _helpable_ids(access, journal):
+    """Students of the stream whose login the viewer may help with (their names link there)."""
+    if not access.may_help_students:
+        return set()
+    students = access.helpable_students().filter(pk__in=journal.stream.students.values("pk"))
+    return set(students.values_list("pk", flat=True))
 
 
 def _module_link(access, journal):

@@ -97,6 +97,14 @@ def student_own(ok=200, staff=404, **extra):
     return rule(403, **(base | dict.fromkeys(STAFF, staff) | extra))
 
 
+STUDENT_HELPERS = ("teacher", "other_teacher", "registrar", "admin")  # other_teacher teaches PO-21 too
+HEADS = ("head_dept", "head_pcc")  # in edit mode as teachers, but of no stream of the student
+
+
+def student_help(ok):
+    return rule(403, anonymous=LOGIN, **(dict.fromkeys(STUDENT_HELPERS, ok) | dict.fromkeys(HEADS, 404)))
+
+
 def admin_only(ok=200, **extra):
     return rule(403, **({"anonymous": LOGIN, "admin": ok} | extra))
 
@@ -116,6 +124,16 @@ EXPECTED: dict[str, Rule] = {
     "role_create": admin_only(),
     "role_edit": admin_only(),
     "licenses": admin_only(),
+    # --- passwords and students' logins (#16.5, #16.11) ---
+    "password_change": rule(200, anonymous=LOGIN),
+    "password_change_done": rule(200, anonymous=LOGIN),
+    # Staff who may help someone (not read mode only); the student's page: those who may help that
+    # student (the teachers of their streams in edit mode, the registrar, administrators), 404 to
+    # other staff in edit mode.
+    "student_logins": rule(403, anonymous=LOGIN, **dict.fromkeys(STUDENT_HELPERS + HEADS, 200)),
+    "student_login": student_help(200),
+    "student_login_release": student_help(302),
+    "student_password_reset": student_help(200),
     # --- college journals ---
     # The list shows only the journals the viewer may open: none for students and outsiders.
     "college:journal_list": rule(200, anonymous=LOGIN, outsider=403, **dict.fromkeys(STUDENTS, 403)),
@@ -264,6 +282,7 @@ def path_kwargs(world, name, route):
         "ticket_pk": world["ticket"].pk,
         "file_pk": world["answer_file"].pk,
         "stream_id": world["stream"].pk,
+        "student_pk": world["session"].student_id,
         "action": "generate",
         "fmt": "csv" if name.startswith("imports:") else "xlsx",
         "kind": "students" if name.startswith("imports:") else "streams",

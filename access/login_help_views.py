@@ -1,0 +1,145 @@
+"""Pages for passwords and logins (#16.5, #16.11): one's own password, and staff helping a student.
+
+* **Change password** — Django's ``PasswordChangeView`` in the app's layout: the current password
+  is checked through the login throttle (a 429 with the seconds to wait), the change is audited,
+  and the user's other sessions end (this one is kept).
+* **Students' logins** — for staff who may help (``Access.helpable_students``): find a student,
+  see their failed logins, *Release login* (forget them) or *Reset password* (a new one, shown
+  once on a page nobody's browser keeps).
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from access import login_help, throttle
+from access.forms import PasswordChangeForm
+from access.policy import access_for
+from college.models import Student
+
+PER_PAGE = 25
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change_form.html"
+    form_class = PasswordChangeForm
+    success_url = reverse_lazy("password_change_done")
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"request": self.request}
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            login_help.password_changed(user=form.user)
+        return response
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 429 if form.throttled else 400
+        return response
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "registration/password_change_done.html"
+
+
+# --- staff helping a student ---------------------------------------------------------------------
+
+
+def _helper_access(request):
+    access = access_for(request)
+    if not access.may_help_students:
+        raise PermissionDenied
+    return access
+
+
+def _student_for(request, student_pk):
+    """The student, if this user may help them; 404 otherwise (403 for those who may help nobody)."""
+    access = _helper_access(request)
+    students = access.helpable_students(Student.objects.select_related("user", "group"))
+    return get_object_or_404(students, pk=student_pk)
+
+
+def _matching(students, text):
+    """Students whose login, record-book number or name contains each word (any letter case)."""
+    for word in text.split():
+        variants = {word} if word.isascii() else {word, word.lower(), word.upper(), word.capitalize()}
+        word_q = Q()
+        for variant in variants:
+            for field in ("user__username", "record_book_number", "user__last_name", "user__first_name"):
+                word_q |= Q(**{f"{field}__icontains": variant})
+        students = students.filter(word_q)
+    return students
+
+
+@login_required
+@require_safe
+def student_logins(request):
+    access = _helper_access(request)
+    query = request.GET.get("q", "").strip()[:100]
+    students = access.helpable_students(Student.objects.select_related("user", "group"))
+    if query:
+        students = _matching(students, query)
+    page = Paginator(students.order_by("user__last_name", "user__first_name", "pk"), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = [{"student": s, "failures": throttle.recent_failures(s.user.get_username())} for s in page]
+    querystring = urlencode({"q": query}) if query else ""
+    context = {"page": page, "rows": rows, "query": query, "querystring": querystring}
+    return render(request, "access/student_logins.html", context)
+
+
+@login_required
+@require_safe
+def student_login(request, student_pk):
+    student = _student_for(request, student_pk)
+    return _render_student(request, student)
+
+
+def _render_student(request, student, *, password=None, status=200):
+    context = {
+        "student": student,
+        "failures": throttle.recent_failures(student.user.get_username()),
+        "password": password,
+    }
+    response = render(request, "access/student_login.html", context, status=status)
+    if password:
+        add_never_cache_headers(response)  # the one-time password is never kept by a browser or proxy
+    return response
+
+
+@login_required
+@require_POST
+def student_login_release(request, student_pk):
+    student = _student_for(request, student_pk)
+    forgotten = login_help.release_login(actor=request.user, student=student)
+    messages.success(
+        request,
+        _("The login of %(name)s is released: %(n)s failed attempts are forgotten.")
+        % {"name": student.full_name, "n": forgotten},
+    )
+    return redirect("student_login", student_pk=student.pk)
+
+
+@login_required
+@require_POST
+def student_password_reset(request, student_pk):
+    student = _student_for(request, student_pk)
+    try:
+        password = login_help.reset_password(actor=request.user, student=student)
+    except login_help.TooManyResets as refused:
+        messages.error(request, refused.message)
+        return _render_student(request, student, status=429)
+    return _render_student(request, student, password=password)
