@@ -1,14 +1,14 @@
+"""Users in Django's admin, audited (access.admin_site). Roles, their modules and the licenses are
+not here: the Role editor and the Licenses page are their screens, and they keep the audit trail
+and the policy's caches right (#16.1)."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from access.models import License, Role, RoleModule, User
+from access.admin_site import AuditedModelAdmin
+from access.models import User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
     fieldsets = (*BaseUserAdmin.fieldsets, (None, {"fields": ("patronymic", "language")}))
-
-
-admin.site.register(License)
-admin.site.register(Role)
-admin.site.register(RoleModule)

@@ -28,7 +28,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "access.admin_config.AdminConfig",  # Django's admin behind the app's login, audited (#16)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
