@@ -4,18 +4,16 @@ Every endpoint asks the one access policy (``access_for``) about the authenticat
 token's user or the browser's session user.
 """
 
-import csv
-import io
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Path, Query, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from access.csv_writer import csv_response
 from access.policy import access_for
 from api.auth import RateLimited, activate_language, api_auth
 from api.docs import LocalSwagger
@@ -231,18 +229,14 @@ def export_csv(request, kind: str = Path(..., pattern=r"^[a-z-]{1,30}$")):
     if kind not in ENTITIES:
         raise Http404
     entity = ENTITIES[kind]
-    return csv_response(entity, entity.export_rows(), f"{kind}.csv")
+    return entity_csv_response(entity, entity.export_rows(), f"{kind}.csv")
 
 
-def csv_response(entity, rows, filename):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([c.name for c in entity.columns])
-    for row in rows:
-        writer.writerow([c.to_cell(row[c.name]) for c in entity.columns])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def entity_csv_response(entity, rows, filename):
+    """Through the app's one CSV writer, which neutralises formulas (CSV injection, #16.7)."""
+    header = [c.name for c in entity.columns]
+    cells = ([c.to_cell(row[c.name]) for c in entity.columns] for row in rows)
+    return csv_response(filename, header, cells)
 
 
 # --- reads -----------------------------------------------------------------------------------

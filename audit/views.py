@@ -3,7 +3,6 @@
 The log is append-only: these views only read it (GET/HEAD), and nothing here edits or deletes.
 """
 
-import csv
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -12,7 +11,6 @@ from django import forms
 from django.apps import apps
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -20,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from access.csv_writer import csv_response
 from access.decorators import administrator_required
 from audit.models import AuditEntry
 
@@ -270,22 +269,6 @@ def log(request):
     return render(request, "audit/log.html", context)
 
 
-class _Echo:
-    """A file-like object whose ``write`` hands the line back, for csv.writer in a generator."""
-
-    def write(self, value):
-        return value
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(text) -> str:
-    """A text cell that a spreadsheet will not run as a formula (CSV injection)."""
-    text = "" if text is None else str(text)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def _json_cell(value) -> str:
     return "" if value is None else _json(value)
 
@@ -309,27 +292,21 @@ def log_csv(request):
     ]
     header = [str(h) for h in header]  # translated now, in the request's language
 
-    def lines():
-        writer = csv.writer(_Echo())
-        yield "\ufeff"
-        yield writer.writerow(header)
+    def rows():
         for entry in entries.iterator(chunk_size=2000):
             actor = entry.actor
-            yield writer.writerow(
-                [
-                    timezone.localtime(entry.at).isoformat(timespec="seconds"),
-                    _cell(actor.username if actor else ""),
-                    _cell(actor.full_name if actor else ""),
-                    _cell(entry.action),
-                    _cell(entry.object_type),
-                    _cell(entry.object_id),
-                    _cell(entry.object_repr),
-                    _json_cell(entry.before),
-                    _json_cell(entry.after),
-                ]
-            )
+            yield [
+                timezone.localtime(entry.at).isoformat(timespec="seconds"),
+                actor.username if actor else "",
+                actor.full_name if actor else "",
+                entry.action,
+                entry.object_type,
+                entry.object_id,
+                entry.object_repr,
+                _json_cell(entry.before),
+                _json_cell(entry.after),
+            ]
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y-%m-%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
-    return response
+    # Every cell through the app's one CSV writer, which neutralises formulas (CSV injection).
+    return csv_response(f"audit-log-{stamp}.csv", header, rows(), bom=True, stream=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from access.csv_writer import csv_text, unescape_cell
 from api.sync import Entity, Outcome, RowError, no_progress
 
 MAX_ROWS = 50_000
@@ -62,7 +63,9 @@ def _read_csv(path):
         raise TableError(_("The file's text encoding is not UTF-8 or Windows-1251."))
     first_line = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first_line.count)
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    # A cell the app's exports wrote with an apostrophe against formulas reads back as it was.
+    rows = csv.reader(io.StringIO(text), delimiter=delimiter)
+    return [[unescape_cell(cell) for cell in row] for row in rows]
 
 
 def to_rows(entity: Entity, cells: list[list]) -> tuple[list[tuple[int, dict]], list[RowError]]:
@@ -112,9 +115,7 @@ def import_file(entity: Entity, path: Path, *, actor=None, dry_run=False, progre
 
 
 def template_csv(entity: Entity) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow([c.name for c in entity.columns])
-    return buffer.getvalue()
+    return csv_text([c.name for c in entity.columns])
 
 
 def template_xlsx(entity: Entity) -> bytes:
