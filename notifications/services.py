@@ -53,16 +53,28 @@ def notify(
     return rows
 
 
+def absolute_link(link: str) -> str | None:
+    """A site-relative link as an address a mail reader can open, from ``SITE_URL`` (#16.8).
+
+    None when ``SITE_URL`` is missing or not absolute (``check --deploy`` fails then): an e-mail
+    carries no link rather than a path that opens nothing."""
+    from notifications.checks import site_url_problem
+
+    site = getattr(settings, "SITE_URL", "")
+    if site_url_problem(site):
+        logger.error("Notification e-mail sent without its link: SITE_URL is not a usable address")
+        return None
+    return site.rstrip("/") + link
+
+
 def email_for(user, notification: Notification) -> EmailMessage:
     """The e-mail of one notification, in the recipient's own language."""
     with translation.override(user.language or settings.LANGUAGE_CODE):
         subject = _("Online attestation")
         body = notification.text
-        if notification.link:
-            site = getattr(settings, "SITE_URL", "").rstrip("/")
-            body += "\n\n" + _("Open in the college information system: %(link)s") % {
-                "link": site + notification.link
-            }
+        link = absolute_link(notification.link) if notification.link else None
+        if link:
+            body += "\n\n" + _("Open in the college information system: %(link)s") % {"link": link}
     return EmailMessage(subject=subject, body=body, to=[user.email])
 
 

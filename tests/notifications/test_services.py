@@ -51,8 +51,9 @@ def test_notify_accepts_a_queryset(people, django_capture_on_commit_callbacks):
 
 @pytest.mark.req("X-10", "NTF-1")
 def test_email_goes_after_commit_to_those_with_an_address_in_their_language(
-    people, mailoutbox, django_capture_on_commit_callbacks
+    people, mailoutbox, django_capture_on_commit_callbacks, settings
 ):
+    settings.SITE_URL = "https://exam.example.kz"
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         notify(recipients=people.values(), kind=kinds.SLOT_SCHEDULED, params=PARAMS, link="/attestation/my/")
     assert mailoutbox == []  # nothing before the commit
@@ -65,7 +66,7 @@ def test_email_goes_after_commit_to_those_with_an_address_in_their_language(
     assert english.subject == "Online attestation"
     assert english.from_email == "attestation@localhost"
     assert english.body.startswith("The date and time of final control Programming is set: 01.12.2026 10:00")
-    assert "/attestation/my/" in english.body
+    assert "https://exam.example.kz/attestation/my/" in english.body
     assert by_address["kk@example.kz"].subject == "Онлайн аттестаттау"
     assert by_address["ru@example.kz"].subject == "Онлайн аттестация"
     for message in mailoutbox:

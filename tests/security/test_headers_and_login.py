@@ -135,6 +135,7 @@ def production_env(**extra):
             "DJANGO_SETTINGS_MODULE": "config.settings_production",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": "exam.example.kz",
+            "SITE_URL": "https://exam.example.kz",
         }
         | extra
     )
@@ -151,6 +152,22 @@ def test_check_deploy_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.req("X-10")
+def test_check_deploy_fails_without_the_site_address_e_mails_link_to():
+    env = production_env()
+    del env["SITE_URL"]
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "notifications.E001" in result.stderr and "SITE_URL is not set" in result.stderr
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():
