@@ -62,9 +62,17 @@
   document.addEventListener("htmx:beforeRequest", (event) => {
     if (event.detail.elt.matches("[data-live-poll]") && busy()) event.preventDefault();
   });
+  // Django masks the CSRF token afresh in every answer: compare the parts without it (both stay valid),
+  // and without the empty style attributes the browser leaves on fields it has touched.
+  const comparable = (element) => {
+    const copy = element.cloneNode(true);
+    copy.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach((input) => input.removeAttribute("value"));
+    copy.querySelectorAll('[style=""]').forEach((styled) => styled.removeAttribute("style"));
+    return copy.outerHTML;
+  };
   document.addEventListener("htmx:oobBeforeSwap", (event) => {
     const fresh = event.detail.fragment.firstElementChild;
-    if (fresh && fresh.outerHTML === event.detail.target.outerHTML) event.detail.shouldSwap = false;
+    if (fresh && comparable(fresh) === comparable(event.detail.target)) event.detail.shouldSwap = false;
   });
 
   // #14.2: a boosted region (hx-boost with hx-select="#stream-page") swaps in only that element of
