@@ -91,38 +91,54 @@ def boosted(node):
     return (node.attrs.get("method") or "get").lower() != "dialog"
 
 
-def stays_on_stream_page(node, stream):
-    url = node.attrs.get("href") if node.tag == "a" else node.attrs.get("action")
-    if url is None or url.startswith("?"):  # a tab of this page, or a form posting to the page itself
-        return True
-    match = resolve(urlsplit(url).path)
-    if node.tag == "a":
+def stays_on_stream_page(match, stream, is_link):
+    if is_link:
         return match.view_name == "attestation:stream" and match.kwargs == {"pk": stream.pk}
     # Every action of the stream page's module answers with the stream page (a redirect back, or the
     # page re-rendered with the refused dialog open).
     return match.func.__module__ == STREAM_PAGE_VIEWS
 
 
-def region_attrs(html):
-    return next(n.attrs for n in Tree(html).root.walk() if n.attrs.get("id") == "stream-page")
+# The Tickets page's actions that answer with the Tickets page (its file download does not).
+TICKETS_ACTIONS = {
+    "ticket_count",
+    "tickets_renumber",
+    "ticket_add",
+    "ticket_edit",
+    "ticket_delete",
+    "tickets_copy",
+}
 
 
-def offenders(html, stream, *, inside=None):
+def stays_on_tickets_page(match, stream, is_link):
+    if match.kwargs.get("pk") != stream.pk:
+        return False
+    return match.url_name == "tickets" if is_link else match.url_name in TICKETS_ACTIONS
+
+
+def region_attrs(html, region="#stream-page"):
+    return next(n.attrs for n in Tree(html).root.walk() if n.attrs.get("id") == region[1:])
+
+
+def offenders(html, stream, *, inside=None, region="#stream-page", stays=stays_on_stream_page):
     """Boosted links and forms that leave the page, or that would swap in anything but the page.
     ``inside``: the attributes of the region a fragment (the live poll's) is put into."""
     tree = Tree(html)
     if inside is not None:
-        region = Node("div", inside, None)
-        region.children, tree.root.parent = [tree.root], region
+        wrapper = Node("div", inside, None)
+        wrapper.children, tree.root.parent = [tree.root], wrapper
     found = []
     for node in tree.root.walk():
         if node.tag not in ("a", "form") or (node.tag == "a" and "href" not in node.attrs):
             continue
         if not boosted(node):
             continue
-        if not stays_on_stream_page(node, stream):
-            found.append(f"{node.path()} → {node.attrs.get('href') or node.attrs.get('action')}")
-        elif node.inherited("hx-select") != "#stream-page" or node.inherited("hx-target") != "#stream-page":
+        url = node.attrs.get("href") if node.tag == "a" else node.attrs.get("action")
+        on_page = url is None or url.startswith("?")  # a tab, or a form posting to the page itself
+        if not on_page and not stays(resolve(urlsplit(url).path), stream, node.tag == "a"):
+            found.append(f"{node.path()} → {url}")
+            continue
+        if node.inherited("hx-select") != region or node.inherited("hx-target") != region:
             found.append(
                 f"{node.path()} swaps {node.inherited('hx-select')} into {node.inherited('hx-target')}"
             )
@@ -230,3 +246,30 @@ def test_the_check_catches_what_wiped_the_page(busy_stream, login):
     assert not offenders(region.format(f'<a href="{name}" hx-boost="false">Name</a>'), stream)
     assert not offenders(region.format('<a href="https://zoom.example/j/1" target="_blank">Zoom</a>'), stream)
     assert not offenders(region.format(form), stream)
+
+
+@pytest.mark.req("TKT-2", "TKT-4")
+@pytest.mark.parametrize("persona", ["teacher", "reader"])
+def test_every_boosted_link_and_form_stays_on_the_tickets_page(scheduled, login, persona):
+    """The same class of defect on the other boosted page: the crumb back to the stream and a ticket's
+    file leave the Tickets page, so they are not boosted (the edit dialog is rendered too)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    stream = author(scheduled, count=2)
+    ticket = stream.tickets.get(number=1)
+    upload = SimpleUploadedFile("questions.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    tickets_service.ticket_save(
+        actor=scheduled.users["teacher"],
+        stream=stream,
+        number=1,
+        body="<p>Q</p>",
+        upload=upload,
+        ticket=ticket,
+    )
+    client = login(scheduled.users[persona])
+    url = reverse("attestation:tickets", args=[stream.pk])
+    for page in (client.get(url), client.get(f"{url}?edit={ticket.pk}")):
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert offenders(html, stream, region="#tickets-page", stays=stays_on_tickets_page) == []
+        assert boosted_count(html) > 0 or persona == "reader"  # read mode: nothing to submit

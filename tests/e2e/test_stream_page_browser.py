@@ -7,6 +7,7 @@ import datetime
 import re
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -407,9 +408,9 @@ def test_toolbar_counter_and_notification_follow_the_live_poll(
 
 
 @pytest.mark.req("TKT-2", "STR-1")
-def test_a_boosted_link_to_another_page_is_followed_not_swapped(college, new_page, guard, screenshot):
-    """#14.2's safety net: the Tickets page's crumb (a boosted link whose answer is the stream page, not
-    the Tickets page) opens the stream page instead of wiping the Tickets page."""
+def test_the_tickets_pages_crumb_leads_back_to_the_stream_page(college, new_page, guard, screenshot):
+    """#14.2 on the other boosted page: the Tickets page's crumb opens the stream page (it wiped the
+    Tickets page: its answer has no #tickets-page)."""
     from tests.e2e.conftest import login
 
     stream = college.streams.teacher_a
@@ -428,3 +429,36 @@ def test_a_boosted_link_to_another_page_is_followed_not_swapped(college, new_pag
     expect(tickets.locator("#stream-page .tabs")).to_be_visible()
     expect(tickets).to_have_url(re.compile(rf"/attestation/streams/{stream.pk}/$"))
     screenshot(tickets, "followed")
+
+
+ADD_LINK = """([href, text]) => {
+  const link = Object.assign(document.createElement("a"), {href, textContent: text});
+  document.querySelector("#stream-page h1").after(link);
+  htmx.process(link);
+}"""
+
+
+@pytest.mark.req("STR-1", "X-6")
+def test_a_boosted_link_that_slipped_through_is_followed_not_swapped(college, new_page, guard, screenshot):
+    """#14.2's safety net (stream-page.js): should a future link in the boosted region forget to opt
+    out, its answer — another page, or a download — is followed as a normal navigation instead of
+    being swapped in as nothing. Such links are added to the page here, as a template might."""
+    from tests.e2e.conftest import login
+
+    stream = college.streams.teacher_a
+    slot = running_slot(stream)
+    page = guard(new_page())
+    login(page, college.users["teacher"])
+    open_stream_page(page, stream)
+    open_slot_tab(page, slot)
+    page.evaluate(ADD_LINK, [reverse("attestation:grade_sheet_slot", args=[slot.pk, "xlsx"]), "A sheet"])
+    with page.expect_download() as info:
+        page.get_by_role("link", name="A sheet").click()
+    assert info.value.suggested_filename.endswith(".xlsx")
+    expect(page.locator("#stream-page .slot-table")).to_be_visible()  # the page is whole
+
+    page.evaluate(ADD_LINK, [reverse("attestation:stream_list"), "The streams"])
+    page.get_by_role("link", name="The streams").click()
+    expect(page.get_by_role("heading", name="Online intermediate attestation")).to_be_visible()
+    expect(page.get_by_role("link", name=stream.name)).to_be_visible()
+    screenshot(page, "followed")
