@@ -43,7 +43,7 @@ _ceiling = itertools.count()
 T0 = time.time()
 OUTCOMES: dict[str, dict] = {}
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-FREE_RE = re.compile(r'name="ticket" value="(\d+)" class="tile-ticket free"')
+FREE_RE = re.compile(r'name="ticket" value="([0-9a-f]{32})" class="tile-ticket free"')
 DIALOG_RE = re.compile(r'<dialog id="dialog-(generate|place|cancel|send)".*?</dialog>', re.S)
 IDS_RE = re.compile(r'name="sessions" value="(\d+)"')
 WORDS = [

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -424,12 +425,32 @@ def placement_cancel(*, actor, slot, session_ids) -> int:
 
 
 def board(session):
-    """The tiles of the "Choose ticket" block: every ticket, free or taken, in a per-student random order."""
-    slot = session.slot
+    """STU-3: the tiles of the "Choose ticket" block: every ticket, free or taken, without numbers.
+
+    A tile carries an opaque token (:func:`tile_token`), never the ticket's key, and the tiles are
+    ordered by their tokens: a random order of this student's own, that the student cannot
+    reproduce to learn which tile is which number, nor which numbers are taken.
+    """
     tickets = list(Ticket.objects.filter(stream_id=session.stream_id).values_list("pk", flat=True))
-    free = free_tickets(slot, tickets)
-    order = random.Random(f"{session.pk}:{slot.pk}").sample(tickets, len(tickets))  # noqa: S311 — layout only
-    return [{"id": t, "free": t in free} for t in order]
+    free = free_tickets(session.slot, tickets)
+    tiles = [{"tile": tile_token(session, ticket), "free": ticket in free} for ticket in tickets]
+    return sorted(tiles, key=lambda tile: tile["tile"])
+
+
+def tile_token(session, ticket_id) -> str:
+    """#16: one ticket's tile on one student's board in one slot — a keyed hash (the secret key):
+    unguessable, unordered, and never the same for another student or another slot."""
+    value = f"{session.pk}:{session.slot_id}:{ticket_id}"
+    return salted_hmac("attestation.board.tile", value, algorithm="sha256").hexdigest()[:32]
+
+
+def _ticket_of_tile(session, tile, ticket_ids):
+    """The ticket behind a tile of this student's board, or None for a token that is not one."""
+    tile = str(tile or "")
+    for ticket_id in ticket_ids:
+        if constant_time_compare(tile_token(session, ticket_id), tile):
+            return ticket_id
+    return None
 
 
 def free_tickets(slot, ticket_ids):
@@ -448,13 +469,17 @@ def free_tickets(slot, ticket_ids):
     return free
 
 
-def ticket_choose(*, actor, session, ticket_id) -> ExamSession:
+def ticket_choose(*, actor, session, tile) -> ExamSession:
+    """STU-3: the student takes the ticket behind a tile of their board (:func:`board`)."""
     if not access_for(actor).owns_session(session):
         raise Refused(_("This is not your final control."))
+    ticket_id = None
     try:
         with transaction.atomic():
             slot = _lock_slot(session.slot)
             session = ExamSession.objects.select_for_update().get(pk=session.pk)
+            tickets = list(Ticket.objects.filter(stream=slot.stream).values_list("pk", flat=True))
+            ticket_id = _ticket_of_tile(session, tile, tickets)
             if session.ticket_id:
                 if session.ticket_id == ticket_id:
                     return session  # a double click or a retry: the same answer, once
@@ -464,8 +489,7 @@ def ticket_choose(*, actor, session, ticket_id) -> ExamSession:
             now = clock.now()
             if not slot.starts_at <= now < session.ends_at:
                 raise Refused(_("Tickets can be chosen only during the final control."))
-            tickets = list(Ticket.objects.filter(stream=slot.stream).values_list("pk", flat=True))
-            if ticket_id not in tickets:
+            if ticket_id is None:
                 raise Refused(_("There is no such ticket."))
             if ticket_id not in free_tickets(slot, tickets):
                 raise Refused(_("Someone has just taken this ticket. Please choose another one."))

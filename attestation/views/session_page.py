@@ -197,10 +197,9 @@ def ticket_choose(request, pk):
     if viewer != "student":
         raise Http404
     try:
-        ticket_id = int(request.POST.get("ticket", ""))
-        tickets_service.ticket_choose(actor=request.user, session=session, ticket_id=ticket_id)
-    except ValueError:
-        messages.error(request, _("There is no such ticket."))
+        tickets_service.ticket_choose(
+            actor=request.user, session=session, tile=request.POST.get("ticket", "")
+        )
     except Refused as refused:
         messages.error(request, refused.message)
     else:

@@ -358,7 +358,9 @@ def test_the_students_services_ask_the_policy_not_only_ownership(scheduled, exam
     text = "<p>an answer long enough to be sent</p>"
     for call in (
         lambda: tickets_service.questions_open(actor=student, session=session),
-        lambda: tickets_service.ticket_choose(actor=student, session=session, ticket_id=exam.ticket_id),
+        lambda: tickets_service.ticket_choose(
+            actor=student, session=session, tile=tickets_service.tile_token(session, exam.ticket_id)
+        ),
         lambda: service.answer_send(actor=student, session=session, text=text),
     ):
         with translation.override("en"), pytest.raises(Refused, match="This is not your final control."):

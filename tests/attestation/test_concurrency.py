@@ -103,7 +103,11 @@ def _everyone_clicks_one_tile(board):
     ticket = Ticket.objects.get(stream=board.stream, number=1)
     sessions = list(board.sessions.select_related("student__user"))
     requests = [
-        (s.student.user, reverse("attestation:ticket_choose", args=[s.pk]), {"ticket": str(ticket.pk)})
+        (
+            s.student.user,
+            reverse("attestation:ticket_choose", args=[s.pk]),
+            {"ticket": service.tile_token(s, ticket.pk)},
+        )
         for s in sessions
     ]
     return ticket, fire(requests)
@@ -197,7 +201,7 @@ def test_generation_racing_a_self_choice_never_gives_a_student_two_tickets(
         (
             chooser.student.user,
             reverse("attestation:ticket_choose", args=[chooser.pk]),
-            {"ticket": str(ticket.pk)},
+            {"ticket": service.tile_token(chooser, ticket.pk)},
         ),
         (
             scheduled.users["teacher"],

@@ -1,5 +1,6 @@
 """Tickets: authoring, copying, handing out and sending (TKT, CPY, GEN, PLC, SND, STU-3, STU-4, TSK, X-11)."""
 
+import re
 from collections import Counter
 
 import pytest
@@ -497,7 +498,8 @@ def test_student_sees_the_board_and_chooses_one_ticket(scheduled, placed, login)
     assert "Question" not in page  # no numbers, no questions on the board
     ticket = Ticket.objects.get(stream=placed.stream, number=2)
     response = client.post(
-        reverse("attestation:ticket_choose", args=[session.pk]), {"ticket": str(ticket.pk)}
+        reverse("attestation:ticket_choose", args=[session.pk]),
+        {"ticket": service.tile_token(session, ticket.pk)},
     )
     assert response.status_code == 302
     session.refresh_from_db()
@@ -507,7 +509,7 @@ def test_student_sees_the_board_and_chooses_one_ticket(scheduled, placed, login)
     # The other student sees it grey.
     other = placed.sessions.get(student__user=scheduled.users["other_student"])
     board = service.board(other)
-    assert [t["free"] for t in board if t["id"] == ticket.pk] == [False]
+    assert [t["free"] for t in board if t["tile"] == service.tile_token(other, ticket.pk)] == [False]
 
 
 @pytest.mark.req("STU-3", "X-3")
@@ -515,16 +517,24 @@ def test_a_taken_ticket_is_refused_and_a_second_choice_too(scheduled, placed):
     mine = placed.sessions.get(student__user=scheduled.users["student"])
     theirs = placed.sessions.get(student__user=scheduled.users["other_student"])
     one, two = Ticket.objects.filter(stream=placed.stream).order_by("number")[:2]
-    service.ticket_choose(actor=scheduled.users["student"], session=mine, ticket_id=one.pk)
     service.ticket_choose(
-        actor=scheduled.users["student"], session=mine, ticket_id=one.pk
+        actor=scheduled.users["student"], session=mine, tile=service.tile_token(mine, one.pk)
+    )
+    service.ticket_choose(
+        actor=scheduled.users["student"], session=mine, tile=service.tile_token(mine, one.pk)
     )  # a retry: same answer
     with pytest.raises(Refused, match="Someone has just taken"):
-        service.ticket_choose(actor=scheduled.users["other_student"], session=theirs, ticket_id=one.pk)
+        service.ticket_choose(
+            actor=scheduled.users["other_student"], session=theirs, tile=service.tile_token(theirs, one.pk)
+        )
     with pytest.raises(Refused, match="already have a ticket"):
-        service.ticket_choose(actor=scheduled.users["student"], session=mine, ticket_id=two.pk)
+        service.ticket_choose(
+            actor=scheduled.users["student"], session=mine, tile=service.tile_token(mine, two.pk)
+        )
     with pytest.raises(Refused, match="not your final control"):
-        service.ticket_choose(actor=scheduled.users["student"], session=theirs, ticket_id=two.pk)
+        service.ticket_choose(
+            actor=scheduled.users["student"], session=theirs, tile=service.tile_token(theirs, two.pk)
+        )
 
 
 @pytest.mark.req("PLC-3")
@@ -532,7 +542,9 @@ def test_cancel_placement_keeps_chosen_tickets(scheduled, placed, login):
     mine = placed.sessions.get(student__user=scheduled.users["student"])
     theirs = placed.sessions.get(student__user=scheduled.users["other_student"])
     ticket = Ticket.objects.filter(stream=placed.stream).first()
-    service.ticket_choose(actor=scheduled.users["student"], session=mine, ticket_id=ticket.pk)
+    service.ticket_choose(
+        actor=scheduled.users["student"], session=mine, tile=service.tile_token(mine, ticket.pk)
+    )
     client = login(scheduled.users["teacher"])
     response = client.post(
         reverse("attestation:slot_hand_out", args=[placed.pk, "cancel"]), {"sessions": [mine.pk, theirs.pk]}
@@ -679,10 +691,12 @@ def test_board_fragment_greys_a_taken_ticket_and_stops_once_chosen(scheduled, pl
     assert body.lstrip().startswith('<div id="board"') and body.count("tile-ticket free") == 3
     assert "hx-trigger" in body and "<html" not in body
     ticket = Ticket.objects.get(stream=placed.stream, number=2)
-    service.ticket_choose(actor=scheduled.users["student"], session=mine, ticket_id=ticket.pk)
+    service.ticket_choose(
+        actor=scheduled.users["student"], session=mine, tile=service.tile_token(mine, ticket.pk)
+    )
     body = board_poll(other, theirs).content.decode()
     assert body.count("tile-ticket free") == 2 and body.count("tile-ticket taken") == 1
-    assert f'value="{ticket.pk}" class="tile-ticket taken"' in body
+    assert f'value="{service.tile_token(theirs, ticket.pk)}" class="tile-ticket taken"' in body
     # The chooser's own board stops polling: no tiles, no trigger (the page reloads by its status).
     body = board_poll(login(scheduled.users["student"]), mine).content.decode()
     assert "hx-trigger" not in body and "tile-ticket" not in body
@@ -707,3 +721,39 @@ def test_board_fragment_runs_a_few_fixed_queries(scheduled, placed, login, djang
     board_poll(client, theirs)  # the session is cached, as while polling
     with django_assert_max_num_queries(7):
         assert board_poll(client, theirs).status_code == 200
+
+
+@pytest.mark.req("STU-3", "X-3", "X-10")
+def test_tiles_reveal_no_ticket_identity(scheduled, placed, login):
+    """#16.2: a tile's value is an opaque token of this student's board — no key, no number, no order
+    a student could map to ticket numbers; another student's tokens differ; a ticket's key is refused."""
+    mine = placed.sessions.get(student__user=scheduled.users["student"])
+    theirs = placed.sessions.get(student__user=scheduled.users["other_student"])
+    tickets = list(Ticket.objects.filter(stream=placed.stream).order_by("number"))
+    page = login(scheduled.users["student"]).get(reverse("attestation:session", args=[mine.pk]))
+    values = re.findall(r'name="ticket" value="([^"]*)" class="tile-ticket', page.content.decode())
+    assert len(values) == len(tickets) == len(set(values))
+    assert all(re.fullmatch(r"[0-9a-f]{32}", value) for value in values)
+    assert {str(t.pk) for t in tickets}.isdisjoint(values)
+    assert values == sorted(values)  # ordered by the token itself, i.e. at random
+    assert set(values).isdisjoint(service.tile_token(theirs, t.pk) for t in tickets)
+    # A key, a number, or another student's token is not a tile of this board.
+    client = login(scheduled.users["student"])
+    url = reverse("attestation:ticket_choose", args=[mine.pk])
+    for forged in (str(tickets[0].pk), "1", service.tile_token(theirs, tickets[0].pk), "", "x" * 5000):
+        response = client.post(url, {"ticket": forged}, follow=True)
+        assert "There is no such ticket." in response.content.decode()
+    mine.refresh_from_db()
+    assert mine.ticket_id is None
+    client.post(url, {"ticket": service.tile_token(mine, tickets[1].pk)})
+    mine.refresh_from_db()
+    assert mine.ticket_id == tickets[1].pk
+
+
+@pytest.mark.req("STU-3")
+def test_a_tile_token_changes_with_the_slot(scheduled, placed):
+    mine = placed.sessions.get(student__user=scheduled.users["student"])
+    ticket = Ticket.objects.filter(stream=placed.stream).first()
+    token = service.tile_token(mine, ticket.pk)
+    mine.slot_id += 1000
+    assert service.tile_token(mine, ticket.pk) != token

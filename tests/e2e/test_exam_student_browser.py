@@ -112,7 +112,9 @@ def answering(running_slot, college):
     """The student holds a ticket and has opened the questions."""
     session = running_slot
     ticket = session.stream.tickets.get(number=1)
-    tickets_service.ticket_choose(actor=college.users["student"], session=session, ticket_id=ticket.pk)
+    tickets_service.ticket_choose(
+        actor=college.users["student"], session=session, tile=tickets_service.tile_token(session, ticket.pk)
+    )
     tickets_service.questions_send(
         actor=college.users["teacher"], slot=session.slot, session_ids=[session.pk]
     )
@@ -191,7 +193,9 @@ def test_a_failed_upload_holds_send_until_tried_again(
     error = page.locator(".upload-error")
     expect(error).to_contain_text("The file was not attached: the connection broke off.")
     page.get_by_role("button", name="Send answer").click()
-    expect(error).to_contain_text("The file “page.png” is not attached yet. Try again, or press “Do not attach”")  # noqa: E501
+    expect(error).to_contain_text(
+        "The file “page.png” is not attached yet. Try again, or press “Do not attach”"
+    )
     expect(page.get_by_role("dialog")).to_have_count(0)
     screenshot(page, "upload-failed")
     page.context.set_offline(False)

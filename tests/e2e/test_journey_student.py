@@ -314,7 +314,11 @@ def full_board(college):
     )
     mine, theirs = sessions
     ticket = stream.tickets.get()
-    tickets_service.ticket_choose(actor=college.users["other_student"], session=theirs, ticket_id=ticket.pk)
+    tickets_service.ticket_choose(
+        actor=college.users["other_student"],
+        session=theirs,
+        tile=tickets_service.tile_token(theirs, ticket.pk),
+    )
     return mine
 
 

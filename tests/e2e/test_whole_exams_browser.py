@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from attestation import clock
 from attestation.models import ExamSession, ModuleSettings, Slot, Ticket
 from attestation.services.journal import sync_final_columns
+from attestation.services.tickets import tile_token
 from college.models import AcademicSchedule
 from tests.attestation.test_tickets import author
 
@@ -150,13 +151,14 @@ def test_whole_exam_with_self_chosen_tickets_and_a_contested_tile(college, exam_
         student.goto(f"/attestation/sessions/{mine.pk}/")
         other.goto(f"/attestation/sessions/{theirs.pk}/")
         wanted = Ticket.objects.get(stream=stream, number=2).pk
-        tile = f'.tile-ticket[value="{wanted}"]'
+        # The same ticket is a different (opaque) tile on each student's board.
+        tile, their_tile = (f'.tile-ticket[value="{tile_token(s, wanted)}"]' for s in (mine, theirs))
         expect(student.locator(tile)).to_be_enabled()
-        expect(other.locator(tile)).to_be_enabled()
+        expect(other.locator(their_tile)).to_be_enabled()
         screenshot(student, "choice-board")
         # Both click the same free tile at (nearly) the same moment.
         student.locator(tile).click()  # each is asked "Take this ticket?" first
-        other.locator(tile).click()
+        other.locator(their_tile).click()
         student.get_by_role("button", name="Take the ticket").click(no_wait_after=True)
         other.get_by_role("button", name="Take the ticket").click(no_wait_after=True)
         winner_texts = []
@@ -165,8 +167,8 @@ def test_whole_exam_with_self_chosen_tickets_and_a_contested_tile(college, exam_
             winner_texts.append(page.get_by_role("status").inner_text())
         assert sum("You have a ticket." in t for t in winner_texts) == 1
         assert sum("Someone has just taken this ticket" in t for t in winner_texts) == 1
-        loser = other if "Someone" in winner_texts[1] else student
-        expect(loser.locator(f"{tile}.taken")).to_be_visible()
+        loser, loser_tile = (other, their_tile) if "Someone" in winner_texts[1] else (student, tile)
+        expect(loser.locator(f"{loser_tile}.taken")).to_be_visible()
         loser.locator(".tile-ticket.free").first.click()
         loser.get_by_role("button", name="Take the ticket").click()
         expect(loser.get_by_text("You have a ticket.")).to_be_visible()

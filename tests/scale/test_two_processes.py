@@ -30,6 +30,7 @@ from django.db import connection
 
 from attestation import clock
 from attestation.models import ExamSession, Slot, Ticket
+from attestation.services.tickets import tile_token
 from tests.attestation.test_tickets import author, self_choice
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -192,8 +193,9 @@ def _dot(page, session):
     return found.group(1)
 
 
-def _tile(board, ticket):
-    found = re.search(rf'value="{ticket.pk}" class="tile-ticket (free|taken)"', board)
+def _tile(board, session, ticket):
+    token = tile_token(session, ticket.pk)
+    found = re.search(rf'value="{token}" class="tile-ticket (free|taken)"', board)
     assert found, "the ticket's tile is on the board"
     return found.group(1)
 
@@ -219,9 +221,12 @@ def test_a_ticket_taken_through_server_a_is_grey_on_server_b(two_servers, runnin
     student, other = Browser(college.users["student"]), Browser(college.users["other_student"])
     board = f"{b}/attestation/sessions/{theirs.pk}/?partial=board"
 
-    assert _tile(other.get(board, **{"HX-Request": "true"})[1], ticket) == "free"
-    assert student.post(f"{a}/attestation/sessions/{mine.pk}/choose/", {"ticket": ticket.pk}) == 302
-    assert _tile(other.get(board, **{"HX-Request": "true"})[1], ticket) == "taken"
+    assert _tile(other.get(board, **{"HX-Request": "true"})[1], theirs, ticket) == "free"
+    chosen = student.post(
+        f"{a}/attestation/sessions/{mine.pk}/choose/", {"ticket": tile_token(mine, ticket.pk)}
+    )
+    assert chosen == 302
+    assert _tile(other.get(board, **{"HX-Request": "true"})[1], theirs, ticket) == "taken"
     mine.refresh_from_db()
     assert mine.ticket_id == ticket.pk
 
@@ -239,7 +244,7 @@ def test_two_students_on_two_servers_clicking_one_tile_at_once(two_servers, runn
     def click(index, base):
         barrier.wait()
         url = f"{base}/attestation/sessions/{sessions[index].pk}/choose/"
-        statuses[index] = browsers[index].post(url, {"ticket": ticket.pk})
+        statuses[index] = browsers[index].post(url, {"ticket": tile_token(sessions[index], ticket.pk)})
 
     threads = [threading.Thread(target=click, args=(i, base)) for i, base in enumerate((a, b))]
     for thread in threads:
