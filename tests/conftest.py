@@ -1,11 +1,20 @@
 """Shared fixtures and the requirement-traceability plugin (``make requirements``)."""
 
+import datetime
 import json
+import os
 from collections import defaultdict
 
 import pytest
+import time_machine
 
 from tests.personas import *  # noqa: F401,F403 — persona fixtures
+
+
+def pytest_report_header(config):
+    if os.environ.get("TEST_NOW"):
+        return f"simulated start of every test (TEST_NOW): {os.environ['TEST_NOW']}"
+    return None
 
 
 def pytest_addoption(parser):
@@ -44,6 +53,41 @@ def pytest_sessionfinish(session):
                 counts[req_id][outcome] += 1
     with open(path, "w", encoding="utf-8") as fh:
         json.dump(counts, fh, indent=1, sort_keys=True)
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Every test starts in English outside a request (services, e-mails built in the test): the
+    assertions read English messages, and no test inherits the language another left active.
+    Requests still choose their own language (the user's, Kazakh by default)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _simulated_now():
+    """``TEST_NOW=2026-12-01T18:58:00+00:00 make test``: every test starts at that moment and the clock
+    ticks on from there — to find tests that assume the time of day, or that the UTC date is Almaty's
+    (from 19:00 UTC it is already tomorrow in Almaty). Tests that travel in time still do."""
+    when = os.environ.get("TEST_NOW")
+    if not when:
+        yield
+        return
+    with time_machine.travel(datetime.datetime.fromisoformat(when), tick=True):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the project's default language (Kazakh), whatever an earlier test's request
+    activated in this thread: a test that reads a message outside a request says which language."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,8 @@ behave the same. A refused action raises :class:`Refused` with a translated mess
 nothing.
 """
 
+from django.utils.translation import gettext as _
+
 
 class Refused(Exception):
     """The action is not allowed or the input is wrong; ``message`` is shown to the user."""
@@ -13,3 +15,16 @@ class Refused(Exception):
         super().__init__(str(message))
         self.message = message
         self.field = field
+
+
+class NotAllowed(Refused):
+    """The actor may not do this at all (read mode, no grading right): views answer 403, whereas a
+    plain :class:`Refused` (wrong input, wrong time) answers 400 with the form kept."""
+
+
+def require_edit(actor, stream):
+    """X-10, ADM-3: a change to the stream's exam needs edit mode on the stream."""
+    from access.policy import access_for
+
+    if not access_for(actor).can_edit_stream(stream):
+        raise NotAllowed(_("Read mode: you cannot change anything here."))

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from access.policy import access_for
 from attestation import clock, grading
 from attestation.models import ExamSession, GradeChange
-from attestation.services import Refused
+from attestation.services import NotAllowed, Refused
 from audit.models import record
 from college.models import Journal, JournalColumn, JournalMark
 
@@ -128,6 +128,13 @@ def _to_journal(journal, session, grade):
             JournalMark.objects.filter(column=column, student=session.student).delete()
 
 
+def require_grader(actor, stream) -> None:
+    """GRD-1, ADM-4(c), X-10: only who may grade the stream gets further; read mode is refused
+    before any input is looked at (403 in the views)."""
+    if not access_for(actor).can_grade_stream(stream):
+        raise NotAllowed(_("You may not grade this final control."))
+
+
 def grade_set(
     *, actor, session, absence="", written="", oral="", total="", reason="", version, comment=None
 ) -> ExamSession:
@@ -142,8 +149,7 @@ def grade_set(
             .select_related("slot", "stream__journal", "student__group__technology")
             .get(pk=session.pk)
         )
-        if not access_for(actor).can_grade_stream(session.stream):
-            raise Refused(_("You may not grade this final control."))
+        require_grader(actor, session.stream)
         if not grading_open(session):
             raise Refused(_("The grade can be set once the answer is sent or the time is over."))
         if version != session.grade_version:
@@ -224,8 +230,7 @@ def _untouched(session, entry, journal) -> bool:
 def slot_grades_set(*, actor, slot, entries) -> tuple[list[ExamSession], dict[int, Refused]]:
     """Grade a whole slot from its table: every changed row through ``grade_set`` on its own, so
     each valid row is saved and each invalid one refused with its own reason (by session id)."""
-    if not access_for(actor).can_grade_stream(slot.stream):
-        raise Refused(_("You may not grade this final control."))
+    require_grader(actor, slot.stream)
     sessions = {
         s.pk: s
         for s in ExamSession.objects.filter(slot=slot, pk__in=[e.session_id for e in entries])

@@ -12,21 +12,15 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from access.policy import access_for
 from attestation import clock
 from attestation.models import ExamSession, RecordingLink, Slot, StreamExam
-from attestation.services import Refused
+from attestation.services import Refused, require_edit
 from audit.models import record
 from college.models import AcademicSchedule, Admission
 from notifications import kinds
 from notifications.services import notify
 
 MAX_EXTRA_MINUTES = 600
-
-
-def _require_edit(actor, stream):
-    if not access_for(actor).can_edit_stream(stream):
-        raise Refused(_("Read mode: you cannot change anything here."))
 
 
 def local(dt):
@@ -51,7 +45,7 @@ def first_start(stream):
 
 
 def stream_mode_set(*, actor, stream, mode) -> StreamExam:
-    _require_edit(actor, stream)
+    require_edit(actor, stream)
     mode = StreamExam.Mode(mode)
     with transaction.atomic():
         exam = StreamExam.locked(stream)
@@ -138,7 +132,7 @@ def _check_overlaps(students, starts_at, ends_at, exclude_slot=None):
 
 
 def slot_create(*, actor, stream, student_ids, starts_at, ends_at) -> Slot:
-    _require_edit(actor, stream)
+    require_edit(actor, stream)
     if not student_ids:
         raise Refused(_("Choose at least one student."), field="students")
     _check_times(starts_at, ends_at)
@@ -194,7 +188,7 @@ def _locked_slot(slot):
 
 def slot_update(*, actor, slot, starts_at, ends_at) -> Slot:
     """Before the start: date and times; after the start, until the end: only the end time."""
-    _require_edit(actor, slot.stream)
+    require_edit(actor, slot.stream)
     with transaction.atomic():
         slot = _locked_slot(slot)
         before = _slot_snapshot(slot)
@@ -221,7 +215,7 @@ def slot_update(*, actor, slot, starts_at, ends_at) -> Slot:
 
 def slot_delete(*, actor, slot) -> None:
     """Before the start only; its students go back to "Undistributed"."""
-    _require_edit(actor, slot.stream)
+    require_edit(actor, slot.stream)
     with transaction.atomic():
         slot = _locked_slot(slot)
         if slot_state(slot) != "before":
@@ -235,7 +229,7 @@ def slot_delete(*, actor, slot) -> None:
 
 
 def session_unschedule(*, actor, session) -> None:
-    _require_edit(actor, session.stream)
+    require_edit(actor, session.stream)
     with transaction.atomic():
         session = (
             ExamSession.objects.select_for_update(of=("self",))
@@ -259,7 +253,7 @@ def session_unschedule(*, actor, session) -> None:
 
 def session_extra_time(*, actor, session, minutes) -> ExamSession:
     """X-4: extra time for one student, until their own deadline has passed."""
-    _require_edit(actor, session.stream)
+    require_edit(actor, session.stream)
     if not 0 <= minutes <= MAX_EXTRA_MINUTES:
         raise Refused(
             _("Extra time must be between 0 and %(max)s minutes.") % {"max": MAX_EXTRA_MINUTES},
@@ -294,7 +288,7 @@ def session_extra_time(*, actor, session, minutes) -> ExamSession:
 
 def session_move(*, actor, session, target) -> ExamSession:
     """X-4: reschedule one student to another slot of the stream that has not started."""
-    _require_edit(actor, session.stream)
+    require_edit(actor, session.stream)
     with transaction.atomic():
         session = (
             ExamSession.objects.select_for_update(of=("self",))
@@ -329,7 +323,7 @@ def session_move(*, actor, session, target) -> ExamSession:
 
 def slot_notify(*, actor, slot) -> int:
     """Every student of the slot gets the seed's message; the button hides until the start changes."""
-    _require_edit(actor, slot.stream)
+    require_edit(actor, slot.stream)
     with transaction.atomic():
         slot = _locked_slot(slot)
         if slot_state(slot) == "over":
@@ -357,7 +351,7 @@ def slot_notify(*, actor, slot) -> int:
 def slot_platform_save(
     *, actor, slot, platform, login, password, conference_url, has_recording, show_recording, recording_urls
 ) -> Slot:
-    _require_edit(actor, slot.stream)
+    require_edit(actor, slot.stream)
     for url in [conference_url, *recording_urls]:
         if url and not url.lower().startswith(("http://", "https://")):
             raise Refused(_("Links must start with http:// or https://."), field="conference_url")

@@ -22,7 +22,7 @@ from attestation import clock
 from attestation.files import copy_of, safe_name, validate_upload
 from attestation.models import ExamSession, ModuleSettings, Slot, StreamExam, Ticket
 from attestation.richtext import sanitize
-from attestation.services import Refused
+from attestation.services import Refused, require_edit
 from audit.models import record
 
 MAX_TICKETS = 300
@@ -32,11 +32,6 @@ _random = random.SystemRandom()
 
 # The lock of a claim; the control test switches it off to show the race is real.
 LOCK_CLAIMS = True
-
-
-def _require_edit(actor, stream):
-    if not access_for(actor).can_edit_stream(stream):
-        raise Refused(_("Read mode: you cannot change anything here."))
 
 
 def numbers_generated(stream) -> bool:
@@ -73,7 +68,7 @@ def summary(stream, exam=None):
 
 
 def ticket_count_set(*, actor, stream, count) -> StreamExam:
-    _require_edit(actor, stream)
+    require_edit(actor, stream)
     if not 1 <= count <= MAX_TICKETS:
         raise Refused(_("The number of tickets must be from 1 to %(max)s.") % {"max": MAX_TICKETS})
     with transaction.atomic():
@@ -130,7 +125,7 @@ def has_gaps(numbers) -> bool:
 def tickets_renumber(*, actor, stream) -> int:
     """TKT-2, #14.10: number the saved tickets 1…N in their order, closing the gaps deleted tickets
     left (so the count can come down to N). Refused once numbers are handed out. Returns N."""
-    _require_edit(actor, stream)
+    require_edit(actor, stream)
     with transaction.atomic():
         exam = StreamExam.locked(stream)
         _require_not_frozen(stream)
@@ -165,7 +160,7 @@ def free_numbers(stream, exam=None):
 
 def ticket_save(*, actor, stream, number, body, upload=None, remove_file=False, ticket=None) -> Ticket:
     """Add (ticket=None) or edit a ticket: text, one file, or both."""
-    _require_edit(actor, stream)
+    require_edit(actor, stream)
     body = sanitize(body)
     kind = validate_upload(upload) if upload else None
     with transaction.atomic():
@@ -204,7 +199,7 @@ def ticket_save(*, actor, stream, number, body, upload=None, remove_file=False, 
 
 
 def ticket_delete(*, actor, ticket) -> None:
-    _require_edit(actor, ticket.stream)
+    require_edit(actor, ticket.stream)
     with transaction.atomic():
         StreamExam.locked(ticket.stream)
         _require_not_frozen(ticket.stream)
@@ -243,7 +238,7 @@ def copy_targets(source, period):
 
 def tickets_copy(*, actor, source, ticket_ids, targets) -> int:
     """CPY-3: append copies after each target's own tickets and raise its count; files are copied."""
-    _require_edit(actor, source)
+    require_edit(actor, source)
     tickets = [
         t for t in Ticket.objects.filter(stream=source, pk__in=ticket_ids).order_by("number") if t.has_content
     ]
@@ -254,7 +249,7 @@ def tickets_copy(*, actor, source, ticket_ids, targets) -> int:
     copied = 0
     with transaction.atomic():
         for target in targets:
-            _require_edit(actor, target)
+            require_edit(actor, target)
             exam = StreamExam.locked(target)
             if numbers_generated(target) or target.teacher_id != source.teacher_id:
                 raise Refused(_("Tickets cannot be copied to “%(stream)s”.") % {"stream": target.name})
@@ -329,7 +324,7 @@ def pick_fair(ticket_ids, usage, rng=_random):
 
 
 def tickets_generate(*, actor, slot, session_ids) -> int:
-    _require_edit(actor, slot.stream)
+    require_edit(actor, slot.stream)
     with transaction.atomic():
         slot = _lock_slot(slot)
         _require_tickets_mode(slot.stream)
@@ -365,7 +360,7 @@ def tickets_place(*, actor, slot, session_ids) -> int:
     from notifications import kinds
     from notifications.services import notify
 
-    _require_edit(actor, slot.stream)
+    require_edit(actor, slot.stream)
     with transaction.atomic():
         slot = _lock_slot(slot)
         _require_tickets_mode(slot.stream)
@@ -401,7 +396,7 @@ def tickets_place(*, actor, slot, session_ids) -> int:
 
 def placement_cancel(*, actor, slot, session_ids) -> int:
     """PLC-3: for placed students who have not chosen; a chosen ticket stays."""
-    _require_edit(actor, slot.stream)
+    require_edit(actor, slot.stream)
     with transaction.atomic():
         slot = _lock_slot(slot)
         sessions = list(
@@ -509,7 +504,7 @@ def ticket_choose(*, actor, session, tile) -> ExamSession:
 
 
 def questions_send(*, actor, slot, session_ids) -> int:
-    _require_edit(actor, slot.stream)
+    require_edit(actor, slot.stream)
     with transaction.atomic():
         slot = _lock_slot(slot)
         if not is_slot_day(slot) or clock.now() < slot.starts_at:
@@ -547,7 +542,7 @@ def questions_open(*, actor, session) -> ExamSession:
 
 
 def task_save(*, actor, session, body) -> ExamSession:
-    _require_edit(actor, session.stream)
+    require_edit(actor, session.stream)
     with transaction.atomic():
         session = (
             ExamSession.objects.select_for_update(of=("self",)).select_related("stream").get(pk=session.pk)

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +15,7 @@ from attestation.files import attachment
 from attestation.forms_tickets import AnswerForm, GradeForm, TaskForm
 from attestation.models import AnswerFile, ExamSession, StreamExam
 from attestation.schemas import parse_draft
-from attestation.services import Refused
+from attestation.services import NotAllowed, Refused, require_edit
 from attestation.services import answers as answers_service
 from attestation.services import grades as grades_service
 from attestation.services import tickets as tickets_service
@@ -228,9 +228,12 @@ def task_save(request, pk):
         raise Http404
     form = TaskForm(request.POST)
     try:
+        require_edit(request.user, session.stream)  # read mode: 403 before the input is judged
         if not form.is_valid():
             raise Refused(_("The text is too long."))
         tickets_service.task_save(actor=request.user, session=session, body=form.cleaned_data["body"])
+    except NotAllowed as refused:
+        raise PermissionDenied(refused.message) from refused
     except Refused as refused:
         messages.error(request, refused.message)
         context = _context(request, session, viewer, task_form=form, task_open=True)
@@ -399,6 +402,7 @@ def grade_set(request, pk):
         raise Http404
     form = GradeForm(request.POST)
     try:
+        grades_service.require_grader(request.user, session.stream)
         if not form.is_valid():
             raise Refused(_("Reload the page and try again."))
         data = form.cleaned_data
@@ -412,6 +416,8 @@ def grade_set(request, pk):
             reason=data["reason"],
             version=data["version"],
         )
+    except NotAllowed as refused:
+        raise PermissionDenied(refused.message) from refused
     except Refused as refused:
         messages.error(request, refused.message)
         context = _context(request, session, viewer, grade_form=form, grade_open=True)

@@ -184,8 +184,13 @@ EXPECTED: dict[str, Rule] = {
     "attestation:answer_file_delete": student_own(302, outsider=404, admin=404),
     "attestation:answer_file": student_own(200, staff=200, outsider=404, admin=404, other_teacher=404),
     # Staff actions on a session: hidden from students (404); read mode is refused by the service (400).
-    "attestation:task_save": student_own(404, staff=400, outsider=404, admin=404, other_teacher=404),
-    "attestation:grade_set": student_own(404, staff=400, outsider=404, admin=404, other_teacher=404),
+    # Read mode is refused (403) before the (here empty) input is judged (400).
+    "attestation:task_save": student_own(
+        404, staff=400, outsider=404, admin=404, other_teacher=404, **dict.fromkeys(READERS, 403)
+    ),
+    "attestation:grade_set": student_own(
+        404, staff=400, outsider=404, admin=404, other_teacher=404, **dict.fromkeys(READERS, 403)
+    ),
     # --- notifications (the notification is the student's) ---
     "notifications:inbox": rule(200, anonymous=LOGIN),
     "notifications:read": rule(404, anonymous=LOGIN, student=302),
