@@ -91,8 +91,19 @@ class SlotEditForm(SlotTimesMixin, forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
+        self.slot = slot
         if started:
-            self.fields["starts_at"].disabled = True
+            # Shown but not editable; a browser does not send it. A crafted POST that does send a
+            # different start reaches the service, which refuses it with the reason (#16.4) —
+            # Django's ``disabled`` would silently put the stored start in its place.
+            field = self.fields["starts_at"]
+            field.required = False
+            field.widget.attrs["disabled"] = True
+
+    def clean(self):
+        if not self.cleaned_data.get("starts_at") and self.fields["starts_at"].widget.attrs.get("disabled"):
+            self.cleaned_data["starts_at"] = self.slot.starts_at
+        return super().clean()
 
 
 class ExtraTimeForm(forms.Form):

@@ -186,8 +186,15 @@ def _locked_slot(slot):
     return Slot.objects.select_for_update().select_related("stream").get(pk=slot.pk)
 
 
+class Unchanged(Refused):
+    """The change asked for is what is already stored: nothing is written, nothing audited."""
+
+
 def slot_update(*, actor, slot, starts_at, ends_at) -> Slot:
-    """Before the start: date and times; after the start, until the end: only the end time."""
+    """Before the start: date and times; after the start, until the end: only the end time.
+
+    ``starts_at`` is what the form sent: after the start, a different start is refused with the
+    reason (never silently replaced by the stored one); the same times raise :class:`Unchanged`."""
     require_edit(actor, slot.stream)
     with transaction.atomic():
         slot = _locked_slot(slot)
@@ -206,6 +213,8 @@ def slot_update(*, actor, slot, starts_at, ends_at) -> Slot:
         else:
             _check_times(starts_at, ends_at)
             _check_schedule(slot.stream, students, starts_at)
+        if (starts_at, ends_at) == (slot.starts_at, slot.ends_at):
+            raise Unchanged(_("Nothing to save: the slot keeps its times."))
         _check_overlaps(students, starts_at, ends_at, exclude_slot=slot)
         slot.starts_at, slot.ends_at = starts_at, ends_at
         slot.save(update_fields=["starts_at", "ends_at"])

@@ -335,6 +335,9 @@ def slot_edit(request, slot_pk):
                 starts_at=form.cleaned_data["starts_at"],
                 ends_at=form.cleaned_data["ends_at"],
             )
+        except service.Unchanged as unchanged:
+            messages.info(request, unchanged.message)
+            return back(stream, tab)
         except Refused as refused:
             form.add_error(None, refused.message)
         else:

@@ -282,19 +282,28 @@ def test_edit_before_start_changes_date_and_times(scheduled, login):
     assert (slot.starts_at, slot.ends_at) == (at(2, 9), at(2, 11, 30))
 
 
-@pytest.mark.req("SLT-3", "X-2")
+@pytest.mark.req("SLT-3", "X-2", "X-7")
 def test_after_start_only_the_end_time_changes(scheduled, login, clock):
     slot = make_slot(scheduled)
     clock.move_to(at(1, 11))
     client = login(scheduled.users["teacher"])
-    # The disabled start field keeps its value whatever is posted; the end moves.
-    response = client.post(
-        reverse("attestation:slot_edit", args=[slot.pk]),
-        {"starts_at": "2026-12-05T09:00", "end_time": "12:30"},
-    )
-    assert response.status_code == 302
+    url = reverse("attestation:slot_edit", args=[slot.pk])
+    # #16.4: a crafted POST with another start is refused with the reason — not "saved" with only
+    # the end changed — and nothing changes, nothing is audited.
+    response = client.post(url, {"starts_at": "2026-12-05T09:00", "end_time": "12:30"})
+    assert response.status_code == 400
+    assert "The final control has started: only its end time can change." in response.content.decode()
+    slot.refresh_from_db()
+    assert (slot.starts_at, slot.ends_at) == (at(1, 10), at(1, 12))
+    assert not AuditEntry.objects.filter(action="slot.update").exists()
+    # The browser does not send the disabled start: the end moves.
+    assert client.post(url, {"end_time": "12:30"}).status_code == 302
     slot.refresh_from_db()
     assert (slot.starts_at, slot.ends_at) == (at(1, 10), at(1, 12, 30))
+    # The same times again: "nothing to save", and no audit row for a change that is none.
+    response = client.post(url, {"end_time": "12:30"}, follow=True)
+    assert "Nothing to save: the slot keeps its times." in response.content.decode()
+    assert AuditEntry.objects.filter(action="slot.update").count() == 1
     with pytest.raises(Refused, match="only its end time"):
         service.slot_update(
             actor=scheduled.users["teacher"], slot=slot, starts_at=at(5, 9), ends_at=at(5, 12)
