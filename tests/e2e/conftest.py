@@ -1,5 +1,6 @@
 """Browser tests: Playwright for Python driving Debian's Chromium (never a downloaded browser)."""
 
+import datetime
 import os
 import shutil
 from pathlib import Path
@@ -151,3 +152,33 @@ def guard():
     watcher = Guard()
     yield watcher
     watcher.check()
+
+
+@pytest.fixture
+def exam_day(college, settings):
+    """Tomorrow (Almaty), inside every group's attestation period, with the journal's final columns.
+
+    Sessions live a week here: the server's clock jumps a day ahead during these tests."""
+    from attestation import clock
+    from attestation.services.journal import sync_final_columns
+    from college.models import AcademicSchedule
+
+    settings.SESSION_COOKIE_AGE = 7 * 24 * 3600
+    stream = college.streams.teacher_a
+    tomorrow = clock.local_today() + datetime.timedelta(days=1)
+    for group in college.groups:
+        AcademicSchedule.objects.create(
+            group=group,
+            academic_period=stream.academic_period,
+            attestation_starts_on=tomorrow - datetime.timedelta(days=3),
+            attestation_ends_on=tomorrow + datetime.timedelta(days=10),
+        )
+    sync_final_columns(stream.journal)
+    return tomorrow
+
+
+def at(day, hour, minute=0):
+    """An aware Almaty date-time on ``day``."""
+    from attestation import clock
+
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=clock.local_now().tzinfo)

@@ -15,7 +15,6 @@ server in DEBUG (what ``make demo`` serves): the same scripts, CSP and dialogs m
 Screenshots of every step go to test-artifacts/screenshots/.
 """
 
-import datetime
 import io
 import re
 
@@ -25,36 +24,11 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from attestation import clock
 from attestation.models import ExamSession, Slot
-from attestation.services.journal import sync_final_columns
-from college.models import AcademicSchedule
-from tests.e2e.conftest import login
+from tests.e2e.conftest import at, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ANSWER = "A slot is a start and an end for some students of the stream."
-
-
-def at(day, hour, minute=0):
-    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=clock.local_now().tzinfo)
-
-
-@pytest.fixture
-def exam_day(college, settings):
-    """Tomorrow, inside every group's attestation period; the journal's final columns exist.
-    Sessions live a week: the server's clock jumps a day ahead during the journey."""
-    settings.SESSION_COOKIE_AGE = 7 * 24 * 3600
-    stream = college.streams.teacher_a
-    tomorrow = clock.local_today() + datetime.timedelta(days=1)
-    for group in college.groups:
-        AcademicSchedule.objects.create(
-            group=group,
-            academic_period=stream.academic_period,
-            attestation_starts_on=tomorrow - datetime.timedelta(days=3),
-            attestation_ends_on=tomorrow + datetime.timedelta(days=10),
-        )
-    sync_final_columns(stream.journal)
-    return tomorrow
 
 
 class Steps:

@@ -6,45 +6,17 @@ The server's clock travels forward with time-machine (ticking), so the slot can 
 future and then started; cookies stay valid because time only moves forward.
 """
 
-import datetime
-
 import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from attestation import clock
 from attestation.models import ExamSession, ModuleSettings, Slot, Ticket
-from attestation.services.journal import sync_final_columns
 from attestation.services.tickets import tile_token
-from college.models import AcademicSchedule
 from tests.attestation.test_tickets import author
+from tests.e2e.conftest import at
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def exam_day(college, settings):
-    """Tomorrow's date, the attestation period around it, final columns in the journal.
-
-    Sessions live a week here: the server's clock jumps a day ahead during these tests.
-    """
-    settings.SESSION_COOKIE_AGE = 7 * 24 * 3600
-    stream = college.streams.teacher_a
-    tomorrow = clock.local_today() + datetime.timedelta(days=1)
-    for group in college.groups:
-        AcademicSchedule.objects.create(
-            group=group,
-            academic_period=stream.academic_period,
-            attestation_starts_on=tomorrow - datetime.timedelta(days=3),
-            attestation_ends_on=tomorrow + datetime.timedelta(days=10),
-        )
-    sync_final_columns(stream.journal)
-    return tomorrow
-
-
-def at(day, hour, minute=0):
-    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=clock.local_now().tzinfo)
 
 
 def schedule_both(teacher, stream, day, screenshot, name):
