@@ -80,12 +80,13 @@ def _simulated_now():
 
 
 @pytest.fixture(autouse=True)
-def _default_language():
-    """Every test starts in the project's default language (Kazakh), whatever an earlier test's request
-    activated in this thread: a test that reads a message outside a request says which language."""
+def _english_outside_requests():
+    """Every test starts in English, the language tests assert in — not in whatever language an
+    earlier test's request left active in this thread (the order of tests must not matter). Requests
+    still choose their own language (cookie, Accept-Language, the default Kazakh)."""
     from django.utils import translation
 
-    translation.deactivate()
+    translation.activate("en")
     yield
     translation.deactivate()
 

@@ -282,6 +282,7 @@ def test_autosave_without_tickets_needs_the_task(scheduled, login, clock):
 def test_heartbeat_and_autosave_follow_the_policy(scheduled, exam, login, taken):
     """Without the student module, its license, or the online flag: 404, and nothing is written."""
     from access.models import License, Role
+    from access.policy import policy_changed
     from college.models import Journal
 
     client = login(scheduled.users["student"])
@@ -291,6 +292,7 @@ def test_heartbeat_and_autosave_follow_the_policy(scheduled, exam, login, taken)
         License.objects.filter(code=License.Code.ONLINE_IA).update(enabled=False)
     else:
         Journal.objects.filter(stream=exam.stream).update(conduct_online=False)
+    policy_changed()  # .update() sends no signal: tell the cached roles, as the license screen does
     assert status(client, exam).status_code == 404
     assert draft(client, exam, "<p>should not land</p>", 7).status_code == 404
     exam.refresh_from_db()
