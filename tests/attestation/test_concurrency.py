@@ -186,7 +186,10 @@ def test_control_without_the_lock_two_generations_overwrite_each_other(scheduled
     _slow_usage(monkeypatch)
     monkeypatch.setattr(service, "LOCK_CLAIMS", False)
     statuses = _two_staff_generate(scheduled, generation)
-    assert statuses == [302, 302]  # both believed they generated: the race is real
+    # The race is real: both believed they generated (one overwrote the other), or — each handing
+    # the tickets out in its own random order — they locked each other's rows and PostgreSQL broke
+    # the deadlock (503). Never the locked path's clean answer: one did it, the other told why (400).
+    assert sorted(statuses) in ([302, 302], [302, 503]), statuses
 
 
 @pytest.mark.req("X-3", "GEN-1")
