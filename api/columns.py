@@ -21,6 +21,25 @@ _TRUE = {"1", "true", "yes", "y", "да", "иә", "ия", "+"}
 _FALSE = {"0", "false", "no", "n", "нет", "жоқ", "-"}
 
 
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_USERNAME = re.compile(r"^[\w.@+-]+\Z")
+IIN_PATTERN = r"^[0-9]{12}$"
+_IIN_WEIGHTS = (tuple(range(1, 12)), (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2))
+
+
+def iin_is_valid(value: str) -> bool:
+    """Kazakhstan's IIN: 12 digits, the last a check digit of the first 11 (weights 1..11; a
+    remainder of 10 retries with weights 3..11, 1, 2; a second 10 means no IIN has these digits)."""
+    if not re.fullmatch(IIN_PATTERN, value or ""):
+        return False
+    digits = [int(d) for d in value]
+    for weights in _IIN_WEIGHTS:
+        check = sum(w * d for w, d in zip(weights, digits[:11], strict=True)) % 11
+        if check != 10:
+            return check == digits[11]
+    return False
+
+
 class CellError(ValueError):
     """A value that cannot be used; the message is for the person who typed it."""
 
@@ -28,7 +47,7 @@ class CellError(ValueError):
 @dataclass(frozen=True)
 class Column:
     name: str
-    type: str = "str"  # str | int | bool | date | choice | ref | refs
+    type: str = "str"  # str | int | bool | date | choice | ref | refs | email | username | iin
     required: bool = True
     max_length: int = 200
     ref: str = ""  # the entity kind a ref/refs column points at
@@ -46,7 +65,7 @@ class Column:
     def empty_value(self):
         if self.default is not None:
             return self.default
-        return {"str": "", "refs": [], "bool": False}.get(self.type)
+        return {"str": "", "email": "", "username": "", "refs": [], "bool": False}.get(self.type)
 
     def clean(self, raw):
         """The typed value of one cell or JSON field; raises CellError."""
@@ -70,6 +89,10 @@ class Column:
 
     def _clean_ref(self, raw):
         value = self._clean_str(raw)
+        if self.ref and self.type == "ref":
+            # A reference names its row by external ID or as the college writes it (a group's
+            # Cyrillic or Kazakh name, a department's name): the engine resolves either.
+            return " ".join(value.split())
         if not _EXTERNAL_ID.match(value):
             raise CellError(_("Not a valid external ID: %(value)s") % {"value": value[:64]})
         return value
@@ -80,6 +103,26 @@ class Column:
         if self.required and not values:
             raise CellError(_("This value is required."))
         return sorted(set(values))
+
+    def _clean_email(self, raw):
+        value = self._clean_str(raw)
+        if not _EMAIL.match(value):
+            raise CellError(_("Enter a valid e-mail address."))
+        return value
+
+    def _clean_username(self, raw):
+        value = self._clean_str(raw)
+        if not _USERNAME.match(value):
+            raise CellError(_("Letters, digits and @/./+/-/_ only."))
+        return value
+
+    def _clean_iin(self, raw):
+        value = self._clean_str(raw)
+        if not iin_is_valid(value):
+            raise CellError(
+                _("An IIN is 12 digits with a valid check digit: %(value)s") % {"value": value[:20]}
+            )
+        return value
 
     def _clean_int(self, raw):
         try:

@@ -21,11 +21,15 @@ from audit.models import AuditEntry
 from college import models as c
 
 EXT = Column("external_id", "ref", max_length=64, aliases=("внешний id", "сыртқы id", "код"))
+# Where the college has no other system: rows are matched by their natural key instead.
+EXT_OPTIONAL = Column(
+    "external_id", "ref", required=False, max_length=64, aliases=("внешний id", "сыртқы id", "код")
+)
 NAME = Column("name", aliases=("название", "наименование", "атауы"))
 
 
 def ref(name, kind, required=True, aliases=()):
-    return Column(name, "ref", required=required, max_length=64, ref=kind, aliases=aliases)
+    return Column(name, "ref", required=required, max_length=200, ref=kind, aliases=aliases)
 
 
 YEAR = Column("academic_year", max_length=20, aliases=("учебный год", "оқу жылы"))
@@ -59,29 +63,39 @@ def resolve_periods(items, errors):
 
 class Departments(Entity):
     kind, title, model = "departments", gettext_lazy("Departments"), c.Department
-    columns = (EXT, NAME)
+    columns = (EXT_OPTIONAL, NAME)
+    adopt_keys = (("name", "name", False),)
+    name_keys = ("name",)
 
 
 class Pccs(Entity):
     kind, title, model = "pccs", gettext_lazy("PCCs"), c.Pcc
-    columns = (EXT, NAME)
+    columns = (EXT_OPTIONAL, NAME)
+    adopt_keys = (("name", "name", False),)
+    name_keys = ("name",)
 
 
 class Specialties(Entity):
     kind, title, model = "specialties", gettext_lazy("Specialties"), c.Specialty
-    columns = (EXT, Column("code", max_length=20, aliases=("код специальности", "мамандық коды")), NAME)
-    adopt_by = "code"
+    columns = (
+        EXT_OPTIONAL,
+        Column("code", max_length=20, aliases=("код специальности", "мамандық коды")),
+        NAME,
+    )
+    adopt_keys = (("code", "code", True),)
+    name_keys = ("code", "name")
 
 
 class Qualifications(Entity):
     kind, title, model = "qualifications", gettext_lazy("Qualifications"), c.Qualification
     columns = (
-        EXT,
+        EXT_OPTIONAL,
         Column("code", max_length=20, aliases=("код квалификации", "біліктілік коды")),
         NAME,
         ref("specialty", "specialties", aliases=("специальность", "мамандық")),
     )
-    adopt_by = "code"
+    adopt_keys = (("code", "code", True),)
+    name_keys = ("code", "name")
 
 
 class StudyPeriods(Entity):
@@ -91,18 +105,20 @@ class StudyPeriods(Entity):
         NAME,
         Column("months", "int", minimum=1, maximum=240, aliases=("месяцев", "айлар")),
     )
-    adopt_by = "months"
+    adopt_keys = (("months", "months", True),)
+    name_keys = ("name",)
 
 
 class Disciplines(Entity):
     kind, title, model = "disciplines", gettext_lazy("Disciplines"), c.Discipline
     columns = (EXT, NAME, ref("pcc", "pccs", required=False, aliases=("пцк", "пцк коды")))
+    name_keys = ("name",)
 
 
 class Groups(Entity):
     kind, title, model = "groups", gettext_lazy("Groups"), c.Group
     columns = (
-        EXT,
+        EXT_OPTIONAL,
         Column("name", max_length=50, aliases=("группа", "топ", "название", "атауы")),
         ref("department", "departments", aliases=("отделение", "бөлімше")),
         ref("specialty", "specialties", aliases=("специальность", "мамандық")),
@@ -121,7 +137,10 @@ class Groups(Entity):
         ),
         Column("course", "int", required=False, minimum=1, maximum=6, default=1, aliases=("курс",)),
     )
-    adopt_by = "name"
+    # Group names are unique in the college (the model has no year: a name is the group's for
+    # its whole life), so the name alone is the natural key.
+    adopt_keys = (("name", "name", True),)
+    name_keys = ("name",)
     unmapped = ("technology", "language")
 
     def extra_fields(self):
@@ -157,13 +176,15 @@ USER_COLUMNS = (
     Column("first_name", max_length=150, aliases=("имя", "аты")),
     Column("patronymic", max_length=150, required=False, aliases=("отчество", "әкесінің аты")),
     Column(
-        "email", max_length=254, required=False, aliases=("e-mail", "электронная почта", "электрондық пошта")
+        "email",
+        "email",
+        max_length=254,
+        required=False,
+        aliases=("e-mail", "электронная почта", "электрондық пошта"),
     ),
-    Column("username", max_length=150, required=False, aliases=("логин", "имя пользователя")),
+    Column("username", "username", max_length=150, required=False, aliases=("логин", "имя пользователя")),
 )
 USER_FIELDS = ("last_name", "first_name", "patronymic", "email")
-_USERNAME = re.compile(r"^[\w.@+-]+\Z")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class People(Entity):
@@ -177,15 +198,6 @@ class People(Entity):
 
     def default_username(self, item) -> str:
         raise NotImplementedError
-
-    def resolve_extra(self, items, errors):
-        for item in items:
-            email = item.values["email"]
-            if email and not _EMAIL.match(email):
-                errors.append(RowError(item.row, "email", _("Enter a valid e-mail address.")))
-            username = item.values["username"]
-            if username and not _USERNAME.match(username):
-                errors.append(RowError(item.row, "username", _("Letters, digits and @/./+/-/_ only.")))
 
     def match(self, items, errors):
         super().match(items, errors)
@@ -233,6 +245,7 @@ class People(Entity):
             before = {f: getattr(user, f) for f in wanted}
             diff = [f for f in wanted if before[f] != wanted[f]]
             if diff:
+                item.extra.setdefault("diff", {}).update({f: (before[f], wanted[f]) for f in diff})
                 for f in diff:
                     setattr(user, f, wanted[f])
                 changed.append(user)
@@ -269,8 +282,9 @@ class Students(People):
     kind, title, model = "students", gettext_lazy("Students"), c.Student
     role_kind = Role.Kind.STUDENT
     columns = (
-        EXT,
+        EXT_OPTIONAL,
         *USER_COLUMNS,
+        Column("iin", "iin", required=False, max_length=12, aliases=("иин", "жсн", "ИИН", "ЖСН")),
         Column(
             "record_book_number",
             max_length=30,
@@ -278,7 +292,12 @@ class Students(People):
         ),
         ref("group", "groups", aliases=("группа", "топ")),
     )
-    adopt_by = "record_book_number"
+    adopt_keys = (
+        ("iin", "iin", True),
+        ("username", "user__username", False),
+        ("record_book_number", "record_book_number", True),
+    )
+    name_keys = ("iin", "user__username", "record_book_number")
 
     def default_username(self, item):
         return re.sub(r"[^\w.@+-]", "-", item.values["record_book_number"]).lower()
@@ -287,15 +306,19 @@ class Students(People):
 class Staff(People):
     kind, title, model = "staff", gettext_lazy("Staff"), c.Staff
     columns = (
-        EXT,
+        EXT_OPTIONAL,
         *USER_COLUMNS,
         ref("department", "departments", required=False, aliases=("отделение", "бөлімше")),
         ref("pcc", "pccs", required=False, aliases=("пцк",)),
         Column("position", max_length=100, required=False, aliases=("должность", "лауазымы")),
     )
 
+    adopt_keys = (("username", "user__username", False),)
+    name_keys = ("user__username",)
+
     def default_username(self, item):
-        return "staff-" + re.sub(r"[^\w.@+-]", "-", item.values["external_id"]).lower()
+        base = item.values["external_id"] or f"{item.values['last_name']}-{item.values['first_name']}"
+        return "staff-" + re.sub(r"[^\w.@+-]", "-", base).lower()
 
 
 # --- teaching -----------------------------------------------------------------------------------

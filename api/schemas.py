@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field, create_model
 
-from api.columns import EXTERNAL_ID_PATTERN, TEXT_PATTERN, Column
+from api.columns import EXTERNAL_ID_PATTERN, IIN_PATTERN, TEXT_PATTERN, Column
 from api.sync import Entity
 
 MAX_ITEMS = 1000
@@ -125,6 +125,8 @@ def _field_type(column: Column) -> Any:
         return datetime.date
     if column.type == "choice":
         return Literal[column.choices]  # type: ignore[valid-type]
+    if column.type == "iin":  # the check digit is the engine's (a row error, like in a file)
+        return Annotated[str, Field(pattern=IIN_PATTERN, max_length=12)]
     if column.type == "ref":
         return ExternalId
     if column.type == "refs":
@@ -142,7 +144,10 @@ def upsert_schema(entity: Entity) -> type:
     fields = {}
     for column in entity.columns:
         typ = _field_type(column)
-        fields[column.name] = (typ, ...) if column.required else (typ | None, None)
+        # Another system always names its rows: the API keeps external IDs required (a file from a
+        # college without one may omit them and match rows by their natural keys).
+        required = column.required or column.name == "external_id"
+        fields[column.name] = (typ, ...) if required else (typ | None, None)
     row = create_model(f"{_camel(entity.kind)}Row", __base__=Schema, **fields)
     return create_model(
         f"{_camel(entity.kind)}Upsert",

@@ -20,6 +20,7 @@ store what it is told somewhere the transaction does not hold back (the import j
 from __future__ import annotations
 
 import datetime
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -95,6 +96,18 @@ def object_ids(kind: str, ext_ids) -> dict[str, int]:
     return {r.external_id: r.object_id for r in refs}
 
 
+def referenced(kind: str) -> Entity:
+    from api.entities import ENTITIES  # the registry imports this module
+
+    return ENTITIES[kind]
+
+
+def _value_at(obj, lookup: str):
+    for part in lookup.split("__"):
+        obj = getattr(obj, part)
+    return obj
+
+
 class Entity:
     """One kind of college data. Subclasses name the model, columns and key."""
 
@@ -104,8 +117,10 @@ class Entity:
     columns: tuple[Column, ...] = ()
     # Model attnames forming the natural key; None: the entity is keyed by ``external_id``.
     natural_key: tuple[str, ...] | None = None
-    # A unique model field by which a row typed in by hand is adopted on the first import.
-    adopt_by: str | None = None
+    # Natural keys (column, model lookup, strict): a row without external ID is matched by the
+    # first that finds one stored row; a row with one adopts a row typed in by hand. ``strict``: a
+    # value held by a row mapped to another external ID is an error (else left to other checks).
+    adopt_keys: tuple[tuple[str, str, bool], ...] = ()
     # Columns that do not map one-to-one onto a model field (resolved in ``resolve_extra``).
     unmapped: tuple[str, ...] = ()
 
@@ -118,12 +133,16 @@ class Entity:
         actor=None,
         dry_run: bool = False,
         progress: Progress = no_progress,
+        by_name: bool = False,
     ) -> Outcome:
-        """Upsert ``rows`` (row number, {column: raw value}); all or nothing."""
+        """Upsert ``rows`` (row number, {column: raw value}); all or nothing.
+
+        ``by_name``: a reference may name its row as the college writes it (a file's group column
+        holds "ПО-25"); the API's references are external IDs only."""
         with transaction.atomic():
             outcome = Outcome()
             try:
-                self._run(rows, actor, outcome, progress)
+                self._run(rows, actor, outcome, progress, by_name)
             except IntegrityError as exc:  # the database's last guard, should validation miss
                 transaction.set_rollback(True)
                 outcome.errors.append(RowError(0, "", _("The data conflict with stored rows: %s") % exc))
@@ -131,12 +150,11 @@ class Entity:
                 transaction.set_rollback(True)
         return outcome
 
-    def _run(self, rows, actor, outcome, progress=no_progress):
+    def _run(self, rows, actor, outcome, progress=no_progress, by_name=False):
         total = len(rows)
         items = self.clean(rows, outcome.errors, progress)
-        # Resolve the rows that cleaned well too, so one preview shows every kind of error.
-        bad_rows = {e.row for e in outcome.errors}
-        self.resolve([i for i in items if i.row not in bad_rows], outcome.errors)
+        # Resolve every row, also those with a bad cell, so one preview shows each row's every error.
+        self.resolve(items, outcome.errors, by_name=by_name)
         if outcome.errors:
             return
         self.match(items, outcome.errors)
@@ -192,33 +210,25 @@ class Entity:
 
     # --- 2. references -------------------------------------------------------------------------
 
-    def resolve(self, items, errors):
+    def resolve(self, items, errors, by_name=False):
         for column in self.columns:
             if column.type not in ("ref", "refs") or not column.ref:
                 continue
             wanted = set()
             for item in items:
-                value = item.values[column.name]
-                wanted.update(value if column.type == "refs" else [value] if value else [])
+                wanted.update(self._ref_values(item, column))
             found = object_ids(column.ref, wanted)
+            if by_name and column.type == "ref" and wanted - set(found):
+                # No such external ID: the college may have written the row's name (or code).
+                found.update(referenced(column.ref).natural_ids(wanted - set(found)))
             for item in items:
-                value = item.values[column.name]
-                missing = [
-                    v
-                    for v in (value if column.type == "refs" else [value] if value else [])
-                    if v not in found
-                ]
-                for ext in missing:
-                    errors.append(
-                        RowError(
-                            item.row,
-                            column.name,
-                            _("Unknown %(kind)s external ID: %(id)s") % {"kind": column.ref, "id": ext},
-                        )
-                    )
+                missing = [v for v in self._ref_values(item, column) if v not in found]
+                for value in missing:
+                    errors.append(RowError(item.row, column.name, self.unknown_ref(column, value, by_name)))
                 target = self.field_of(column)
-                if target is None or missing:
+                if target is None or missing or column.name not in item.values:
                     continue
+                value = item.values[column.name]
                 if column.type == "refs":
                     item.fields[target] = {found[v] for v in value}
                 else:
@@ -226,10 +236,54 @@ class Entity:
         for item in items:
             for column in self.columns:
                 target = self.field_of(column)
-                if target and column.type not in ("ref", "refs"):
+                if target and column.type not in ("ref", "refs") and column.name in item.values:
                     item.fields[target] = item.values[column.name]
         bad_rows = {e.row for e in errors}
         self.resolve_extra([i for i in items if i.row not in bad_rows], errors)
+
+    @staticmethod
+    def _ref_values(item, column) -> list:
+        value = item.values.get(column.name)
+        if column.type == "refs":
+            return list(value or [])
+        return [value] if value else []
+
+    @staticmethod
+    def unknown_ref(column, value, by_name=False) -> str:
+        """Unknown reference, with the closest existing names as a hint."""
+        target = referenced(column.ref)
+        if not by_name or column.type == "refs" or not target.name_keys:
+            return _("Unknown %(kind)s external ID: %(id)s") % {"kind": column.ref, "id": value}
+        close = difflib.get_close_matches(value, target.known_names(), n=3, cutoff=0.5)
+        if close:
+            return _("No %(column)s “%(value)s” (by external ID or name). Closest existing: %(names)s.") % {
+                "column": column.name,
+                "value": value,
+                "names": ", ".join(close),
+            }
+        return _("No %(column)s “%(value)s” (by external ID or name).") % {
+            "column": column.name,
+            "value": value,
+        }
+
+    # Model lookups by which a reference may name a row instead of its external ID ("name", "code").
+    name_keys: tuple[str, ...] = ()
+
+    def natural_ids(self, values) -> dict[str, int]:
+        """Reference text → pk for rows named by a name key; an ambiguous name resolves to nothing."""
+        found, ambiguous = {}, set()
+        for lookup in self.name_keys:
+            for pk, value in self.model.objects.filter(**{f"{lookup}__in": values}).values_list("pk", lookup):
+                if value in found and found[value] != pk:
+                    ambiguous.add(value)
+                found.setdefault(value, pk)
+        return {v: pk for v, pk in found.items() if v not in ambiguous}
+
+    def known_names(self) -> list[str]:
+        names = []
+        for lookup in self.name_keys:
+            names += [str(v) for v in self.model.objects.values_list(lookup, flat=True)[:5000]]
+        return names
 
     def resolve_extra(self, items, errors):
         """Columns that need more than an external ID (academic periods, languages…)."""
@@ -251,7 +305,7 @@ class Entity:
 
     def match(self, items, errors):
         if self.natural_key is None:
-            refs = object_ids(self.kind, [i.external_id for i in items])
+            refs = object_ids(self.kind, [i.external_id for i in items if i.external_id])
             objs = self.queryset().in_bulk(list(refs.values()))
             for item in items:
                 item.obj = objs.get(refs.get(item.external_id))
@@ -261,40 +315,54 @@ class Entity:
             by_key = {tuple(getattr(o, f) for f in self.natural_key): o for o in objs}
             for item in items:
                 item.obj = by_key.get(tuple(item.fields[f] for f in self.natural_key))
-        if self.adopt_by:
+        if self.adopt_keys:
             self.adopt(items, errors)
 
-    def adopt_value(self, item):
-        return item.fields.get(self.adopt_by)
-
-    def adopt_lookup(self, values) -> dict:
-        return {
-            getattr(o, self.adopt_by): o for o in self.queryset().filter(**{f"{self.adopt_by}__in": values})
-        }
-
     def adopt(self, items, errors):
-        """A unique value names one row: adopt an unmapped one, refuse one mapped to another ID."""
-        values = {self.adopt_value(i) for i in items} - {None, ""}
-        holders = self.adopt_lookup(values)
-        mapped = external_ids(self.kind, [o.pk for o in holders.values()])
-        for item in items:
-            holder = holders.get(self.adopt_value(item))
-            if holder is None or (item.obj is not None and holder.pk == item.obj.pk):
+        """Natural keys, in order: a row without external ID is matched by them; a row with one
+        adopts an unmapped row typed in by hand; a value held by another mapped row is refused."""
+        for column, lookup, strict in self.adopt_keys:
+            values = {i.values.get(column) for i in items} - {None, ""}
+            if not values:
                 continue
-            if item.obj is None and holder.pk not in mapped:
-                item.obj, item.adopted = holder, True
-                continue
-            errors.append(
-                RowError(
-                    item.row,
-                    self.adopt_column(),
-                    _("%(value)s is already used by another record (external ID %(id)s).")
-                    % {"value": self.adopt_value(item), "id": mapped.get(holder.pk, "—")},
-                )
-            )
-
-    def adopt_column(self) -> str:
-        return self.adopt_by.removesuffix("_id")
+            holders: dict = {}
+            for obj in self.queryset().filter(**{f"{lookup}__in": values}):
+                holders.setdefault(_value_at(obj, lookup), []).append(obj)
+            mapped = external_ids(self.kind, [o.pk for objs in holders.values() for o in objs])
+            for item in items:
+                value = item.values.get(column)
+                found = holders.get(value) if value not in (None, "") else None
+                if not found:
+                    continue
+                if item.obj is not None and any(o.pk == item.obj.pk for o in found):
+                    continue
+                if len(found) > 1:
+                    if item.obj is None and not item.external_id:
+                        errors.append(
+                            RowError(
+                                item.row,
+                                column,
+                                _("%(value)s names %(n)s stored rows; give an external ID.")
+                                % {"value": value, "n": len(found)},
+                            )
+                        )
+                    continue
+                holder = found[0]
+                if item.obj is None and not item.external_id:
+                    item.obj = holder  # matched by its natural key; its external ID (if any) stays
+                    continue
+                if item.obj is None and holder.pk not in mapped:
+                    item.obj, item.adopted = holder, True
+                    continue
+                if strict:
+                    errors.append(
+                        RowError(
+                            item.row,
+                            column,
+                            _("%(value)s is already used by another record (external ID %(id)s).")
+                            % {"value": value, "id": mapped.get(holder.pk, "—")},
+                        )
+                    )
 
     # --- 4. writing ------------------------------------------------------------------------------
 
@@ -319,6 +387,7 @@ class Entity:
                 continue
             before = self.snapshot(item.obj, fields)
             diff = [f for f in fields if before[f] != jsonable(item.fields[f])]
+            item.extra["diff"] = {f: (before[f], jsonable(item.fields[f])) for f in diff}
             for f in diff:
                 setattr(item.obj, f, item.fields[f])
             if item.adopted and not diff:
@@ -347,7 +416,7 @@ class Entity:
     def write_refs(self, items):
         if self.natural_key is not None:
             return
-        fresh = [i for i in items if i.status == "created" or i.adopted]
+        fresh = [i for i in items if (i.status == "created" or i.adopted) and i.external_id]
         # A stale ref (its row deleted since) gives way to the new row.
         ExternalRef.objects.filter(kind=self.kind, external_id__in=[i.external_id for i in fresh]).delete()
         ExternalRef.objects.bulk_create(

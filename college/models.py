@@ -187,6 +187,8 @@ class Person(models.Model):
 class Student(Person):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="student")
     record_book_number = models.CharField(_("record-book number"), max_length=30, unique=True)
+    # The individual identification number (12 digits with a check digit), where the college has it.
+    iin = models.CharField(_("IIN"), max_length=12, unique=True, null=True, blank=True)
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="students")
 
     class Meta:

@@ -123,7 +123,7 @@ def _import(job: ImportJob) -> None:
         def report(stage, done, total):
             _write_progress(job.pk, stage, done, total)
 
-        outcome = entity.run(rows, actor=job.created_by, progress=report)
+        outcome = entity.run(rows, actor=job.created_by, progress=report, by_name=True)
         errors = outcome.errors
     if errors:
         _finish(job, ImportJob.Status.FAILED, failure=ImportJob.Failure.INVALID, errors=errors)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 
-from access.csv_writer import csv_text, unescape_cell
+from access.csv_writer import unescape_cell
 from api.sync import Entity, Outcome, RowError, no_progress
 
 MAX_ROWS = 50_000
@@ -111,20 +113,61 @@ def import_file(entity: Entity, path: Path, *, actor=None, dry_run=False, progre
     rows, errors = read_rows(entity, path)
     if errors:
         return Outcome(errors=errors)
-    return entity.run(rows, actor=actor, dry_run=dry_run, progress=progress)
+    return entity.run(rows, actor=actor, dry_run=dry_run, progress=progress, by_name=True)
 
 
-def template_csv(entity: Entity) -> str:
-    return csv_text([c.name for c in entity.columns])
+@dataclass
+class RowReport:
+    """One row of the preview: what the import will do with it, and what changes."""
+
+    row: int
+    label: str
+    status: str  # created | updated | unchanged
+    changes: list[str]
+    moves: list[str]
 
 
-def template_xlsx(entity: Entity) -> bytes:
-    from openpyxl import Workbook
+def row_reports(entity: Entity, outcome: Outcome, limit: int) -> list[RowReport]:
+    """The preview's rows (a dry run's items): created, updated (with each change) or matched."""
+    items = outcome.items[:limit]
+    parents = _parent_names(entity, items)
+    reports = []
+    for item in items:
+        changes, moves = [], []
+        for field_name, (before, after) in item.extra.get("diff", {}).items():
+            if field_name in parents:
+                names = parents[field_name]
+                text = _("%(column)s: from “%(old)s” to “%(new)s”") % {
+                    "column": field_name.removesuffix("_id"),
+                    "old": names.get(before, "—"),
+                    "new": names.get(after, "—"),
+                }
+                moves.append(text)
+            else:
+                text = _("%(column)s: from “%(old)s” to “%(new)s”") % {
+                    "column": field_name.removesuffix("_id"),
+                    "old": "" if before is None else before,
+                    "new": "" if after is None else after,
+                }
+            changes.append(text)
+        label = str(item.obj) if item.obj is not None else entity.describe(item)
+        reports.append(RowReport(item.row, label[:200], item.status, changes, moves))
+    return reports
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = entity.kind
-    sheet.append([c.name for c in entity.columns])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+
+def _parent_names(entity: Entity, items) -> dict[str, dict]:
+    """For each foreign key the items change: pk → the parent's name, for 'moves from X to Y'."""
+    wanted: dict[str, set] = {}
+    for item in items:
+        for field_name, pair in item.extra.get("diff", {}).items():
+            if field_name.endswith("_id"):
+                wanted.setdefault(field_name, set()).update(v for v in pair if v is not None)
+    names = {}
+    for field_name, pks in wanted.items():
+        try:
+            related = entity.model._meta.get_field(field_name.removesuffix("_id")).related_model
+        except FieldDoesNotExist:  # not a model field: shown as a plain change
+            related = None
+        if related is not None:
+            names[field_name] = {o.pk: str(o) for o in related.objects.filter(pk__in=pks)}
+    return names

@@ -22,13 +22,16 @@ from django.utils.translation import get_language
 
 from access.decorators import administrator_required
 from api.entities import ENTITIES
+from api.sync import Outcome
 from imports import jobs
 from imports.forms import UploadForm
 from imports.models import ImportJob, pending_dir
-from imports.tables import import_file, template_csv, template_xlsx
+from imports.tables import import_file, row_reports
+from imports.templates_files import legend, template_csv, template_xlsx
 
 SESSION_KEY = "imports"
 MAX_ERRORS_SHOWN = 500
+MAX_ROWS_SHOWN = 500
 RECENT_JOBS = 10
 
 
@@ -53,7 +56,7 @@ def index(request):
         pending[token] = {"path": str(path), "kind": form.cleaned_data["kind"], "name": upload.name}
         request.session[SESSION_KEY] = pending
         return redirect("imports:preview", token=token)
-    entities = [(kind, e.title, [c.name for c in e.columns]) for kind, e in ENTITIES.items()]
+    entities = [(kind, e.title, legend(e)) for kind, e in ENTITIES.items()]
     recent = list(ImportJob.objects.select_related("created_by")[:RECENT_JOBS])
     for job in recent:
         job.title = _title(job)
@@ -76,7 +79,11 @@ def preview(request, token):
         request.session[SESSION_KEY] = pending
         return redirect("imports:job", token=job.pk.hex)
     outcome = import_file(entity, Path(entry["path"]), actor=request.user, dry_run=True)
+    reports = row_reports(entity, outcome, MAX_ROWS_SHOWN)
     context = {
+        "reports": reports,
+        "moves": _moves(entity, outcome),
+        "hidden_rows": max(0, len(outcome.items) - MAX_ROWS_SHOWN),
         "entry": entry,
         "entity": entity,
         "outcome": outcome,
@@ -85,6 +92,12 @@ def preview(request, token):
         "token": token,
     }
     return render(request, "imports/preview.html", context, status=200 if outcome.ok else 422)
+
+
+def _moves(entity, outcome):
+    """Every row (not only the rows shown) that moves a record to another parent: never silent."""
+    moving = [i for i in outcome.items if any(f.endswith("_id") for f in i.extra.get("diff", {}))]
+    return [r for r in row_reports(entity, Outcome(items=moving), len(moving)) if r.moves]
 
 
 def _queue(request, token, entry) -> ImportJob:

@@ -65,7 +65,7 @@ def test_preview_lists_bad_rows_then_a_fixed_file_imports(admin_client):
     rows = re.findall(ERROR_ROW, html)
     assert rows == [
         ("3", "last_name", "This value is required."),
-        ("5", "group", "Unknown groups external ID: NOPE"),
+        ("5", "group", "No group “NOPE” (by external ID or name)."),
     ]
     # Confirming a file with errors anyway (a crafted POST: the page offers no button) queues a job
     # that fails with the same errors and saves nothing.
