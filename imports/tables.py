@@ -6,8 +6,10 @@ are the spreadsheet's own (the header is row 1), so an error points at the line 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,20 +56,45 @@ def _read_xlsx(path):
 
 
 def _read_csv(path):
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1251"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise TableError(_("The file's text encoding is not UTF-8 or Windows-1251."))
+    text = decode_csv(path.read_bytes())
     first_line = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first_line.count)
     # A cell the app's exports wrote with an apostrophe against formulas reads back as it was.
     rows = csv.reader(io.StringIO(text), delimiter=delimiter)
     return [[unescape_cell(cell) for cell in row] for row in rows]
+
+
+# A "?" among Cyrillic letters: Excel's "CSV (comma delimited)" in a Russian Windows writes
+# Windows-1251, which has no Kazakh letters ә ғ қ ң ө ұ ү һ (only і), and puts "?" in their place.
+# Only a "?" inside a word or at its start counts ("Кто?" at a word's end is a question).
+_LOST_LETTER = re.compile(r"[А-Яа-яЁёІі]\?[А-Яа-яЁёІі]|(?<![\w?])\?[А-Яа-яЁёІі]")
+
+
+def decode_csv(raw: bytes) -> str:
+    """UTF-8 (with or without BOM) or UTF-16 with BOM if valid; else Windows-1251, as Russian Excel
+    saves CSV — unless that file has lost its Kazakh letters, which is said rather than imported."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise TableError(_("The file's text encoding is not UTF-8 or Windows-1251.")) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode("cp1251")
+    except UnicodeDecodeError:
+        raise TableError(_("The file's text encoding is not UTF-8 or Windows-1251.")) from None
+    if _LOST_LETTER.search(text):
+        raise TableError(
+            _(
+                "The file is saved in Windows-1251, which cannot hold the Kazakh letters ә, ғ, қ, ң, "
+                "ө, ұ, ү, һ: they were replaced by “?”. In Excel choose Save As → "
+                "“CSV UTF-8 (comma delimited)”, or upload XLSX."
+            )
+        )
+    return text
 
 
 def to_rows(entity: Entity, cells: list[list]) -> tuple[list[tuple[int, dict]], list[RowError]]:

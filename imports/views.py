@@ -24,6 +24,7 @@ from access.decorators import administrator_required
 from api.entities import ENTITIES
 from api.sync import Outcome
 from imports import jobs
+from imports.cleanup import remove_stale_uploads
 from imports.forms import UploadForm
 from imports.models import ImportJob, pending_dir
 from imports.tables import import_file, row_reports
@@ -47,6 +48,7 @@ def index(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        remove_stale_uploads()  # no scheduler needed: each upload clears yesterday's leftovers
         token = uuid.uuid4().hex
         path = pending_dir() / f"{token}{Path(upload.name).suffix.lower()}"
         with path.open("wb") as fh:
