@@ -9,25 +9,21 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from access.policy import access_for
-from attestation import clock, hot
+from attestation import clock, hot, rules
 from attestation.files import safe_name, validate_upload
 from attestation.models import AnswerFile, ExamSession, StreamExam
 from attestation.richtext import RICH_TEXT_MAX, plain_length, sanitize
 from attestation.services import Refused
 from audit.models import record
 
-MIN_ANSWER_CHARS = 10
+MIN_ANSWER_CHARS = rules.MIN_ANSWER_CHARS
 MAX_FILES = 10
 
 
 def answers_open(session, exam=None) -> bool:
-    """ANS-1: the questions were viewed (by tickets) or a task is given and shown (without tickets)."""
+    """ANS-1 (:func:`attestation.rules.answers_open`) for this session's stream, now."""
     exam = exam or StreamExam.for_stream(session.stream)
-    if session.slot_id is None or clock.now() < session.slot.starts_at:
-        return False
-    if exam.mode == StreamExam.Mode.TICKETS:
-        return bool(session.ticket_id and session.questions_viewed_at)
-    return bool(session.task)
+    return rules.answers_open(session, by_tickets=exam.mode == StreamExam.Mode.TICKETS, now=clock.now())
 
 
 def _own_open_session(actor, session, *, lock=False):
@@ -41,7 +37,7 @@ def _own_open_session(actor, session, *, lock=False):
         raise Refused(_("Your answer has already been sent."))
     if not answers_open(session):
         raise Refused(_("The answer can be given once you have the questions or the task."))
-    if clock.now() >= session.ends_at:
+    if rules.time_over(session, clock.now()):
         raise Refused(_("Time is over: the answer is no longer accepted. Your last saved draft is kept."))
     return session
 
@@ -75,12 +71,15 @@ def draft_not_saved(*, actor, session) -> tuple[int, object]:
     return session.draft_version, session.draft_saved_at
 
 
-def can_send(session, text, file_count) -> bool:
-    """ANS-2: (questions viewed or task given) and (≥10 characters or a file) and the time is not over."""
-    return (
-        answers_open(session)
-        and (plain_length(text) >= MIN_ANSWER_CHARS or file_count > 0)
-        and clock.now() < session.ends_at
+def can_send(session, text, file_count, exam=None) -> bool:
+    """ANS-2 (:func:`attestation.rules.may_send`) for this text and these files, now."""
+    exam = exam or StreamExam.for_stream(session.stream)
+    return rules.may_send(
+        session,
+        by_tickets=exam.mode == StreamExam.Mode.TICKETS,
+        now=clock.now(),
+        chars=plain_length(text),
+        file_count=file_count,
     )
 
 

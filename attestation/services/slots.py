@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from attestation import clock
+from attestation import clock, rules
 from attestation.models import ExamSession, RecordingLink, Slot, StreamExam
 from attestation.services import Refused, require_edit
 from audit.models import record
@@ -172,16 +172,6 @@ def slot_create(*, actor, stream, student_ids, starts_at, ends_at) -> Slot:
 # --- SLT-3: edit and delete a slot ------------------------------------------------------------
 
 
-def slot_state(slot, now=None):
-    """'before' the start, 'running' until the slot's end, 'over' afterwards."""
-    now = now or clock.now()
-    if now < slot.starts_at:
-        return "before"
-    if now < slot.ends_at:
-        return "running"
-    return "over"
-
-
 def _locked_slot(slot):
     return Slot.objects.select_for_update().select_related("stream").get(pk=slot.pk)
 
@@ -199,11 +189,11 @@ def slot_update(*, actor, slot, starts_at, ends_at) -> Slot:
     with transaction.atomic():
         slot = _locked_slot(slot)
         before = _slot_snapshot(slot)
-        state = slot_state(slot)
-        if state == "over":
+        state = rules.slot_state(slot)
+        if not rules.slot_times_editable(state):
             raise Refused(_("This final control is over: it can no longer be edited."))
         students = [s.student for s in slot.sessions.select_related("student__group", "student__user")]
-        if state == "running":
+        if not rules.slot_start_editable(state):
             if starts_at != slot.starts_at:
                 raise Refused(
                     _("The final control has started: only its end time can change."), field="starts_at"
@@ -227,7 +217,7 @@ def slot_delete(*, actor, slot) -> None:
     require_edit(actor, slot.stream)
     with transaction.atomic():
         slot = _locked_slot(slot)
-        if slot_state(slot) != "before":
+        if not rules.slot_membership_editable(rules.slot_state(slot)):
             raise Refused(_("The final control has started: the slot can no longer be deleted."))
         record(actor=actor, action="slot.delete", obj=slot, before=_slot_snapshot(slot))
         slot.sessions.update(slot=None, extra_minutes=0)
@@ -247,7 +237,7 @@ def session_unschedule(*, actor, session) -> None:
         )
         if session.slot is None:
             return
-        if slot_state(session.slot) != "before":
+        if not rules.slot_membership_editable(rules.slot_state(session.slot)):
             raise Refused(_("The final control has started: the student can no longer be removed from it."))
         record(
             actor=actor,
@@ -276,7 +266,7 @@ def session_extra_time(*, actor, session, minutes) -> ExamSession:
         )
         if session.slot is None:
             raise Refused(_("The student is not scheduled."))
-        if clock.now() >= session.ends_at:
+        if rules.time_over(session, clock.now()):
             raise Refused(_("This student's time is already over."))
         if session.slot.ends_at + timedelta(minutes=minutes) <= clock.now():
             raise Refused(
@@ -309,7 +299,7 @@ def session_move(*, actor, session, target) -> ExamSession:
             raise Refused(_("The student can only move to a slot of the same stream."))
         if target.pk == session.slot_id:
             return session
-        if slot_state(target) != "before":
+        if not rules.slot_membership_editable(rules.slot_state(target)):
             raise Refused(_("The chosen slot has already started."), field="target")
         if session.questions_viewed_at or session.answer_sent_at:
             raise Refused(_("The student has already seen the questions: they cannot move to another slot."))
@@ -335,7 +325,7 @@ def slot_notify(*, actor, slot) -> int:
     require_edit(actor, slot.stream)
     with transaction.atomic():
         slot = _locked_slot(slot)
-        if slot_state(slot) == "over":
+        if not rules.slot_times_editable(rules.slot_state(slot)):
             raise Refused(_("This final control is over."))
         if not slot.needs_notification:
             raise Refused(_("The students have already been notified of this start."))

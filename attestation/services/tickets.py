@@ -12,13 +12,12 @@ from collections import Counter
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from access.policy import access_for
-from attestation import clock
+from attestation import clock, rules
 from attestation.files import copy_of, safe_name, validate_upload
 from attestation.models import ExamSession, ModuleSettings, Slot, StreamExam, Ticket
 from attestation.richtext import sanitize
@@ -279,10 +278,6 @@ def tickets_copy(*, actor, source, ticket_ids, targets) -> int:
 # --- time rules of a slot's day -----------------------------------------------------------------
 
 
-def is_slot_day(slot) -> bool:
-    return timezone.localtime(slot.starts_at).date() == clock.local_today()
-
-
 def _lock_slot(slot):
     if LOCK_CLAIMS:
         return Slot.objects.select_for_update().select_related("stream").get(pk=slot.pk)
@@ -328,9 +323,9 @@ def tickets_generate(*, actor, slot, session_ids) -> int:
     with transaction.atomic():
         slot = _lock_slot(slot)
         _require_tickets_mode(slot.stream)
-        if not is_slot_day(slot):
+        if not rules.is_slot_day(slot):
             raise Refused(_("Ticket numbers are generated on the day of the final control."))
-        if clock.now() >= slot.ends_at:
+        if not rules.generation_open(slot, rules.slot_state(slot)):
             raise Refused(_("This final control is over."))
         sessions = list(_slot_sessions(slot, session_ids).filter(ticket__isnull=True))
         if not sessions:
@@ -369,9 +364,10 @@ def tickets_place(*, actor, slot, session_ids) -> int:
                 _("Tickets are handed out at random: students do not choose them (see the settings).")
             )
         now = clock.now()
-        if now < slot.starts_at:
-            raise Refused(_("Tickets can be placed once the final control has started."))
-        if now >= slot.ends_at:
+        state = rules.slot_state(slot, now)
+        if not rules.placement_open(state):
+            if state == rules.SlotState.BEFORE:
+                raise Refused(_("Tickets can be placed once the final control has started."))
             raise Refused(_("This final control is over."))
         sessions = list(_slot_sessions(slot, session_ids).filter(placed_at__isnull=True, ticket__isnull=True))
         if not sessions:
@@ -482,7 +478,7 @@ def ticket_choose(*, actor, session, tile) -> ExamSession:
             if not session.placed_at:
                 raise Refused(_("The tickets have not been placed for you."))
             now = clock.now()
-            if not slot.starts_at <= now < session.ends_at:
+            if not rules.choosing_open(session, now):
                 raise Refused(_("Tickets can be chosen only during the final control."))
             if ticket_id is None:
                 raise Refused(_("There is no such ticket."))
@@ -507,10 +503,11 @@ def questions_send(*, actor, slot, session_ids) -> int:
     require_edit(actor, slot.stream)
     with transaction.atomic():
         slot = _lock_slot(slot)
-        if not is_slot_day(slot) or clock.now() < slot.starts_at:
+        state = rules.slot_state(slot)
+        if not rules.questions_sending_open(slot, state):
+            if state == rules.SlotState.OVER and rules.is_slot_day(slot):
+                raise Refused(_("This final control is over."))
             raise Refused(_("Questions can be sent on the day of the final control, from its start."))
-        if clock.now() >= slot.ends_at:
-            raise Refused(_("This final control is over."))
         sessions = list(
             _slot_sessions(slot, session_ids).filter(ticket__isnull=False, questions_sent_at__isnull=True)
         )
@@ -551,7 +548,7 @@ def task_save(*, actor, session, body) -> ExamSession:
             raise Refused(_("Tasks are given only when the final control is conducted without tickets."))
         if session.answer_sent_at:
             raise Refused(_("The student has already sent an answer: the task can no longer change."))
-        if session.slot_id and clock.now() >= session.ends_at:
+        if rules.time_over(session, clock.now()):
             raise Refused(_("This final control is over."))
         before = {"task": session.task}
         session.task, session.task_updated_at = sanitize(body), clock.now()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from access.policy import access_for, student_module_q
-from attestation import clock, files, grading, hot, presence
+from attestation import clock, files, grading, hot, presence, rules
 from attestation.files import attachment
 from attestation.forms_tickets import AnswerForm, GradeForm, TaskForm
 from attestation.models import AnswerFile, ExamSession, StreamExam
@@ -20,7 +20,6 @@ from attestation.services import answers as answers_service
 from attestation.services import grades as grades_service
 from attestation.services import tickets as tickets_service
 from attestation.services.answers import TextTooLong
-from attestation.services.slots import slot_state
 from college.models import Stream
 
 
@@ -52,45 +51,47 @@ def session_for(request, pk):
 
 def _context(request, session, viewer, **extra):
     slot = session.slot
-    state = slot_state(slot) if slot else None
+    now = clock.now()
+    state = rules.slot_state(slot, now) if slot else None
     exam = StreamExam.for_stream(session.stream)
     by_tickets = exam.mode == StreamExam.Mode.TICKETS
-    started = state in ("running", "over")
+    shown_to = {"viewer": viewer, "by_tickets": by_tickets, "state": state}
     recordings = list(slot.recordings.all()) if slot and slot.has_recording else []
     if viewer == "student" and not (slot and slot.show_recording):
         recordings = []
     staff_can_edit = viewer == "staff" and access_for(request).can_edit_stream(session.stream)
     answers_open = answers_service.answers_open(session, exam)
     # TIM-1: the student's own end (the slot's end plus extra time) closes the page, server-rendered.
-    time_over = bool(slot) and clock.now() >= session.ends_at
+    time_over = rules.time_over(session, now)
     context = {
         "session": session,
         "stream": session.stream,
         "slot": slot,
         "state": state,
+        "slot_running": state == rules.SlotState.RUNNING,
+        "slot_over": state == rules.SlotState.OVER,
         "viewer": viewer,
         "exam": exam,
         "by_tickets": by_tickets,
         "recordings": recordings,
-        "now": clock.now(),
+        "now": now,
         # STU-2: the ticket and the task show once the final control has started.
-        "show_ticket": by_tickets and session.ticket_id and (started or viewer == "staff"),
-        "show_task": not by_tickets and session.task and (started or viewer == "staff"),
+        "show_ticket": rules.ticket_shown(session, **shown_to),
+        "show_task": rules.task_shown(session, **shown_to),
         "time_over": time_over,
         # STU-3: the board, for a placed student without a ticket, while the slot runs.
-        **_board_context(session, _board_shown(session, viewer, by_tickets, state)),
+        **_board_context(session, rules.board_shown(session, **shown_to)),
         # STU-4: questions reach the page only once sent AND opened by the student (or for staff).
-        "show_questions": session.ticket_id
-        and (session.questions_viewed_at or (viewer == "staff" and session.questions_sent_at)),
+        "show_questions": rules.questions_shown(session, viewer=viewer),
         "task_form": extra.pop("task_form", None)
         or (TaskForm(initial={"body": session.task}) if staff_can_edit and not by_tickets else None),
-        "task_editable": staff_can_edit and not by_tickets and not session.answer_sent_at and state != "over",
+        "task_editable": staff_can_edit and rules.task_editable(session, by_tickets=by_tickets, state=state),
         # ANS-1, ANS-2, X-1: the answer block, its files, and what the teacher may read.
         "answers_open": answers_open,
         "answer_block": _answer_block(session, viewer, answers_open, time_over),
         "answer_files": list(session.answer_files.all()),
         "answer_form": extra.pop("answer_form", None) or AnswerForm(initial={"text": session.draft}),
-        "can_send": answers_service.can_send(session, session.draft, session.answer_files.count()),
+        "can_send": answers_service.can_send(session, session.draft, session.answer_files.count(), exam),
         "min_chars": answers_service.MIN_ANSWER_CHARS,
         "max_upload_mb": files.MAX_UPLOAD_BYTES // (1024 * 1024),  # the browser refuses bigger files itself
         # GRD-1…GRD-6
@@ -125,7 +126,7 @@ def _answer_block(session, viewer, answers_open, time_over):
     if session.answer_sent_at:
         return "sent"
     if time_over:
-        return "over"
+        return "closed"
     return "open" if answers_open else None
 
 
@@ -133,16 +134,6 @@ def _board_context(session, shown):
     """STU-3: the tiles; a full board (every tile grey) says what happens next."""
     board = tickets_service.board(session) if shown else None
     return {"board": board, "board_full": bool(board) and not any(tile["free"] for tile in board)}
-
-
-def _board_shown(session, viewer, by_tickets, state):
-    return (
-        viewer == "student"
-        and by_tickets
-        and session.placed_at
-        and not session.ticket_id
-        and state == "running"
-    )
 
 
 def _board_fragment(request, pk):
@@ -161,8 +152,8 @@ def _board_fragment(request, pk):
     by_tickets = not StreamExam.objects.filter(
         stream_id=session.stream_id, mode=StreamExam.Mode.NO_TICKETS
     ).exists()
-    state = slot_state(session.slot) if session.slot_id else None
-    shown = _board_shown(session, "student", by_tickets, state)
+    state = rules.slot_state(session.slot) if session.slot_id else None
+    shown = rules.board_shown(session, viewer="student", by_tickets=by_tickets, state=state)
     response = render(
         request, "attestation/partials/board.html", {"session": session, **_board_context(session, shown)}
     )

@@ -24,9 +24,9 @@ from access.policy import access_for
 from attestation import clock, grading
 from attestation.forms_grading import GradeRowForm
 from attestation.models import ExamSession, Slot
+from attestation.rules import slot_state
 from attestation.services import Refused
 from attestation.services import grades as service
-from attestation.services.slots import slot_state
 from college import collation
 from college.models import Stream
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from access.decorators import staff_module_required
 from access.policy import access_for
-from attestation import clock, grade_sheet, grading, presence
+from attestation import clock, grade_sheet, grading, presence, rules
 from attestation.forms_slots import (
     DistributeForm,
     ExtraTimeForm,
@@ -80,7 +80,7 @@ def page_context(request, stream, tab=None):
         student.not_admitted_reason = not_admitted.get(student.pk)
         student.is_admitted = student.pk not in not_admitted
     for slot in slots:
-        slot.state = service.slot_state(slot, now)
+        _judge(slot, now)
         slot.rows = [
             (student, sessions[student.pk])
             for student in students
@@ -92,7 +92,7 @@ def page_context(request, stream, tab=None):
     keys = [t["key"] for t in tabs]
     tab = tab if tab in keys else (keys[0] if keys else None)
     active_slot = next((t["slot"] for t in tabs if t["key"] == tab and "slot" in t), None)
-    started = any(slot.state != "before" for slot in slots)
+    started = any(slot.started for slot in slots)
     live = _live(active_slot)
     tickets = tickets_state(stream, exam)
     editable = access.can_edit_stream(stream)
@@ -114,7 +114,7 @@ def page_context(request, stream, tab=None):
         if active_slot
         else "",
         **tickets,
-        "actions": _slot_actions(active_slot, tickets, editable, now),
+        "actions": _slot_actions(active_slot, tickets, editable),
     }
 
 
@@ -164,21 +164,28 @@ def _self_choice():
     return ModuleSettings.for_kind().distribution_form == ModuleSettings.DistributionForm.SELF_CHOICE
 
 
-def _slot_actions(slot, tickets, editable, now):
+def _judge(slot, now):
+    """The slot's state (its CSS class and label) and the booleans the templates ask (rules.py)."""
+    slot.state = rules.slot_state(slot, now)
+    slot.started = not rules.slot_start_editable(slot.state)
+    slot.open_for_changes = rules.slot_times_editable(slot.state)
+    slot.membership_editable = rules.slot_membership_editable(slot.state)
+    return slot
+
+
+def _slot_actions(slot, tickets, editable):
     """GEN-1, PLC-1, PLC-3, SND-1: the hand-out dialogs the active slot offers, each with its students."""
-    if slot is None or not editable or slot.state == "over":
+    if slot is None or not editable or not tickets["by_tickets"]:
         return []
-    by_tickets, ready = tickets["by_tickets"], tickets["tickets_ready"]
-    rows = slot.rows
-    slot_day = tickets_service.is_slot_day(slot)
+    ready, rows = tickets["tickets_ready"], slot.rows
     actions = {}
-    if by_tickets and ready and slot_day:
-        actions["generate"] = [(st, s) for st, s in rows if not s.ticket_id]
-    if by_tickets and ready and slot.state == "running" and _self_choice():
-        actions["place"] = [(st, s) for st, s in rows if not s.placed_at and not s.ticket_id]
-        actions["cancel"] = [(st, s) for st, s in rows if s.placed_at and not s.ticket_id]
-    if by_tickets and slot_day and now >= slot.starts_at:
-        actions["send"] = [(st, s) for st, s in rows if s.ticket_id and not s.questions_sent_at]
+    if ready and rules.generation_open(slot, slot.state):
+        actions["generate"] = [(student, s) for student, s in rows if not s.ticket_id]
+    if ready and rules.placement_open(slot.state) and _self_choice():
+        actions["place"] = [(student, s) for student, s in rows if not s.placed_at and not s.ticket_id]
+        actions["cancel"] = [(student, s) for student, s in rows if s.placed_at and not s.ticket_id]
+    if rules.questions_sending_open(slot, slot.state):
+        actions["send"] = [(student, s) for student, s in rows if s.ticket_id and not s.questions_sent_at]
     return [
         {"key": key, "title": HAND_OUT_TITLES[key], "rows": actions[key]}
         for key in HAND_OUT_TITLES
@@ -192,11 +199,9 @@ def render_page(request, stream, tab=None, *, status=200, **extra):
     context["distribute_form"] = extra.pop("distribute_form", None) or DistributeForm(stream=stream)
     slot = context["active_slot"]
     if slot is not None:
-        context["edit_form"] = extra.pop("edit_form", None) or SlotEditForm(
-            slot=slot, started=slot.state != "before"
-        )
+        context["edit_form"] = extra.pop("edit_form", None) or SlotEditForm(slot=slot, started=slot.started)
         context["platform_form"] = extra.pop("platform_form", None) or PlatformForm(slot=slot)
-        context["other_slots"] = [s for s in context["slots"] if s.pk != slot.pk and s.state == "before"]
+        context["other_slots"] = [s for s in context["slots"] if s.pk != slot.pk and s.membership_editable]
     context.update(extra)
     return render(request, "attestation/stream_page.html", context, status=status)
 
@@ -217,7 +222,7 @@ def live_context(request, stream, tab):
         raise Http404
     now = clock.now()
     for each in slots:
-        each.state = service.slot_state(each, now)
+        _judge(each, now)
     sessions = (
         ExamSession.objects.filter(slot=slot)
         .select_related("ticket", "student__user", "student__group__technology")
@@ -232,10 +237,10 @@ def live_context(request, stream, tab):
         "slot": slot,
         "live": _live(slot),
         "editable": editable,
-        "other_slots": [s for s in slots if s.pk != slot.pk and s.state == "before"] if editable else [],
+        "other_slots": [s for s in slots if s.pk != slot.pk and s.membership_editable] if editable else [],
         "now": now,
         **tickets,
-        "actions": _slot_actions(slot, tickets, editable, now),
+        "actions": _slot_actions(slot, tickets, editable),
     }
 
 
@@ -324,7 +329,7 @@ def _slot_for(request, slot_pk):
 @require_POST
 def slot_edit(request, slot_pk):
     slot, stream = _slot_for(request, slot_pk)
-    started = service.slot_state(slot) != "before"
+    started = not rules.slot_start_editable(rules.slot_state(slot))
     form = SlotEditForm(request.POST, slot=slot, started=started)
     tab = f"slot-{slot.pk}"
     if form.is_valid():

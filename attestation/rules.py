@@ -1,0 +1,168 @@
+"""The exam session's rules, in one place (#17): the slot's state, when answers are open, when the
+student may send, what the exam page shows to whom, and when each hand-out action is allowed.
+
+Pure functions of the session, the slot and the moment: no queries, no rights. Views turn their
+answers into plain booleans for the templates; services ask the same functions before they write
+(and say why when they refuse); ``attestation/fast_paths.py`` writes the autosave's rules in SQL,
+and ``tests/attestation/test_fast_paths_agree.py`` proves both say the same.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from attestation import clock
+
+MIN_ANSWER_CHARS = 10
+
+
+class SlotState(models.TextChoices):
+    """Where a slot is in its day: not started, in progress (start ≤ now < end), finished."""
+
+    BEFORE = "before", _("not started")
+    RUNNING = "running", _("in progress")
+    OVER = "over", _("finished")
+
+
+def slot_state(slot, now: datetime.datetime | None = None) -> SlotState:
+    now = now or clock.now()
+    if now < slot.starts_at:
+        return SlotState.BEFORE
+    if now < slot.ends_at:
+        return SlotState.RUNNING
+    return SlotState.OVER
+
+
+def is_slot_day(slot) -> bool:
+    """The slot starts today, in the college's time zone (GEN-1, SND-1)."""
+    return timezone.localtime(slot.starts_at).date() == clock.local_today()
+
+
+# --- SLT-3, SLT-5, X-4, NTF-1: what may change in a slot ------------------------------------------
+
+
+def slot_times_editable(state: SlotState) -> bool:
+    """SLT-3: before the start the date and times, while it runs the end; never once it is over.
+    The same holds for notifying its students and giving one of them extra time."""
+    return state != SlotState.OVER
+
+
+def slot_start_editable(state: SlotState) -> bool:
+    """SLT-3: the start (and the date) changes only before the start."""
+    return state == SlotState.BEFORE
+
+
+def slot_membership_editable(state: SlotState) -> bool:
+    """SLT-3, SLT-5, X-4: a slot is deleted, a student removed from it or moved into it only before
+    its start."""
+    return state == SlotState.BEFORE
+
+
+# --- ANS-1, ANS-2, TIM-1: answering -------------------------------------------------------------
+
+
+def answers_open(session, *, by_tickets: bool, now: datetime.datetime) -> bool:
+    """ANS-1: the slot has started and the questions were viewed (by tickets) or a task is given
+    (without tickets)."""
+    if session.slot_id is None or now < session.slot.starts_at:
+        return False
+    if by_tickets:
+        return bool(session.ticket_id and session.questions_viewed_at)
+    return bool(session.task)
+
+
+def time_over(session, now: datetime.datetime) -> bool:
+    """TIM-1, X-4: the student's own end (the slot's end plus their extra time, ``session.ends_at``)
+    has come; never, without a slot."""
+    return session.slot_id is not None and now >= session.ends_at
+
+
+def choosing_open(session, now: datetime.datetime) -> bool:
+    """STU-3: a ticket is chosen from the slot's start until the student's own end."""
+    return session.slot.starts_at <= now < session.ends_at
+
+
+def may_write(session, *, by_tickets: bool, now: datetime.datetime) -> bool:
+    """X-1, ANS-2: a draft or a file is accepted — not sent, open for answers, before the own end."""
+    return (
+        not session.answer_sent_at
+        and answers_open(session, by_tickets=by_tickets, now=now)
+        and not time_over(session, now)
+    )
+
+
+def draft_accepted(session, *, by_tickets: bool, now: datetime.datetime, version: int) -> bool:
+    """X-1: an autosave lands when the student may write and its version is newer than the stored."""
+    return may_write(session, by_tickets=by_tickets, now=now) and session.draft_version < version
+
+
+def may_send(session, *, by_tickets: bool, now: datetime.datetime, chars: int, file_count: int) -> bool:
+    """ANS-2: (questions viewed or task given) and (≥10 characters or a file) and the time is not over."""
+    return (
+        answers_open(session, by_tickets=by_tickets, now=now)
+        and (chars >= MIN_ANSWER_CHARS or file_count > 0)
+        and not time_over(session, now)
+    )
+
+
+# --- STU-2…STU-4, TSK-1: what the exam page shows to whom ----------------------------------------
+
+
+def ticket_shown(session, *, viewer: str, by_tickets: bool, state: SlotState | None) -> bool:
+    """STU-2: the ticket's number shows once the slot has started (to staff at once)."""
+    return bool(by_tickets and session.ticket_id and (_started(state) or viewer == "staff"))
+
+
+def task_shown(session, *, viewer: str, by_tickets: bool, state: SlotState | None) -> bool:
+    """STU-2, TSK-1: the task shows once the slot has started (to staff at once)."""
+    return bool(not by_tickets and session.task and (_started(state) or viewer == "staff"))
+
+
+def board_shown(session, *, viewer: str, by_tickets: bool, state: SlotState | None) -> bool:
+    """STU-3: the board, for a placed student without a ticket, while the slot runs."""
+    return bool(
+        viewer == "student"
+        and by_tickets
+        and session.placed_at
+        and not session.ticket_id
+        and state == SlotState.RUNNING
+    )
+
+
+def questions_shown(session, *, viewer: str) -> bool:
+    """STU-4: the questions reach the page only once sent AND opened by the student (or for staff)."""
+    return bool(
+        session.ticket_id
+        and (session.questions_viewed_at or (viewer == "staff" and session.questions_sent_at))
+    )
+
+
+def task_editable(session, *, by_tickets: bool, state: SlotState | None) -> bool:
+    """TSK-1: the page offers the task's editor until the answer is sent or the slot is over."""
+    return not by_tickets and not session.answer_sent_at and state != SlotState.OVER
+
+
+def _started(state: SlotState | None) -> bool:
+    return state in (SlotState.RUNNING, SlotState.OVER)
+
+
+# --- GEN-1, PLC-1, PLC-3, SND-1: handing tickets out ----------------------------------------------
+
+
+def generation_open(slot, state: SlotState) -> bool:
+    """GEN-1: ticket numbers are generated on the slot's day, until it is over."""
+    return is_slot_day(slot) and state != SlotState.OVER
+
+
+def placement_open(state: SlotState) -> bool:
+    """PLC-1, PLC-3: tickets are placed (and the placement cancelled) while the slot runs."""
+    return state == SlotState.RUNNING
+
+
+def questions_sending_open(slot, state: SlotState) -> bool:
+    """SND-1: the questions are sent on the slot's day, from its start until it is over."""
+    return is_slot_day(slot) and state == SlotState.RUNNING
