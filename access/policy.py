@@ -365,3 +365,122 @@ def access_for(request_or_user, module: str = Module.OIA_STAFF) -> Access:
     if module not in per_request:
         per_request[module] = Access(user, module, per_request["roles"])
     return per_request[module]
+
+
+# --- explaining a user's rights (#18.6: roles add up, and the sum is shown) ----------------------
+
+
+@dataclass(frozen=True)
+class ModuleRights:
+    """One staff module as a user holds it, summed over their roles, with the roles behind each
+    right. ``mode`` is "edit", "read" or "" (not attached); ``scopes`` lists, per role, what its
+    restrictions are (empty: no restriction) — the role's streams add up with the other roles'."""
+
+    module: str
+    licensed: bool
+    mode: str
+    mode_roles: tuple[str, ...]
+    settings_roles: tuple[str, ...]
+    view_all_roles: tuple[str, ...]
+    grade_roles: tuple[str, ...]
+    scopes: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @property
+    def label(self):
+        return Module(self.module).label
+
+
+def _attachments(user):
+    """(role name, StaffGrant, RoleModule) of every role the user holds, from the database."""
+    return [
+        (rm.role.name, StaffGrant.from_role_module(rm), rm)
+        for rm in RoleModule.objects.filter(role__users=user, module__in=STAFF_MODULES)
+        .select_related("role")
+        .prefetch_related("study_periods", "departments", "pccs")
+        .order_by("role__name")
+    ]
+
+
+def explain_rights(user) -> list[ModuleRights]:
+    """What ``Access`` grants this user in each staff module, and which role gives each right —
+    the same flattening of roles (``StaffGrant``) and the same sums (edit beats read; the settings
+    right only with edit mode) as the checks themselves."""
+    licenses = set(License.objects.filter(enabled=True).values_list("code", flat=True))
+    by_module: dict[str, list] = {}
+    for name, grant, rm in _attachments(user):
+        by_module.setdefault(grant.module, []).append((name, grant, rm))
+    result = []
+    for module in [m for m in Module if m in STAFF_MODULES]:
+        held = by_module.get(module, [])
+        editors = tuple(n for n, g, _rm in held if g.edit)
+        mode = "edit" if editors else "read" if held else ""
+        result.append(
+            ModuleRights(
+                module=module,
+                licensed=MODULE_LICENSE[module] in licenses,
+                mode=mode,
+                mode_roles=editors if editors else tuple(n for n, _g, _rm in held),
+                settings_roles=tuple(n for n, g, _rm in held if g.may_define_settings),
+                view_all_roles=tuple(n for n, g, _rm in held if g.may_view_all),
+                grade_roles=tuple(n for n, g, _rm in held if g.may_grade),
+                scopes=tuple((n, _scope_names(rm)) for n, _g, rm in held),
+            )
+        )
+    return result
+
+
+def _scope_names(rm: RoleModule) -> tuple[str, ...]:
+    return tuple(str(o) for o in (*rm.study_periods.all(), *rm.departments.all(), *rm.pccs.all()))
+
+
+def _covers(other: StaffGrant, grant: StaffGrant) -> bool:
+    scopes = ("study_period_ids", "department_ids", "pcc_ids")
+    return all(not getattr(other, s) or getattr(other, s) == getattr(grant, s) for s in scopes)
+
+
+@dataclass(frozen=True)
+class NoEffect:
+    """A role's attachment that changes nothing for one member: another role already gives more."""
+
+    user: object
+    module: str
+    what: str  # "read" | "may_define_settings" | "may_view_all" | "may_grade"
+    other_roles: tuple[str, ...]
+
+    @property
+    def module_label(self):
+        return Module(self.module).label
+
+
+def ineffective_grants(role: Role, users=None) -> list[NoEffect]:
+    """For the role's members (or ``users``): where this role's mode or extended right is already
+    given by another of the member's roles — read mode under another role's edit mode, a right
+    another role grants too — so adding the member or changing the role has no effect there."""
+    mine = {
+        rm.module: StaffGrant.from_role_module(rm) for rm in role.modules.filter(module__in=STAFF_MODULES)
+    }
+    if not mine:
+        return []
+    members = list(role.users.all() if users is None else users)
+    others = (
+        RoleModule.objects.filter(role__users__in=members, module__in=mine)
+        .exclude(role=role)
+        .select_related("role")
+        .prefetch_related("study_periods", "departments", "pccs", "role__users")
+    )
+    found = []
+    for user in members:
+        theirs = [rm for rm in others if any(u.pk == user.pk for u in rm.role.users.all())]
+        for module, grant in mine.items():
+            other = [(rm.role.name, StaffGrant.from_role_module(rm)) for rm in theirs if rm.module == module]
+            if not other:
+                continue
+            editors = tuple(n for n, g in other if g.edit)
+            if not grant.edit and editors:
+                found.append(NoEffect(user, module, "read", editors))
+            for right in ("may_define_settings", "may_view_all", "may_grade"):
+                # Another role gives the right at least as widely: unrestricted, or the same scopes.
+                givers = tuple(n for n, g in other if getattr(g, right) and _covers(g, grant))
+                if getattr(grant, right) and givers:
+                    found.append(NoEffect(user, module, right, givers))
+    return found

@@ -26,4 +26,6 @@ urlpatterns = [
     path("administration/roles/new/", views.role_edit, name="role_create"),
     path("administration/roles/<int:pk>/", views.role_edit, name="role_edit"),
     path("administration/licenses/", views.licenses, name="licenses"),
+    path("administration/users/", views.user_list, name="user_list"),
+    path("administration/users/<int:pk>/", views.user_detail, name="user_detail"),
 ]

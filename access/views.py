@@ -17,8 +17,8 @@ from access.forms import (
     RoleModuleForm,
     modules_for,
 )
-from access.models import License, Role
-from access.policy import access_for
+from access.models import License, Role, User
+from access.policy import access_for, explain_rights, ineffective_grants
 from audit.models import record
 
 
@@ -125,6 +125,11 @@ def role_edit(request, pk=None):
                     after=_snapshot(role),
                 )
             messages.success(request, _("The role “%(name)s” is saved.") % {"name": role.name})
+            if ineffective_grants(role):
+                messages.warning(
+                    request,
+                    _("Some of this role's settings change nothing for some members: see “No effect” below."),
+                )
             return redirect("role_edit", pk=role.pk)
         messages.error(request, _("Nothing was saved: correct the errors below."))
         status = 400
@@ -135,8 +140,48 @@ def role_edit(request, pk=None):
         "role_form": role_form,
         "module_forms": module_forms,
         "members_form": members_form,
+        "no_effect": ineffective_grants(role) if role.pk and not role.is_student_role else [],
     }
     return render(request, "access/role_edit.html", context, status=status)
+
+
+# --- Users and their effective rights (#18.6) ----------------------------------------------------
+
+USERS_SHOWN = 200
+
+
+@administrator_required
+def user_list(request):
+    """Administration → Users: find a user (by login or name) to see their roles and rights."""
+    query = (request.GET.get("q") or "").strip()[:50]
+    users = User.objects.order_by("last_name", "first_name", "username")
+    if query:
+        from django.db.models import Q
+
+        users = users.filter(
+            Q(username__icontains=query) | Q(last_name__icontains=query) | Q(first_name__icontains=query)
+        )
+    else:
+        users = users.filter(roles__isnull=False).exclude(roles__kind=Role.Kind.STUDENT).distinct()
+    return render(
+        request, "access/user_list.html", {"users": users[:USERS_SHOWN], "query": query, "limit": USERS_SHOWN}
+    )
+
+
+@administrator_required
+def user_detail(request, pk):
+    """One user's roles and effective rights: per module the mode, the extended rights and the
+    restrictions, each with the role that gives it, and the roles whose settings change nothing."""
+    person = get_object_or_404(User, pk=pk)
+    roles = list(person.roles.order_by("name"))
+    no_effect = [n for role in roles for n in ineffective_grants(role, users=[person])]
+    context = {
+        "person": person,
+        "roles": roles,
+        "rights": explain_rights(person),
+        "no_effect": no_effect,
+    }
+    return render(request, "access/user_detail.html", context)
 
 
 @administrator_required

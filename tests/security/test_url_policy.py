@@ -124,6 +124,8 @@ EXPECTED: dict[str, Rule] = {
     "role_create": admin_only(),
     "role_edit": admin_only(),
     "licenses": admin_only(),
+    "user_list": admin_only(),
+    "user_detail": admin_only(),
     # --- passwords and students' logins (#16.5, #16.11) ---
     "password_change": rule(200, anonymous=LOGIN),
     "password_change_done": rule(200, anonymous=LOGIN),
@@ -266,6 +268,7 @@ def world(scheduled, exam):  # noqa: F811 — imported fixtures
         "notification": Notification.objects.get(recipient=users["student"]),
         "token": token,
         "users": users,
+        "user": users["teacher"],
     }
 
 
@@ -274,6 +277,7 @@ PK_BY_ROUTE = [
     ("streams/<int:pk>", "stream"),
     ("sessions/<int:pk>", "session"),
     ("roles/<int:pk>", "role"),
+    ("users/<int:pk>", "user"),
     ("tokens/<int:pk>", "token"),
     ("notifications/<int:pk>", "notification"),
 ]
