@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import asdict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -38,11 +39,12 @@ from django.utils import timezone, translation
 from access.resilience import CACHE_ERRORS
 from api.entities import ENTITIES
 from imports.models import ImportJob
-from imports.tables import read_rows
+from imports.tables import moving_rows, read_rows, row_reports
 
 logger = logging.getLogger(__name__)
 
 MAX_ERRORS_KEPT = 500
+MAX_ROWS_REPORTED = 500  # a preview's rows kept for its page
 PROGRESS_TIMEOUT = 3600  # seconds the cache keeps a job's progress
 
 
@@ -66,9 +68,13 @@ def _write_progress(job_id, stage: str, done: int, total: int) -> None:
         logger.warning("Import progress not stored: the cache is unreachable", exc_info=True)
 
 
+def runs_inline() -> bool:
+    return getattr(settings, "IMPORTS_RUN_INLINE", False)
+
+
 def start(job: ImportJob) -> None:
     """Run the job: inline if ``IMPORTS_RUN_INLINE``, else in a thread once the job row is committed."""
-    if getattr(settings, "IMPORTS_RUN_INLINE", False):
+    if runs_inline():
         run(job.pk)
         return
 
@@ -104,7 +110,8 @@ def run(job_id) -> None:
         except Exception:  # the database itself is gone: the page reports the job cut off in time
             logger.exception("Import job %s: the failure could not be recorded", job_id)
     finally:
-        job.path.unlink(missing_ok=True)
+        if not job.dry_run:  # a preview's file waits for the confirm (or the daily clean-up)
+            job.path.unlink(missing_ok=True)
         try:
             cache.delete(progress_key(job_id))
         except Exception:  # noqa: BLE001
@@ -123,8 +130,13 @@ def _import(job: ImportJob) -> None:
         def report(stage, done, total):
             _write_progress(job.pk, stage, done, total)
 
-        outcome = entity.run(rows, actor=job.created_by, progress=report, by_name=True)
+        outcome = entity.run(rows, actor=job.created_by, progress=report, by_name=True, dry_run=job.dry_run)
         errors = outcome.errors
+        if job.dry_run and not errors:
+            job.report = {
+                "rows": [asdict(r) for r in row_reports(entity, outcome, MAX_ROWS_REPORTED)],
+                "moves": [asdict(r) for r in moving_rows(entity, outcome)[:MAX_ROWS_REPORTED]],
+            }
     if errors:
         _finish(job, ImportJob.Status.FAILED, failure=ImportJob.Failure.INVALID, errors=errors)
     else:
@@ -153,5 +165,6 @@ def _finish(job: ImportJob, status, *, failure="", errors=(), **counts) -> None:
             "created",
             "updated",
             "unchanged",
+            "report",
         ]
     )

@@ -37,8 +37,13 @@ class ImportJob(models.Model):
         ERROR = "error"  # an unexpected exception (logged)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    # The preview's upload token: one job per upload, so a double click starts one import.
-    upload = models.CharField(max_length=32, unique=True)
+    # The preview's upload token: one import job per upload, so a double click starts one import
+    # (and one preview job: the dry run whose report the preview page shows).
+    upload = models.CharField(max_length=32)
+    # A preview: the whole import checked and compared in a transaction rolled back at the end.
+    dry_run = models.BooleanField(default=False)
+    # A preview's rows as the page shows them (the first rows, and every move to another parent).
+    report = models.JSONField(default=dict, blank=True)
     kind = models.CharField(max_length=30)
     file_name = models.CharField(max_length=255)
     # The language of the administrator who confirmed: the job's messages are written in it.
@@ -61,6 +66,7 @@ class ImportJob(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["upload", "dry_run"], name="one_job_per_upload")]
 
     def __str__(self):
         return f"{self.kind}: {self.file_name} ({self.status})"

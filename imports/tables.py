@@ -182,6 +182,12 @@ def row_reports(entity: Entity, outcome: Outcome, limit: int) -> list[RowReport]
     return reports
 
 
+def moving_rows(entity: Entity, outcome: Outcome) -> list[RowReport]:
+    """Every row (not only the rows shown) that moves a record to another parent: never silent."""
+    moving = [i for i in outcome.items if any(f.endswith("_id") for f in i.extra.get("diff", {}))]
+    return [r for r in row_reports(entity, Outcome(items=moving), len(moving)) if r.moves]
+
+
 def _parent_names(entity: Entity, items) -> dict[str, dict]:
     """For each foreign key the items change: pk → the parent's name, for 'moves from X to Y'."""
     wanted: dict[str, set] = {}

@@ -22,17 +22,13 @@ from django.utils.translation import get_language
 
 from access.decorators import administrator_required
 from api.entities import ENTITIES
-from api.sync import Outcome
 from imports import jobs
 from imports.cleanup import remove_stale_uploads
 from imports.forms import UploadForm
 from imports.models import ImportJob, pending_dir
-from imports.tables import import_file, row_reports
 from imports.templates_files import legend, template_csv, template_xlsx
 
 SESSION_KEY = "imports"
-MAX_ERRORS_SHOWN = 500
-MAX_ROWS_SHOWN = 500
 RECENT_JOBS = 10
 
 
@@ -59,7 +55,7 @@ def index(request):
         request.session[SESSION_KEY] = pending
         return redirect("imports:preview", token=token)
     entities = [(kind, e.title, legend(e)) for kind, e in ENTITIES.items()]
-    recent = list(ImportJob.objects.select_related("created_by")[:RECENT_JOBS])
+    recent = list(ImportJob.objects.filter(dry_run=False).select_related("created_by")[:RECENT_JOBS])
     for job in recent:
         job.title = _title(job)
     return render(request, "imports/index.html", {"form": form, "entities": entities, "jobs": recent})
@@ -67,55 +63,69 @@ def index(request):
 
 @administrator_required
 def preview(request, token):
+    """The preview runs as a job (#18.5): its page shows the same progress bar as the import and,
+    once the dry run has ended, every row's fate and every error; then Confirm queues the import."""
     if request.method == "POST":
         # A second click on "Confirm" (the first already queued the job) follows the first.
-        queued = ImportJob.objects.filter(upload=token).first()
+        queued = ImportJob.objects.filter(upload=token, dry_run=False).first()
         if queued is not None:
             return redirect("imports:job", token=queued.pk.hex)
     entry = _pending(request, token)
-    entity = ENTITIES[entry["kind"]]
     if request.method == "POST":
         job = _queue(request, token, entry)
         pending = request.session.get(SESSION_KEY, {})
         pending.pop(token, None)
         request.session[SESSION_KEY] = pending
         return redirect("imports:job", token=job.pk.hex)
-    outcome = import_file(entity, Path(entry["path"]), actor=request.user, dry_run=True)
-    reports = row_reports(entity, outcome, MAX_ROWS_SHOWN)
+    check = _queue(request, token, entry, dry_run=True)
+    if not check.finished:
+        if request.htmx:
+            return render(request, "imports/partials/job_status.html", _job_context(check))
+        return render(request, "imports/preview_running.html", {"entry": entry, **_job_context(check)})
+    if check.lost or check.failure == ImportJob.Failure.ERROR:  # the preview itself broke
+        return render(request, "imports/preview_running.html", {"entry": entry, **_job_context(check)})
+    if request.htmx:  # the polled bar is done: the whole page shows the preview
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    report = check.report or {}
+    ok = check.status == ImportJob.Status.DONE
     context = {
-        "reports": reports,
-        "moves": _moves(entity, outcome),
-        "hidden_rows": max(0, len(outcome.items) - MAX_ROWS_SHOWN),
+        "reports": report.get("rows", []),
+        "moves": report.get("moves", []),
+        "hidden_rows": max(0, check.total - len(report.get("rows", []))) if ok else 0,
         "entry": entry,
-        "entity": entity,
-        "outcome": outcome,
-        "errors": outcome.errors[:MAX_ERRORS_SHOWN],
-        "hidden_errors": max(0, len(outcome.errors) - MAX_ERRORS_SHOWN),
+        "entity": ENTITIES[entry["kind"]],
+        "check": check,
+        "ok": ok,
+        "errors": check.errors,
+        "error_count": check.error_count,
+        "hidden_errors": max(0, check.error_count - len(check.errors)),
         "token": token,
     }
-    return render(request, "imports/preview.html", context, status=200 if outcome.ok else 422)
+    return render(request, "imports/preview.html", context, status=200 if ok else 422)
 
 
-def _moves(entity, outcome):
-    """Every row (not only the rows shown) that moves a record to another parent: never silent."""
-    moving = [i for i in outcome.items if any(f.endswith("_id") for f in i.extra.get("diff", {}))]
-    return [r for r in row_reports(entity, Outcome(items=moving), len(moving)) if r.moves]
-
-
-def _queue(request, token, entry) -> ImportJob:
-    """The upload's job, queued and started — or the one a first click already queued."""
+def _queue(request, token, entry, dry_run=False) -> ImportJob:
+    """The upload's job (its preview with ``dry_run``), queued and started — or the one there is."""
+    existing = ImportJob.objects.filter(upload=token, dry_run=dry_run).first()
+    if existing is not None:
+        return existing
     try:
         with transaction.atomic():
             job = ImportJob.objects.create(
                 upload=token,
+                dry_run=dry_run,
                 kind=entry["kind"],
                 file_name=entry["name"][:255],
                 language=get_language() or settings.LANGUAGE_CODE,
                 created_by=request.user,
             )
     except IntegrityError:
-        return get_object_or_404(ImportJob, upload=token)
+        return get_object_or_404(ImportJob, upload=token, dry_run=dry_run)
     jobs.start(job)
+    if jobs.runs_inline():
+        job.refresh_from_db()
     return job
 
 
@@ -131,17 +141,21 @@ def job_page(request, token):
     except ValueError:
         raise Http404 from None
     job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=job_id)
+    context = _job_context(job)
+    if request.htmx:
+        return render(request, "imports/partials/job_status.html", context)
+    return render(request, "imports/job.html", context)
+
+
+def _job_context(job):
     progress = None if job.finished else jobs.read_progress(job.pk)
-    context = {
+    return {
         "job": job,
         "title": _title(job),
         "progress": _progress_view(job, progress),
         "errors": job.errors,
         "hidden_errors": max(0, job.error_count - len(job.errors)),
     }
-    if request.htmx:
-        return render(request, "imports/partials/job_status.html", context)
-    return render(request, "imports/job.html", context)
 
 
 def _progress_view(job, progress):
