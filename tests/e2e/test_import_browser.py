@@ -19,7 +19,7 @@ COUNT = 1200  # more than one batch of 500, so the bar stops half-way through sa
 
 def student_line(n, last_name=None, group="G1"):
     last_name = f"Surname{n}" if last_name is None else last_name
-    return f"B{n},{last_name},Name{n},,b{n}@example.kz,,ZB-{n:05d},{group}"
+    return f"B{n},{last_name},Name{n},,b{n}@example.kz,,,ZB-{n:05d},{group}"
 
 
 @pytest.fixture
@@ -33,9 +33,12 @@ def paused_saving(monkeypatch):
 
     def write_progress(job_id, stage, done, total):
         real(job_id, stage, done, total)
-        if stage == "saving" and 0 < done < total and not seen.is_set():
-            seen.set()
-            release.wait(timeout=30)
+        if stage != "saving" or not 0 < done < total or seen.is_set():
+            return
+        if not ImportJob.objects.filter(pk=job_id, dry_run=False).exists():
+            return  # the preview's dry run goes through; the import pauses
+        seen.set()
+        release.wait(timeout=30)
 
     monkeypatch.setattr(jobs, "_write_progress", write_progress)
     yield seen, release
@@ -63,8 +66,9 @@ def test_administrator_imports_students_with_a_progress_bar(
     students_row = page.get_by_role("row").filter(has=page.get_by_role("cell", name="Students", exact=True))
     with page.expect_download() as download:
         students_row.get_by_role("link", name="CSV").click()
-    header = download.value.path().read_text(encoding="utf-8").strip()
-    assert header == "external_id,last_name,first_name,patronymic,email,username,record_book_number,group"
+    header, example = download.value.path().read_text(encoding="utf-8").strip().splitlines()
+    assert header == "external_id,last_name,first_name,patronymic,email,username,iin,record_book_number,group"
+    assert "ПО-25" in example  # one example row, written as the college writes
 
     # A file with two bad rows: row 3 lacks the last name, row 5 names an unknown group.
     lines = [student_line(n) for n in range(1, COUNT + 1)]
@@ -82,7 +86,7 @@ def test_administrator_imports_students_with_a_progress_bar(
     expect(errors).to_have_count(2)
     expect(errors.nth(0).locator("td")).to_have_text(["3", "last_name", "This value is required."])
     expect(errors.nth(1).locator("td")).to_have_text(
-        ["5", "group", "Unknown groups external ID: NO-SUCH-GROUP"]
+        ["5", "group", "No group “NO-SUCH-GROUP” (by external ID or name)."]
     )
     expect(page.get_by_role("button", name="Confirm import")).to_have_count(0)
     screenshot(page, "preview-errors")
@@ -116,7 +120,7 @@ def test_administrator_imports_students_with_a_progress_bar(
     expect(page.locator("#import-job[hx-get]")).to_have_count(0)  # polling has stopped
     screenshot(page, "done")
 
-    job = ImportJob.objects.get()
+    job = ImportJob.objects.get(dry_run=False)
     for thread in threading.enumerate():
         if thread.name == f"import-{job.pk}":
             thread.join(timeout=10)
