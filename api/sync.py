@@ -184,7 +184,7 @@ class Entity:
         return f"{column.name}_id" if column.type == "ref" else column.name
 
     def clean(self, rows, errors, progress: Progress = no_progress) -> list[Item]:
-        items, seen = [], {}
+        items, seen, seen_natural = [], {}, {}
         for index, (number, raw) in enumerate(rows):
             if index % BATCH == 0:
                 progress("checking", index, len(rows))
@@ -205,8 +205,29 @@ class Entity:
                     )
                 )
             seen.setdefault(key, number)
+            self._check_natural_twin(number, values, seen_natural, errors)
             items.append(Item(number, values))
         return items
+
+    def _check_natural_twin(self, number, values, seen_natural, errors):
+        """Two rows without external ID under the same natural key would make two records."""
+        if values.get("external_id") or not self.adopt_keys:
+            return
+        for column, _lookup, _strict in self.adopt_keys:
+            value = values.get(column)
+            if value in (None, ""):
+                continue
+            if (column, value) in seen_natural:
+                errors.append(
+                    RowError(
+                        number,
+                        column,
+                        _("The same key as row %(row)s: %(key)s")
+                        % {"row": seen_natural[(column, value)], "key": value},
+                    )
+                )
+            seen_natural.setdefault((column, value), number)
+            return
 
     # --- 2. references -------------------------------------------------------------------------
 

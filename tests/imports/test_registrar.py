@@ -227,3 +227,8 @@ def test_the_preview_runs_as_a_job_with_the_progress_bar(
     assert "Imported file.csv: 1 created" in confirm(admin_client, url)
     assert c.Department.objects.filter(name="Экономика бөлімі").exists()
     assert not check.path.exists()
+
+
+def test_the_same_name_twice_in_a_file_without_external_ids_is_an_error(admin_client):
+    page = admin_client.get(upload(admin_client, "name\nЭкономика\nЭкономика\n", "departments"))
+    assert re.findall(ERROR_ROW, page.content.decode()) == [("3", "name", "The same key as row 2: Экономика")]
