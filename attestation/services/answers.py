@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from access.policy import access_for
-from attestation import clock, hot, rules
+from attestation import clock, fast_paths, rules
 from attestation.files import safe_name, validate_upload
 from attestation.models import AnswerFile, ExamSession, StreamExam
 from attestation.richtext import RICH_TEXT_MAX, plain_length, sanitize
@@ -50,7 +50,7 @@ def draft_save(*, actor, session_id, text, version) -> tuple[int, object] | None
     """X-1: keep the newest draft; returns (version, saved at), or None when nothing was written.
 
     Autosaves come every 15 s from every writing student, so this is ONE statement
-    (``attestation.hot.autosave``): an UPDATE whose WHERE holds the whole policy (own session,
+    (``attestation.fast_paths.autosave``): an UPDATE whose WHERE holds the whole policy (own session,
     student module, conduct online) and every rule of ``_own_open_session`` (open for answers,
     before the student's own end, a newer version). When it writes nothing, the caller checks the
     viewer and asks :func:`draft_not_saved` why. A draft is capped like a sent answer
@@ -59,7 +59,7 @@ def draft_save(*, actor, session_id, text, version) -> tuple[int, object] | None
     if len(clean) > RICH_TEXT_MAX:
         raise TextTooLong(_("The text is too long."))
     now = clock.now()
-    if hot.autosave(session_id, actor, clean, version, now):
+    if fast_paths.autosave(session_id, actor, clean, version, now):
         return version, now
     return None
 

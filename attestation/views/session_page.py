@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from access.policy import access_for, student_module_q
-from attestation import clock, files, grading, hot, presence, rules
+from attestation import clock, fast_paths, files, grading, presence, rules
 from attestation.files import attachment
 from attestation.forms_tickets import AnswerForm, GradeForm, TaskForm
 from attestation.models import AnswerFile, ExamSession, StreamExam
@@ -248,9 +248,9 @@ def status(request, pk):
     """The page's pulse: the server's clock, the student's deadline, and news (TIM-1, SLT-6).
 
     Polled every few seconds while the page is visible; it doubles as the presence heartbeat.
-    Every student polls it: one hand-written statement besides the user's own row (attestation/hot.py).
+    Every student polls it: one hand-written statement besides the user's own row (attestation/fast_paths.py).
     """
-    news = hot.heartbeat(pk, request.user)
+    news = fast_paths.heartbeat(pk, request.user)
     if news is None:
         raise Http404
     presence.touch(pk)
@@ -265,7 +265,7 @@ def status(request, pk):
 def draft_save(request, pk):
     """X-1: an autosave. JSON in, JSON out; retried by the page until it succeeds.
 
-    The usual case is one UPDATE holding the whole policy and every rule (attestation/hot.py);
+    The usual case is one UPDATE holding the whole policy and every rule (attestation/fast_paths.py);
     only a save that wrote nothing loads the session through the full policy to answer why.
     """
     draft = parse_draft(request.body)
