@@ -43,7 +43,7 @@ class CachedModelBackend(ModelBackend):
             if user is None:
                 return None
             try:
-                cache.set(_key(user_id), user, getattr(settings, "USER_CACHE_SECONDS", 60))
+                cache.set(_key(user_id), user, settings.USER_CACHE_SECONDS)
             except CACHE_ERRORS:
                 logger.warning("Signed-in user not cached: the cache is unavailable", exc_info=True)
         return user if self.user_can_authenticate(user) else None

@@ -74,7 +74,7 @@ def release_login(*, actor, student) -> int:
 
 def _count_reset(actor) -> None:
     """At most ``PASSWORD_RESETS_PER_WINDOW`` resets per staff member in the login throttle's window."""
-    limit = int(getattr(settings, "PASSWORD_RESETS_PER_WINDOW", 30))
+    limit = settings.PASSWORD_RESETS_PER_WINDOW
     window = throttle.limits().window
     key = f"password-resets:{actor.pk}"
     now = time.time()

@@ -83,8 +83,6 @@ class ContentSecurityPolicyMiddleware:
         debug_page = settings.DEBUG and response.status_code in (404, 500)
         if "Content-Security-Policy" not in response and not debug_page:
             response["Content-Security-Policy"] = content_security_policy(request.csp_nonce)
-        response.setdefault(
-            "Referrer-Policy", getattr(settings, "SECURE_REFERRER_POLICY", None) or "same-origin"
-        )
+        response.setdefault("Referrer-Policy", settings.SECURE_REFERRER_POLICY or "same-origin")
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response

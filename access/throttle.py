@@ -53,14 +53,13 @@ class Limits:
 
 
 def limits() -> Limits:
-    setting = lambda name, default: int(getattr(settings, name, default))  # noqa: E731
     return Limits(
-        window=setting("LOGIN_THROTTLE_WINDOW", 15 * 60),
-        user=setting("LOGIN_THROTTLE_USER", 5),
-        account=setting("LOGIN_THROTTLE_ACCOUNT", 20),
-        address=setting("LOGIN_THROTTLE_ADDRESS", 300),
-        max_delay=setting("LOGIN_THROTTLE_MAX_DELAY", 60),
-        account_max_delay=setting("LOGIN_THROTTLE_ACCOUNT_MAX_DELAY", 10),
+        window=settings.LOGIN_THROTTLE_WINDOW,
+        user=settings.LOGIN_THROTTLE_USER,
+        account=settings.LOGIN_THROTTLE_ACCOUNT,
+        address=settings.LOGIN_THROTTLE_ADDRESS,
+        max_delay=settings.LOGIN_THROTTLE_MAX_DELAY,
+        account_max_delay=settings.LOGIN_THROTTLE_ACCOUNT_MAX_DELAY,
     )
 
 
@@ -70,7 +69,7 @@ def client_address(request) -> str:
     Only trust a header the proxy overwrites (e.g. ``HTTP_X_REAL_IP``): a client can forge any
     other. The first address of a comma-separated list is the original client.
     """
-    header = getattr(settings, "CLIENT_ADDRESS_HEADER", "")
+    header = settings.CLIENT_ADDRESS_HEADER
     value = request.META.get(header, "") if header else ""
     value = value.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
     return value or "unknown"

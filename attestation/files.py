@@ -19,7 +19,7 @@ from django.http import FileResponse
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext as _
 
-MAX_UPLOAD_BYTES = int(getattr(settings, "ATTESTATION_MAX_UPLOAD_MB", 20)) * 1024 * 1024
+MAX_UPLOAD_BYTES = settings.ATTESTATION_MAX_UPLOAD_MB * 1024 * 1024
 # What a request that carries one file may add around it: the form's other fields (Django caps them
 # at DATA_UPLOAD_MAX_MEMORY_SIZE) and the multipart envelope (boundaries, part headers).
 ENVELOPE_BYTES = (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 2_621_440) + 64 * 1024

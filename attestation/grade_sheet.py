@@ -83,7 +83,7 @@ class Sheet:
 
 
 def college_name():
-    return getattr(settings, "COLLEGE_NAME", None) or _("College")
+    return settings.COLLEGE_NAME or _("College")
 
 
 def bucket_of(session, scale) -> str:

@@ -213,13 +213,32 @@ LOGIN_THROTTLE_ADDRESS = int(os.environ.get("LOGIN_THROTTLE_ADDRESS", "300"))
 PASSWORD_RESETS_PER_WINDOW = int(os.environ.get("PASSWORD_RESETS_PER_WINDOW", "30"))
 # Behind a reverse proxy: the META key of the header it sets to the client's address (HTTP_X_REAL_IP).
 CLIENT_ADDRESS_HEADER = os.environ.get("CLIENT_ADDRESS_HEADER", "")
-if env_bool("DJANGO_HTTPS"):
+# How long the signed-in user (access/backends.py) and their roles (access/policy.py) are cached;
+# a change made through the app's screens clears them at once, this bounds any other change.
+USER_CACHE_SECONDS = int(os.environ.get("USER_CACHE_SECONDS", "60"))
+ROLES_CACHE_SECONDS = int(os.environ.get("ROLES_CACHE_SECONDS", "300"))
+# The API's requests per minute and token (api/auth.py).
+API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", "120"))
+# Imports run as background jobs; on, they run inside the request (tests, a one-off import).
+IMPORTS_RUN_INLINE = env_bool("IMPORTS_RUN_INLINE", False)
+# the largest file a student attaches or a teacher adds to a ticket (attestation/files.py).
+ATTESTATION_MAX_UPLOAD_MB = int(os.environ.get("ATTESTATION_MAX_UPLOAD_MB", "20"))
+# The college's name printed on grade sheets (attestation/grade_sheet.py); empty: "College", translated.
+COLLEGE_NAME = os.environ.get("COLLEGE_NAME", "")
+
+# The one HTTPS switch (#17): on behind HTTPS (config.settings_production turns it on) — secure
+# cookies, the SSL redirect, HSTS, and the proxy's X-Forwarded-Proto trusted for the scheme.
+HTTPS = env_bool("DJANGO_HTTPS")
+if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
-    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    CSRF_TRUSTED_ORIGINS = [f"https://{h.lstrip('.')}" for h in ALLOWED_HOSTS if h != "*"]
+    SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 LOGGING = {
     "version": 1,

@@ -21,7 +21,7 @@ def site_url_problem(value) -> str | None:
 
 @register(Tags.security, deploy=True)
 def check_site_url(app_configs, **kwargs):
-    problem = site_url_problem(getattr(settings, "SITE_URL", ""))
+    problem = site_url_problem(settings.SITE_URL)
     if problem is None:
         return []
     return [

@@ -60,7 +60,7 @@ def absolute_link(link: str) -> str | None:
     carries no link rather than a path that opens nothing."""
     from notifications.checks import site_url_problem
 
-    site = getattr(settings, "SITE_URL", "")
+    site = settings.SITE_URL
     if site_url_problem(site):
         logger.error("Notification e-mail sent without its link: SITE_URL is not a usable address")
         return None
