@@ -248,7 +248,8 @@ class Student(Browser):
         )
         if r.status_code == 200:
             self.outcome["files"] = self.outcome.get("files", 0) + 1
-        del self.outcome["pending_file"]
+        if r.status_code:  # answered; without an answer (cut by the run's end) the server may have done it
+            del self.outcome["pending_file"]
 
     def send(self):
         text = (self.text or "жауап").strip() + " — соңы."
@@ -261,7 +262,8 @@ class Student(Browser):
             self.outcome.update(sent_sha=sha(text), sent_at=elapsed())
         else:
             self.submit_at = time.time() + 5  # the page would retry
-        del self.outcome["pending_sent_sha"]
+        if r.status_code:  # answered; without an answer (cut by the run's end) the server may have done it
+            del self.outcome["pending_sent_sha"]
 
 
 class Teacher(Browser):

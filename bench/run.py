@@ -1,12 +1,13 @@
 # ruff: noqa: S603 — the bench starts its own tools (manage.py, gunicorn, locust) with fixed arguments
-"""Exam-day benchmark: fresh PostgreSQL database, bench college, gunicorn, locust, data check.
+"""Exam-day benchmark: fresh database, bench college, gunicorn, locust, data check.
 
     .venv/bin/python bench/run.py                                  # smoke: 200 students, 90 s
     .venv/bin/python bench/run.py --users 2000 --duration 600      # the whole college
+    .venv/bin/python bench/run.py --database sqlite                # the same on SQLite (a file)
 
 Prints per endpoint requests, req/s, p50/p95/p99 and errors; each worker's peak RSS (first vs last);
 the ceiling phase (closed loops on the trivial ping, the heartbeat and the autosave, one at a time)
-and the ratios; then checks the data in PostgreSQL against what locust last got a 200 for. The
+and the ratios; then checks the data in the database against what locust last got a 200 for. The
 summary is appended to bench/RESULTS.md.
 """
 
@@ -22,6 +23,7 @@ import secrets
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -71,15 +73,45 @@ def settings_module():
     )
 
 
-def fresh_database(name):
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
+class Database:
+    """The bench's fresh database: a PostgreSQL database of its own, or an SQLite file in the output dir."""
 
+    def __init__(self, kind, stamp, out):
+        self.kind = kind
+        if kind == "sqlite":
+            self.path = out / "bench.sqlite3"
+            self.name, self.url = str(self.path), f"sqlite:///{self.path}"
+        else:
+            self.name = f"attestation_bench_{stamp.replace('-', '_')}"
+            self.url = f"{PG}/{self.name}"
 
-def drop_database(name):
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    @property
+    def title(self):
+        return "SQLite (WAL, one file)" if self.kind == "sqlite" else "PostgreSQL"
+
+    def create(self):
+        if self.kind == "postgresql":
+            with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
+                conn.execute(f'CREATE DATABASE "{self.name}"')
+
+    def drop(self):
+        if self.kind == "postgresql":
+            with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        # the SQLite file goes with the output folder
+
+    def connect(self):
+        if self.kind == "sqlite":
+            return sqlite3.connect(self.path, timeout=60)
+        return psycopg.connect(self.url)
+
+    def rows(self, conn, sql, *params):
+        """``sql`` with ``{}`` where each list of ``params`` goes (an IN list) or ``%s`` for one value."""
+        mark = "?" if self.kind == "sqlite" else "%s"
+        lists = [", ".join([mark] * len(p)) for p in params if isinstance(p, list)]
+        flat = [v for p in params for v in (p if isinstance(p, list) else [p])]
+        return conn.execute(sql.format(*lists), flat).fetchall()
 
 
 def flush_redis():
@@ -191,34 +223,41 @@ def sha(text):
     return hashlib.sha256((text or "").encode()).hexdigest()
 
 
-def check_data(dsn, plan, outcomes, stats):
+def check_data(database, plan, outcomes, stats):
     """Every student's last autosave and submission, exactly once; no ticket twice; no failure."""
     problems = []
     sessions = {int(o["session"]): (u, o) for u, o in outcomes.items()}
-    with psycopg.connect(dsn) as conn:
-        rows = conn.execute(
+    ids = list(sessions) or [0]
+    conn = database.connect()
+    try:
+        rows = database.rows(
+            conn,
             "SELECT id, draft_version, draft, answer, answer_sent_at, ticket_id FROM attestation_examsession "
-            "WHERE id = ANY(%s)",
-            [list(sessions)],
-        ).fetchall()
+            "WHERE id IN ({})",
+            ids,
+        )
         sends = dict(
-            conn.execute(
-                "SELECT object_id::bigint, count(*) FROM audit_auditentry WHERE action = 'answer.send' "
-                "AND object_id = ANY(%s) GROUP BY 1",
-                [[str(s) for s in sessions]],
-            ).fetchall()
+            database.rows(
+                conn,
+                "SELECT CAST(object_id AS BIGINT), count(*) FROM audit_auditentry "
+                "WHERE action = 'answer.send' AND object_id IN ({}) GROUP BY 1",
+                [str(s) for s in ids],
+            )
         )
         files = dict(
-            conn.execute(
-                "SELECT session_id, count(*) FROM attestation_answerfile "
-                "WHERE session_id = ANY(%s) GROUP BY 1",
-                [list(sessions)],
-            ).fetchall()
+            database.rows(
+                conn,
+                "SELECT session_id, count(*) FROM attestation_answerfile WHERE session_id IN ({}) GROUP BY 1",
+                ids,
+            )
         )
-        doubles = conn.execute(
+        doubles = database.rows(
+            conn,
             "SELECT slot_id, ticket_id, count(*) FROM attestation_examsession WHERE ticket_source = 'chosen' "
-            "GROUP BY 1, 2 HAVING count(*) > 1"
-        ).fetchall()
+            "GROUP BY 1, 2 HAVING count(*) > 1",
+        )
+    finally:
+        conn.close()
     drafts_ok = sent_ok = files_ok = 0
     sent_expected = with_ticket = in_flight = 0
     for pk, version, draft, answer, sent_at, ticket_id in rows:
@@ -304,6 +343,9 @@ def main(argv=None):
     parser.add_argument("--duration", type=int, default=90, help="seconds of the scenario")
     parser.add_argument("--spawn-rate", type=float, default=10, help="users started per second")
     parser.add_argument("--college", type=int, default=2000, help="students in the generated college")
+    parser.add_argument(
+        "--database", choices=["postgresql", "sqlite"], default="postgresql", help="the database served"
+    )
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--worker-class", default="sync")
     parser.add_argument("--threads", type=int, default=1)
@@ -318,16 +360,15 @@ def main(argv=None):
     users = min(args.users, args.college)
 
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    db = f"attestation_bench_{stamp.replace('-', '_')}"
     out = Path(tempfile.mkdtemp(prefix=f"attestation-bench-{stamp}-"))
-    dsn = f"{PG}/{db}"
+    database = Database(args.database, stamp, out)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": settings_module(),
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_DEBUG": "0",
-        "DATABASE_URL": dsn,
+        "DATABASE_URL": database.url,
         "REDIS_URL": REDIS,
         "DB_CONN_MAX_AGE": "60",
         "MEDIA_ROOT": str(out / "media"),
@@ -339,8 +380,8 @@ def main(argv=None):
         "BENCH_DURATION": str(args.duration),
         "BENCH_LOGIN_SHARE": str(args.login_share),
     }
-    print(f"output: {out}; database: {db}", flush=True)
-    fresh_database(db)
+    print(f"output: {out}; database: {database.name}", flush=True)
+    database.create()
     flush_redis()
     server = None
     try:
@@ -362,7 +403,7 @@ def main(argv=None):
         main_seconds = time.time() - started
         drained = wait_drained(port)  # the data check must see every request the server will ever do
         outcomes = json.loads((out / "outcomes.json").read_text()) if (out / "outcomes.json").exists() else {}
-        check = check_data(dsn, plan, outcomes, stats)
+        check = check_data(database, plan, outcomes, stats)
         load_after_main = machine()[1]
         ceiling = {}
         for cls, key in (("CeilingPing", "ping"), ("CeilingStatus", "status"), ("CeilingDraft", "draft")):
@@ -387,7 +428,7 @@ def main(argv=None):
             except subprocess.TimeoutExpired:
                 server.kill()
         if not args.keep:
-            drop_database(db)
+            database.drop()
 
     mach, load = machine()
     command = "bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
@@ -398,7 +439,7 @@ def main(argv=None):
         f"- command: `.venv/bin/python {command.strip()}`",
         f"- machine: {mach}; load average after the scenario {load_after_main}, at the end {load}",
         f"- server: gunicorn `{args.worker_class}` × {args.workers} workers × {args.threads} threads, "
-        f"`{settings_module()}`, DEBUG off; PostgreSQL, Redis and locust on the same machine",
+        f"`{settings_module()}`, DEBUG off; {database.title}, Redis and locust on the same machine",
         f"- scenario wall time {main_seconds:.0f} s, then "
         + (
             f"{drained:.0f} s until the server's backlog drained"
@@ -447,7 +488,7 @@ def main(argv=None):
     if not args.keep:
         shutil.rmtree(out, ignore_errors=True)
     else:
-        print(f"kept: {out}, database {db}")
+        print(f"kept: {out}, database {database.name}")
     return 0 if not check["problems"] else 1
 
 
