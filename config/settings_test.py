@@ -28,3 +28,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             os.remove(_leftover)
     _db["TEST"] = {"NAME": _test_name}
     _db["OPTIONS"]["timeout"] = 30
+
+# Servers a test starts as other processes (tests/scale) share Redis with every other test run on
+# this machine: the run gives them a key prefix of its own.
+if os.environ.get("TEST_CACHE_PREFIX"):
+    CACHES["default"]["KEY_PREFIX"] = os.environ["TEST_CACHE_PREFIX"]  # noqa: F405

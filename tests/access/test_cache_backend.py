@@ -1,5 +1,7 @@
 """access.cache.RedisCache: Django's Redis cache with one client per connection pool (#8)."""
 
+import os
+import secrets
 import socket
 
 import pytest
@@ -21,14 +23,17 @@ pytestmark = pytest.mark.skipif(not _redis_up(), reason="needs Redis on 127.0.0.
 
 @pytest.fixture
 def redis_cache(settings):
+    # Not clear(): that empties the Redis database under any other test run using it at this moment.
+    prefix = f"test-cache-{os.getpid()}-{secrets.token_hex(4)}"
     settings.CACHES = {
         **settings.CACHES,
-        "bench": {"BACKEND": "access.cache.RedisCache", "LOCATION": REDIS, "KEY_PREFIX": "test-cache"},
+        "bench": {"BACKEND": "access.cache.RedisCache", "LOCATION": REDIS, "KEY_PREFIX": prefix},
     }
     cache = caches["bench"]
-    cache.clear()
     yield cache
-    cache.clear()
+    client = cache._cache.get_client(write=True)
+    for key in client.scan_iter(match=f"{prefix}:*"):
+        client.delete(key)
 
 
 @pytest.mark.req("SLT-6")
