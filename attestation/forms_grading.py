@@ -9,7 +9,7 @@ single-student form. So the fields here accept any short text and never refuse a
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from attestation import grading
+from attestation import grade_scales
 from attestation.services.grades import COMMENT_MAX_CHARS, GradeEntry
 from college.models import Journal, TrainingTechnology
 
@@ -32,7 +32,7 @@ def _points_input(label):
 def _traditional_select(label):
     """Digits only: the select stays narrow (the grade's word shows in the row's grade once saved)."""
     choices = [("", "—")] + [
-        (str(value), str(value)) for value in sorted(grading.TRADITIONAL_LABELS, reverse=True)
+        (str(value), str(value)) for value in sorted(grade_scales.TRADITIONAL_LABELS, reverse=True)
     ]
     return forms.Select(choices=choices, attrs={"aria-label": label})
 
@@ -68,7 +68,7 @@ class GradeRowForm(forms.Form):
         """Labels carry the student's name: the table's header alone does not name the row."""
         fields = self.fields
         fields["absence"].widget = forms.Select(
-            choices=[("", _("Present")), *grading.ABSENCE.items()],
+            choices=[("", _("Present")), *grade_scales.ABSENCE.items()],
             attrs={"aria-label": _("Absence: %(name)s") % {"name": name}, "data-absence": ""},
         )
         for part, label in (("written", _("Written: %(name)s")), ("oral", _("Oral: %(name)s"))):
@@ -81,7 +81,7 @@ class GradeRowForm(forms.Form):
             widget.attrs["data-grade-part"] = ""
             fields[part].widget = widget
         fields["total"].widget = forms.Select(
-            choices=[("", "—"), *grading.PASS_FAIL.items()],
+            choices=[("", "—"), *grade_scales.PASS_FAIL.items()],
             attrs={"aria-label": _("Total: %(name)s") % {"name": name}, "data-grade-part": ""},
         )
         fields["comment"].widget = forms.Textarea(

@@ -110,14 +110,6 @@ class ExtraTimeForm(forms.Form):
     minutes = forms.IntegerField(label=_("Extra time, minutes"), min_value=0, max_value=600)
 
 
-class MoveForm(forms.Form):
-    target = forms.ChoiceField(label=_("Move to"))
-
-    def __init__(self, *args, slots, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["target"].choices = [(str(s.pk), str(s)) for s in slots]
-
-
 class PlatformForm(forms.Form):
     """PLT-1, PLT-2."""
 

@@ -29,7 +29,7 @@ from django.utils.html import escape
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from attestation import clock, grading
+from attestation import clock, grade_scales
 from attestation.models import ExamSession
 from college import collation
 from college.models import Journal, TrainingTechnology
@@ -95,21 +95,21 @@ def bucket_of(session, scale) -> str:
     value = session.grade_total
     if not value:
         return "not_graded"
-    if value in grading.PASS_FAIL:
+    if value in grade_scales.PASS_FAIL:
         return value
     if not value.isdigit():
         return "not_graded"
     if scale == TrainingTechnology.Scale.CREDIT:
-        letter = grading.credit_row(int(value))[1]
+        letter = grade_scales.credit_row(int(value))[1]
         return letter if letter in {"FX", "F"} else letter[0]
     return value
 
 
 def bucket_labels() -> dict[str, str]:
-    labels = {str(n): f"{n} ({grading.TRADITIONAL_LABELS[n]})" for n in (5, 4, 3, 2)}
+    labels = {str(n): f"{n} ({grade_scales.TRADITIONAL_LABELS[n]})" for n in (5, 4, 3, 2)}
     labels |= {letter: letter for letter in LETTER_GROUPS}
-    labels |= {key: str(label) for key, label in grading.PASS_FAIL.items()}
-    labels |= {f"absent_{key}": str(label) for key, label in grading.ABSENCE.items()}
+    labels |= {key: str(label) for key, label in grade_scales.PASS_FAIL.items()}
+    labels |= {f"absent_{key}": str(label) for key, label in grade_scales.ABSENCE.items()}
     labels["not_graded"] = _("Not graded")
     return labels
 
@@ -156,7 +156,7 @@ def build(stream, slot=None) -> Sheet:
                 record_book=student.record_book_number,
                 group=student.group.name,
                 ticket=str(session.ticket.number) if session and session.ticket_id else "—",
-                grade=grading.display(value, scale) or "—",
+                grade=grade_scales.display(value, scale) or "—",
                 bucket=bucket_of(session, scale),
             )
         )
@@ -166,14 +166,14 @@ def build(stream, slot=None) -> Sheet:
 def distribution(sheet) -> list[tuple[str, str, int]]:
     """(bucket, label, count) for every bucket of the sheet's scale(s), zeros included."""
     if sheet.final_form == Journal.FinalForm.PASS_FAIL:
-        keys = list(grading.PASS_FAIL)
+        keys = list(grade_scales.PASS_FAIL)
     else:
         keys = []
         if TrainingTechnology.Scale.CREDIT in sheet.scales:
             keys += LETTER_GROUPS
         if TrainingTechnology.Scale.TRADITIONAL in sheet.scales or not keys:
             keys += ["5", "4", "3", "2"]
-    keys += [f"absent_{key}" for key in grading.ABSENCE] + ["not_graded"]
+    keys += [f"absent_{key}" for key in grade_scales.ABSENCE] + ["not_graded"]
     counts = dict.fromkeys(keys, 0)
     for row in sheet.rows:
         counts[row.bucket] = counts.get(row.bucket, 0) + 1

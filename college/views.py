@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from access.policy import access_for
-from attestation import grading
+from attestation import grade_scales
 from attestation.forms import JournalSettingsForm
 from attestation.services import Refused
 from attestation.services.journal import (
@@ -84,7 +84,7 @@ def _grid(journal, typed=None, errors=None):
                     "value": typed.get(key, marks.get(key, "")),
                     "error": errors.get(key),
                     "locked": column.is_final and journal.conduct_online,
-                    "display": grading.display(
+                    "display": grade_scales.display(
                         typed.get(key, marks.get(key, "")), student.group.technology.scale
                     )
                     if column.is_final

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from access.policy import access_for
-from attestation import clock, grading
+from attestation import clock, grade_scales
 from attestation.models import ExamSession, GradeChange
 from attestation.services import NotAllowed, Refused
 from audit.models import record
@@ -68,14 +68,14 @@ def snapshot(session) -> dict:
 def _normalise(journal, scale, *, absence, written, oral, total):
     """The grade as stored, or Refused naming the field at fault (``Refused.field``)."""
     if absence:
-        if absence not in grading.ABSENCE:
+        if absence not in grade_scales.ABSENCE:
             raise Refused(_("Choose an absence mark from the list."), field="absence")
         return {"absence": absence, "written": "", "oral": "", "total": ""}
     form = journal.final_form
     if form == Form.UNDEFINED:
         raise Refused(_("Define the form of final control in the journal settings"))
     if form == Form.PASS_FAIL:
-        if total not in grading.PASS_FAIL:
+        if total not in grade_scales.PASS_FAIL:
             raise Refused(_("Choose Passed or Not passed."), field="total")
         return {"absence": "", "written": "", "oral": "", "total": total}
     if form == Form.WRITTEN:
@@ -89,13 +89,13 @@ def _normalise(journal, scale, *, absence, written, oral, total):
         "absence": "",
         "written": written,
         "oral": oral,
-        "total": grading.total_of(written, oral, scale),
+        "total": grade_scales.total_of(written, oral, scale),
     }
 
 
 def _valid(value, scale, field):
     try:
-        return grading.validate(value, scale)
+        return grade_scales.validate(value, scale)
     except ValueError as error:
         raise Refused(str(error.args[0]), field=field) from error
 

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from access.policy import access_for, student_module_q
-from attestation import clock, fast_paths, files, grading, presence, rules
+from attestation import clock, fast_paths, files, grade_scales, presence, rules
 from attestation.files import attachment
-from attestation.forms_tickets import AnswerForm, GradeForm, TaskForm
+from attestation.forms_exam_page import AnswerForm, GradeForm, TaskForm
 from attestation.models import AnswerFile, ExamSession, StreamExam
 from attestation.schemas import parse_draft
 from attestation.services import NotAllowed, Refused, require_edit
@@ -108,7 +108,7 @@ def _context(request, session, viewer, **extra):
                 "version": session.grade_version,
             }
         ),
-        "grade_display": grading.display(
+        "grade_display": grade_scales.display(
             session.absence or session.grade_total, session.student.group.technology.scale
         ),
         "grade_changes": list(session.grade_changes.select_related("actor")) if viewer == "staff" else [],

@@ -21,12 +21,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from access.policy import access_for
-from attestation import clock, grading
+from attestation import clock, grade_scales
 from attestation.forms_grading import GradeRowForm
 from attestation.models import ExamSession, Slot
 from attestation.rules import slot_state
 from attestation.services import Refused
-from attestation.services import grades as service
+from attestation.services import grades as grades_service
 from college import collation
 from college.models import Stream
 
@@ -70,8 +70,8 @@ def _rows(slot, stream, sessions, may_grade, data=None):
             "session": session,
             "student": student,
             "scale": student.group.technology.scale,
-            "open": service.grading_open(session, now),
-            "display": grading.display(
+            "open": grades_service.grading_open(session, now),
+            "display": grade_scales.display(
                 session.absence or session.grade_total, student.group.technology.scale
             ),
         }
@@ -93,8 +93,8 @@ def _context(slot, stream, may_grade, rows):
         "may_grade": may_grade,
         "editable_rows": sum(1 for row in rows if "form" in row),
         "final_form": stream.journal.final_form,
-        "typed_parts": service.typed_parts(stream.journal),
-        "computed_total": stream.journal.final_form == service.Form.WRITTEN_ORAL,
+        "typed_parts": grades_service.typed_parts(stream.journal),
+        "computed_total": stream.journal.final_form == grades_service.Form.WRITTEN_ORAL,
         "back_url": reverse("attestation:stream", args=[stream.pk]) + f"?tab=slot-{slot.pk}",
     }
 
@@ -123,7 +123,7 @@ def _save(request, slot, stream):
             form.refuse(Refused(_("Reload the page and try again.")))
             unreadable.append(form)
     try:
-        saved, refused = service.slot_grades_set(actor=request.user, slot=slot, entries=entries)
+        saved, refused = grades_service.slot_grades_set(actor=request.user, slot=slot, entries=entries)
     except Refused as refusal:
         raise PermissionDenied(str(refusal.message)) from refusal
     for form in forms:

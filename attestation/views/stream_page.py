@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from access.decorators import staff_module_required
 from access.policy import access_for
-from attestation import clock, grade_sheet, grading, presence, rules
+from attestation import clock, grade_scales, grade_sheet, presence, rules
 from attestation.forms_slots import (
     DistributeForm,
     ExtraTimeForm,
@@ -27,7 +27,7 @@ from attestation.forms_slots import (
 )
 from attestation.models import ExamSession, ModuleSettings, RecordingLink, Slot, StreamExam
 from attestation.services import Refused
-from attestation.services import slots as service
+from attestation.services import slots as slots_service
 from attestation.services import tickets as tickets_service
 from college import collation
 from college.models import Admission, Stream
@@ -139,7 +139,7 @@ def _live(slot):
     online = presence.online([session.pk for _student, session in slot.rows])
     for student, session in slot.rows:
         session.online = session.pk in online
-        session.grade_display = grading.display(
+        session.grade_display = grade_scales.display(
             session.absence or session.grade_total, student.group.technology.scale
         )
     sessions = [session for _student, session in slot.rows]
@@ -277,7 +277,7 @@ def stream_mode(request, pk):
             request, stream, None, Refused(_("Choose how the final control is conducted.")), mode_form=form
         )
     try:
-        service.stream_mode_set(actor=request.user, stream=stream, mode=form.cleaned_data["mode"])
+        slots_service.stream_mode_set(actor=request.user, stream=stream, mode=form.cleaned_data["mode"])
     except Refused as refused:
         return _refused(request, stream, None, refused, mode_form=form, open_dialog="mode")
     messages.success(request, _("Saved."))
@@ -294,7 +294,7 @@ def slot_create(request, pk):
     form = DistributeForm(request.POST, stream=stream)
     if form.is_valid():
         try:
-            slot = service.slot_create(
+            slot = slots_service.slot_create(
                 actor=request.user,
                 stream=stream,
                 student_ids=form.student_ids(),
@@ -334,13 +334,13 @@ def slot_edit(request, slot_pk):
     tab = f"slot-{slot.pk}"
     if form.is_valid():
         try:
-            service.slot_update(
+            slots_service.slot_update(
                 actor=request.user,
                 slot=slot,
                 starts_at=form.cleaned_data["starts_at"],
                 ends_at=form.cleaned_data["ends_at"],
             )
-        except service.Unchanged as unchanged:
+        except slots_service.Unchanged as unchanged:
             messages.info(request, unchanged.message)
             return back(stream, tab)
         except Refused as refused:
@@ -358,7 +358,7 @@ def slot_edit(request, slot_pk):
 def slot_delete(request, slot_pk):
     slot, stream = _slot_for(request, slot_pk)
     try:
-        service.slot_delete(actor=request.user, slot=slot)
+        slots_service.slot_delete(actor=request.user, slot=slot)
     except Refused as refused:
         return _refused(request, stream, f"slot-{slot.pk}", refused)
     messages.success(request, _("The slot is deleted; its students are back in “Undistributed”."))
@@ -370,7 +370,7 @@ def slot_delete(request, slot_pk):
 def slot_notify(request, slot_pk):
     slot, stream = _slot_for(request, slot_pk)
     try:
-        count = service.slot_notify(actor=request.user, slot=slot)
+        count = slots_service.slot_notify(actor=request.user, slot=slot)
     except Refused as refused:
         return _refused(request, stream, f"slot-{slot.pk}", refused)
     messages.success(request, _("The notification is sent to %(count)s students.") % {"count": count})
@@ -386,7 +386,7 @@ def slot_platform(request, slot_pk):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            service.slot_platform_save(
+            slots_service.slot_platform_save(
                 actor=request.user,
                 slot=slot,
                 platform=data["platform"],
@@ -422,7 +422,7 @@ def session_unschedule(request, session_pk):
     session, stream = _session_for(request, session_pk)
     tab = f"slot-{session.slot_id}" if session.slot_id else None
     try:
-        service.session_unschedule(actor=request.user, session=session)
+        slots_service.session_unschedule(actor=request.user, session=session)
     except Refused as refused:
         return _refused(request, stream, tab, refused)
     messages.success(request, _("The student is back in “Undistributed”."))
@@ -438,9 +438,12 @@ def session_extra_time(request, session_pk):
     try:
         if not form.is_valid():
             raise Refused(
-                _("Extra time must be between 0 and %(max)s minutes.") % {"max": service.MAX_EXTRA_MINUTES}
+                _("Extra time must be between 0 and %(max)s minutes.")
+                % {"max": slots_service.MAX_EXTRA_MINUTES}
             )
-        service.session_extra_time(actor=request.user, session=session, minutes=form.cleaned_data["minutes"])
+        slots_service.session_extra_time(
+            actor=request.user, session=session, minutes=form.cleaned_data["minutes"]
+        )
     except Refused as refused:
         return _refused(request, stream, tab, refused)
     messages.success(request, _("Extra time is saved."))
@@ -456,7 +459,7 @@ def session_move(request, session_pk):
     try:
         if target is None:
             raise Refused(_("Choose a slot of this stream."))
-        service.session_move(actor=request.user, session=session, target=target)
+        slots_service.session_move(actor=request.user, session=session, target=target)
     except Refused as refused:
         return _refused(request, stream, tab, refused)
     messages.success(request, _("The student is moved."))

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from attestation import grading
+from attestation import grade_scales
 from attestation.models import ExamSession, GradeChange
 from attestation.services import Refused
 from attestation.services import grades as service
@@ -103,7 +103,7 @@ def test_credit_scale_shows_points_letter_and_traditional(answered, scheduled, l
     technology.save()
     client = login(scheduled.users["teacher"])
     assert post(client, answered, written="91").status_code == 302
-    assert grading.display("91", "credit") == "91 (A-, 5)"
+    assert grade_scales.display("91", "credit") == "91 (A-, 5)"
     assert "91 (A-, 5)" in client.get(reverse("attestation:session", args=[answered.pk])).content.decode()
     assert post(client, answered, written="101", reason="typo").status_code == 400
 
