@@ -141,6 +141,11 @@ def questions_shown(session, *, viewer: str) -> bool:
     )
 
 
+def recordings_shown(slot, *, viewer: str) -> bool:
+    """PLT-2, STU-5: the slot's recording links show to staff, and to the student when allowed."""
+    return bool(slot and slot.has_recording and (viewer == "staff" or slot.show_recording))
+
+
 def task_editable(session, *, by_tickets: bool, state: SlotState | None) -> bool:
     """TSK-1: the page offers the task's editor until the answer is sent or the slot is over."""
     return not by_tickets and not session.answer_sent_at and state != SlotState.OVER

@@ -56,9 +56,7 @@ def _context(request, session, viewer, **extra):
     exam = StreamExam.for_stream(session.stream)
     by_tickets = exam.mode == StreamExam.Mode.TICKETS
     shown_to = {"viewer": viewer, "by_tickets": by_tickets, "state": state}
-    recordings = list(slot.recordings.all()) if slot and slot.has_recording else []
-    if viewer == "student" and not (slot and slot.show_recording):
-        recordings = []
+    recordings = list(slot.recordings.all()) if rules.recordings_shown(slot, viewer=viewer) else []
     staff_can_edit = viewer == "staff" and access_for(request).can_edit_stream(session.stream)
     answers_open = answers_service.answers_open(session, exam)
     # TIM-1: the student's own end (the slot's end plus extra time) closes the page, server-rendered.

@@ -100,3 +100,15 @@ def test_what_the_page_shows_to_whom():
     assert rules.questions_shown(ticket, viewer="staff") and not rules.questions_shown(
         ticket, viewer="student"
     )
+
+
+@pytest.mark.req("PLT-2", "STU-5")
+def test_recordings_show_to_staff_and_to_the_student_when_allowed():
+    recorded = SimpleNamespace(has_recording=True, show_recording=False)
+    assert rules.recordings_shown(recorded, viewer="staff")
+    assert not rules.recordings_shown(recorded, viewer="student")
+    assert rules.recordings_shown(SimpleNamespace(has_recording=True, show_recording=True), viewer="student")
+    assert not rules.recordings_shown(
+        SimpleNamespace(has_recording=False, show_recording=True), viewer="staff"
+    )
+    assert not rules.recordings_shown(None, viewer="staff")
