@@ -104,7 +104,7 @@ class UserRoles:
         if roles is None:
             roles = cls.load(user)
             try:
-                cache.set(key, roles, getattr(settings, "ROLES_CACHE_SECONDS", 300))
+                cache.set(key, roles, settings.ROLES_CACHE_SECONDS)
             except CACHE_ERRORS:
                 logger.warning("Roles not cached: the cache is unavailable", exc_info=True)
         return roles
