@@ -87,12 +87,15 @@ def test_registrar_sets_up_a_role_a_setting_and_imports_students(
     with page.expect_download() as download:
         students_row.get_by_role("link", name="CSV").click()
     assert download.value.suggested_filename.endswith(".csv")
-    header = download.value.path().read_text(encoding="utf-8-sig").strip()
-    assert header == "external_id,last_name,first_name,patronymic,email,username,record_book_number,group"
+    header, example = download.value.path().read_text(encoding="utf-8-sig").strip().splitlines()[:2]
+    assert header == "external_id,last_name,first_name,patronymic,email,username,iin,record_book_number,group"
+    assert example.count(",") == header.count(",")  # one example row under the headers (#18.4)
     screenshot(page, "5-import")
 
     students_file = tmp_path / "students.csv"
-    students_file.write_text("\n".join([header, *STUDENTS]) + "\n", encoding="utf-8")
+    # The IIN column is optional: a file without it (the rows below) imports as well.
+    columns = header.replace(",iin,", ",")
+    students_file.write_text("\n".join([columns, *STUDENTS]) + "\n", encoding="utf-8")
     page.get_by_label("What the file holds").select_option(label="Students")
     page.get_by_label("File (.csv or .xlsx)").set_input_files(str(students_file))
     page.get_by_role("button", name="Upload and preview").click()
