@@ -6,6 +6,7 @@ import datetime
 import os
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -28,9 +29,10 @@ def running_slot(college):
     settings.save()
     stream = author(college, count=3)
     now = clock.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     slot = Slot.objects.create(
         stream=stream,
-        starts_at=now - datetime.timedelta(minutes=1),
+        starts_at=max(now - datetime.timedelta(minutes=1), midnight),  # today, also at 00:00 in Almaty
         ends_at=now + datetime.timedelta(hours=1),
     )
     session = ExamSession.objects.create(stream=stream, student=college.users["student"].student, slot=slot)

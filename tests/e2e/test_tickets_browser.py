@@ -4,6 +4,7 @@ generates ticket numbers for a slot and sends the questions (TKT, CPY, GEN, SND)
 import datetime
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from attestation import clock
@@ -27,9 +28,10 @@ def test_author_copy_generate_and_send(college, new_page, screenshot, tmp_path):
     sibling.journal.conduct_online = True
     sibling.journal.save()
     now = clock.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     slot = Slot.objects.create(
         stream=stream,
-        starts_at=now - datetime.timedelta(minutes=2),
+        starts_at=max(now - datetime.timedelta(minutes=2), midnight),  # today, also at 00:01 in Almaty
         ends_at=now + datetime.timedelta(hours=1),
     )
     for student in stream.students.all():

@@ -6,6 +6,7 @@ the policy allows exactly what they need."""
 import datetime
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from attestation import clock
@@ -35,9 +36,10 @@ def hostile_exam(college, hostile_ticket):
     """A running slot: the student has the hostile ticket and has opened the questions."""
     student, teacher = college.users["student"], college.users["teacher"]
     now = clock.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     slot = Slot.objects.create(
         stream=hostile_ticket,
-        starts_at=now - datetime.timedelta(minutes=5),
+        starts_at=max(now - datetime.timedelta(minutes=5), midnight),  # today, also at 00:02 in Almaty
         ends_at=now + datetime.timedelta(hours=1),
     )
     session = ExamSession.objects.create(stream=hostile_ticket, student=student.student, slot=slot)
