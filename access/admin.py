@@ -1,12 +1,12 @@
-"""Users in Django's admin, audited (access.admin_site). Roles, their modules and the licenses are
+"""Users in Django's admin, audited (audit.audited_admin). Roles, their modules and the licenses are
 not here: the Role editor and the Licenses page are their screens, and they keep the audit trail
 and the policy's caches right (#16.1)."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from access.admin_site import AuditedModelAdmin
 from access.models import User
+from audit.audited_admin import AuditedModelAdmin
 
 
 @admin.register(User)

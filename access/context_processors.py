@@ -1,18 +1,11 @@
-from functools import cache
-
 from access.policy import access_for
 
 
 def navigation(request):
-    """The viewer's Access for menus; every menu item the template shows is decided there.
-
-    ``settings_tabs`` is a callable, so templates that never ask for it cost no queries.
-    """
+    """The viewer's Access for menus; every menu item the template shows is decided there."""
     if not hasattr(request, "user"):
         return {}
-    from attestation.selectors import settings_tabs
-
-    return {"access": access_for(request), "settings_tabs": cache(lambda: settings_tabs(request))}
+    return {"access": access_for(request)}
 
 
 def csp(request):

@@ -40,7 +40,7 @@ def importmap_hashes() -> tuple[str, ...]:
     """
     import re
 
-    from attestation.richtext import RichTextFormField
+    from core.richtext import RichTextFormField
 
     rendered = RichTextFormField().widget.media.render_importmap()
     texts = [m.group(1) for tag in rendered for m in [re.search(r">(.*)</script>", str(tag), re.S)] if m]

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Path, Query, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from access.csv_writer import csv_response
 from access.policy import access_for
 from api.auth import RateLimited, activate_language, api_auth
 from api.docs import LocalSwagger
@@ -32,6 +31,7 @@ from api.schemas import (
 from api.sync import Entity, external_ids
 from attestation.models import ExamSession, Slot
 from college.models import Admission, Stream
+from core.csv_writer import csv_response
 
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error, 429: Error}
 

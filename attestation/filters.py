@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from attestation.clock import local_today
 from attestation.selectors import StreamFilterChoices
+from core.clock import local_today
 
 
 def _select(label, *, required=False):

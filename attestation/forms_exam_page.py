@@ -5,7 +5,7 @@ services (tickets, answers, grades)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from attestation.richtext import RichTextFormField
+from core.richtext import RichTextFormField
 
 
 class TaskForm(forms.Form):

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from attestation.richtext import RichTextFormField
+from core.richtext import RichTextFormField
 
 
 class TicketCountForm(forms.Form):

@@ -29,10 +29,11 @@ from django.utils.html import escape
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from attestation import clock, grade_scales
+from attestation import grade_scales
 from attestation.models import ExamSession
 from college import collation
 from college.models import Journal, TrainingTechnology
+from core import clock
 
 DEJAVU_FALLBACK = Path("/usr/share/fonts/truetype/dejavu")
 

@@ -7,7 +7,7 @@ import logging
 from django.core.cache import cache
 
 from access import resilience
-from attestation import clock
+from core import clock
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from attestation import clock
+from core import clock
 
 MIN_ANSWER_CHARS = 10
 

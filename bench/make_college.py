@@ -35,7 +35,6 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.db import transaction  # noqa: E402
 
-from attestation import clock  # noqa: E402
 from attestation.models import ExamSession, ModuleSettings, Slot, StreamExam, Ticket  # noqa: E402
 from college.models import (  # noqa: E402
     AcademicSchedule,
@@ -45,6 +44,7 @@ from college.models import (  # noqa: E402
     Stream,
     Student,
 )
+from core import clock  # noqa: E402
 from demo.management.commands import demo_college as demo  # noqa: E402
 
 PASSWORD = "bench12345"

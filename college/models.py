@@ -125,7 +125,7 @@ class AcademicYear(models.Model):
 
     @classmethod
     def current(cls, today=None):
-        from attestation.clock import local_today
+        from core.clock import local_today
 
         today = today or local_today()
         return cls.objects.filter(starts_on__lte=today, ends_on__gte=today).first() or cls.objects.first()

@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "access.context_processors.navigation",
+                "attestation.context_processors.module_menu",
                 "access.context_processors.csp",
                 "notifications.context_processors.unread",
             ],

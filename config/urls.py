@@ -3,11 +3,11 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("access.urls")),
-    path("college/", include("college.urls")),
+    path("college/", include("attestation.urls_journals")),
     path("attestation/", include("attestation.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/", include("api.urls")),
     path("imports/", include("imports.urls")),
-    path("administration/audit/", include("audit.urls")),
+    path("administration/audit/", include("access.audit_log_urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -13,8 +13,8 @@ import io
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from access.csv_writer import csv_text
 from api.sync import Entity
+from core.csv_writer import csv_text
 
 # Column name → (Russian header, Kazakh header); every value is one of the column's aliases.
 HEADERS = {

@@ -9,12 +9,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from access.policy import access_for
-from attestation import clock, fast_paths, rules
+from attestation import fast_paths, rules
 from attestation.files import safe_name, validate_upload
 from attestation.models import AnswerFile, ExamSession, StreamExam
-from attestation.richtext import RICH_TEXT_MAX, plain_length, sanitize
 from attestation.services import Refused
 from audit.models import record
+from core import clock
+from core.richtext import RICH_TEXT_MAX, plain_length, sanitize
 
 MIN_ANSWER_CHARS = rules.MIN_ANSWER_CHARS
 MAX_FILES = 10
@@ -54,7 +55,7 @@ def draft_save(*, actor, session_id, text, version) -> tuple[int, object] | None
     student module, conduct online) and every rule of ``_own_open_session`` (open for answers,
     before the student's own end, a newer version). When it writes nothing, the caller checks the
     viewer and asks :func:`draft_not_saved` why. A draft is capped like a sent answer
-    (:data:`~attestation.richtext.RICH_TEXT_MAX` after sanitising): :class:`TextTooLong`."""
+    (:data:`~core.richtext.RICH_TEXT_MAX` after sanitising): :class:`TextTooLong`."""
     clean = sanitize(text)
     if len(clean) > RICH_TEXT_MAX:
         raise TextTooLong(_("The text is too long."))

@@ -14,11 +14,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from access.policy import access_for
-from attestation import clock, grade_scales
+from attestation import grade_scales
 from attestation.models import ExamSession, GradeChange
 from attestation.services import NotAllowed, Refused
 from audit.models import record
 from college.models import Journal, JournalColumn, JournalMark
+from core import clock
 
 Form = Journal.FinalForm
 Kind = JournalColumn.Kind

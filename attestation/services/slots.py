@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from attestation import clock, rules
+from attestation import rules
 from attestation.models import ExamSession, RecordingLink, Slot, StreamExam
 from attestation.services import Refused, require_edit
 from audit.models import record
 from college.models import AcademicSchedule, Admission
+from core import clock
 from notifications import kinds
 from notifications.services import notify
 

@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from access.policy import access_for
-from attestation import clock, rules
+from attestation import rules
 from attestation.files import copy_of, safe_name, validate_upload
 from attestation.models import ExamSession, ModuleSettings, Slot, StreamExam, Ticket
-from attestation.richtext import sanitize
 from attestation.services import Refused, require_edit
 from audit.models import record
+from core import clock
+from core.richtext import sanitize
 
 MAX_TICKETS = 300
 RENUMBER_OFFSET = 1000  # above MAX_TICKETS
@@ -395,6 +396,9 @@ def placement_cancel(*, actor, slot, session_ids) -> int:
     require_edit(actor, slot.stream)
     with transaction.atomic():
         slot = _lock_slot(slot)
+        if not rules.placement_open(rules.slot_state(slot)):
+            # The page offers it only while the slot runs; the server says so too.
+            raise Refused(_("This final control is over."))
         sessions = list(
             _slot_sessions(slot, session_ids).filter(placed_at__isnull=False, ticket__isnull=True)
         )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from access.policy import access_for, student_module_q
-from attestation import clock, fast_paths, files, grade_scales, presence, rules
+from attestation import fast_paths, files, grade_scales, presence, rules
 from attestation.files import attachment
 from attestation.forms_exam_page import AnswerForm, GradeForm, TaskForm
 from attestation.models import AnswerFile, ExamSession, StreamExam
@@ -21,6 +21,7 @@ from attestation.services import grades as grades_service
 from attestation.services import tickets as tickets_service
 from attestation.services.answers import TextTooLong
 from college.models import Stream
+from core import clock
 
 
 def session_for(request, pk):

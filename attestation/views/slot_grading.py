@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from access.policy import access_for
-from attestation import clock, grade_scales
+from attestation import grade_scales
 from attestation.forms_grading import GradeRowForm
 from attestation.models import ExamSession, Slot
 from attestation.rules import slot_state
@@ -29,6 +29,7 @@ from attestation.services import Refused
 from attestation.services import grades as grades_service
 from college import collation
 from college.models import Stream
+from core import clock
 
 
 def _slot_for(request, slot_pk):

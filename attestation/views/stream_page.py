@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from access.decorators import staff_module_required
 from access.policy import access_for
-from attestation import clock, grade_scales, grade_sheet, presence, rules
+from attestation import grade_scales, grade_sheet, presence, rules
 from attestation.forms_slots import (
     DistributeForm,
     ExtraTimeForm,
@@ -31,6 +31,7 @@ from attestation.services import slots as slots_service
 from attestation.services import tickets as tickets_service
 from college import collation
 from college.models import Admission, Stream
+from core import clock
 
 
 def stream_for(request, pk, *, edit=False):

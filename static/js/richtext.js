@@ -1,5 +1,5 @@
 // Rich text editors (django-prose-editor) in pages driven by htmx. Loaded as a module by the
-// form media of attestation.richtext.RichTextWidget.
+// form media of core.richtext.RichTextWidget.
 //
 // The editor's own module starts the editors present when it first runs, and a module runs once
 // per page: editors arriving later (hx-boost navigation, a dialog re-rendered after a POST) are

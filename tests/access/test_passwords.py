@@ -99,6 +99,7 @@ def test_guessing_the_current_password_is_throttled_like_the_login(college):
         assert throttle.seconds_to_wait("teacher", "10.0.0.1") == 1
 
 
+@pytest.mark.req("X-10")
 def test_the_password_pages_need_a_login(client):
     response = client.get(reverse("password_change"))
     assert response.status_code == 302 and response["Location"].startswith("/login/")
@@ -213,6 +214,7 @@ def test_the_teacher_releases_a_students_login_and_it_is_audited(college, login)
 # --- the Students' logins page ---------------------------------------------------------------------------
 
 
+@pytest.mark.req("X-10", "ADM-3")
 def test_the_students_logins_page_lists_only_the_students_one_may_help(college, login):
     teacher = english(login(college.users["teacher"]))
     page = teacher.get(reverse("student_logins")).content.decode()
@@ -228,13 +230,14 @@ def test_the_students_logins_page_lists_only_the_students_one_may_help(college, 
     assert "Students' logins" in page  # the menu item
 
 
+@pytest.mark.req("X-10", "JRN-1")
 def test_the_journal_links_a_students_name_to_their_login_page(college, login):
     teacher = login(college.users["teacher"])
     stream = college.streams.teacher_a
-    page = teacher.get(reverse("college:journal", args=[stream.pk])).content.decode()
+    page = teacher.get(reverse("journals:journal", args=[stream.pk])).content.decode()
     assert reverse("student_login", args=[college.users["student"].student.pk]) in page
     reader = login(college.users["reader"])
-    page = reader.get(reverse("college:journal", args=[stream.pk])).content.decode()
+    page = reader.get(reverse("journals:journal", args=[stream.pk])).content.decode()
     assert reverse("student_login", args=[college.users["student"].student.pk]) not in page
 
 

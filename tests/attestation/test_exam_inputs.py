@@ -12,7 +12,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from attestation.richtext import RICH_TEXT_MAX
+from core.richtext import RICH_TEXT_MAX
 from tests.attestation.test_answers import draft, exam  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.req("X-1", "X-2")

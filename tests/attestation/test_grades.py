@@ -68,7 +68,7 @@ def test_written_grade_lands_in_the_journal_and_the_slot_table(answered, schedul
     assert post(client, answered, written="4").status_code == 302
     final = answered.stream.journal.columns.get(kind=JournalColumn.Kind.FINAL)
     assert JournalMark.objects.get(column=final, student=answered.student).value == "4"
-    journal_page = client.get(reverse("college:journal", args=[answered.stream_id])).content.decode()
+    journal_page = client.get(reverse("journals:journal", args=[answered.stream_id])).content.decode()
     assert "4 (good)" in journal_page
     slot_page = client.get(
         reverse("attestation:stream", args=[answered.stream_id]) + f"?tab=slot-{answered.slot_id}"
@@ -132,7 +132,7 @@ def test_pass_fail_is_one_choice(answered, scheduled, login):
     assert post(client, answered, total="passed").status_code == 302
     answered.refresh_from_db()
     assert answered.grade_total == "passed"
-    assert "Passed" in client.get(reverse("college:journal", args=[answered.stream_id])).content.decode()
+    assert "Passed" in client.get(reverse("journals:journal", args=[answered.stream_id])).content.decode()
 
 
 @pytest.mark.req("GRD-2")
@@ -143,7 +143,7 @@ def test_absence_excused(answered, scheduled, login):
     assert answered.absence == "excused" and answered.grade_total == ""
     assert (
         "Absent, excused"
-        in client.get(reverse("college:journal", args=[answered.stream_id])).content.decode()
+        in client.get(reverse("journals:journal", args=[answered.stream_id])).content.decode()
     )
 
 

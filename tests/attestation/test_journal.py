@@ -38,7 +38,7 @@ def journal(college):
     return journal
 
 
-def url(journal, name="college:journal"):
+def url(journal, name="journals:journal"):
     return reverse(name, args=[journal.stream_id])
 
 
@@ -50,7 +50,7 @@ def settings_post(client, journal, **fields):
     if fields.pop("conduct_online", journal.conduct_online):
         data["conduct_online"] = "on"
     data.update(fields)
-    return client.post(url(journal, "college:journal_settings"), data)
+    return client.post(url(journal, "journals:journal_settings"), data)
 
 
 def schedule_one(journal):
@@ -160,11 +160,11 @@ def test_online_journal_shows_final_cells_read_only_and_refuses_final_grades(jou
     assert "final-control grades are set in the Online attestation module" in page
     assert f'name="mark-{final.pk}-{student.pk}"' not in page
     assert f'name="mark-{current.pk}-{student.pk}"' in page
-    response = client.post(url(journal, "college:journal_marks"), {f"mark-{final.pk}-{student.pk}": "5"})
+    response = client.post(url(journal, "journals:journal_marks"), {f"mark-{final.pk}-{student.pk}": "5"})
     assert response.status_code == 400
     assert "set in Online attestation" in response.content.decode()
     assert not JournalMark.objects.filter(column=final).exists()
-    ok = client.post(url(journal, "college:journal_marks"), {f"mark-{current.pk}-{student.pk}": "4"})
+    ok = client.post(url(journal, "journals:journal_marks"), {f"mark-{current.pk}-{student.pk}": "4"})
     assert ok.status_code == 302
     assert JournalMark.objects.get(column=current, student=student).value == "4"
 
@@ -175,7 +175,9 @@ def test_offline_journal_accepts_final_grades(journal, college, login):
     final = journal.columns.get(kind=JournalColumn.Kind.FINAL)
     student = journal.stream.students.first()
     assert (
-        client.post(url(journal, "college:journal_marks"), {f"mark-{final.pk}-{student.pk}": "5"}).status_code
+        client.post(
+            url(journal, "journals:journal_marks"), {f"mark-{final.pk}-{student.pk}": "5"}
+        ).status_code
         == 302
     )
     assert JournalMark.objects.get(column=final, student=student).value == "5"
@@ -186,7 +188,7 @@ def test_bad_grades_are_refused_all_or_nothing_and_kept_on_screen(journal, colle
     current = journal.columns.get(kind=JournalColumn.Kind.CURRENT)
     first, second = list(journal.stream.students.order_by("pk"))[:2]
     response = client.post(
-        url(journal, "college:journal_marks"),
+        url(journal, "journals:journal_marks"),
         {f"mark-{current.pk}-{first.pk}": "4", f"mark-{current.pk}-{second.pk}": "7"},
     )
     assert response.status_code == 400
@@ -217,7 +219,7 @@ def test_stale_journal_settings_are_refused(journal, college, login):
     stale = journal.updated_at.isoformat()
     settings_post(client, journal, final_form="oral")
     response = client.post(
-        url(journal, "college:journal_settings"),
+        url(journal, "journals:journal_settings"),
         {"version": stale, "final_form": "pass_fail", "final_grade_set": "on"},
     )
     assert response.status_code == 400
@@ -232,7 +234,7 @@ def test_journal_list_pages_keep_the_search(college, login):
 
     for i in range(30):
         f.StreamFactory(name=f"Algebra {i:02d}", teacher=college.users["teacher"].staff)
-    url = reverse("college:journal_list") + "?q=Algebra"
+    url = reverse("journals:journal_list") + "?q=Algebra"
     page = login(college.users["registrar"]).get(url).content.decode()
     assert "Page 1 of 2" in page
     assert 'href="?q=Algebra&amp;page=2"' in page

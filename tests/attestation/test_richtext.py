@@ -8,7 +8,7 @@ from django_prose_editor.config import allowlist_from_extensions
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attestation.richtext import (
+from core.richtext import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
     EDITOR_EXTENSIONS,

@@ -537,6 +537,16 @@ def test_a_taken_ticket_is_refused_and_a_second_choice_too(scheduled, placed):
         )
 
 
+@pytest.mark.req("PLC-3", "X-2")
+def test_cancel_placement_is_refused_once_the_slot_is_over(scheduled, placed, clock):
+    """The page offers "Cancel placement" only while the slot runs; the service refuses it after."""
+    clock.move_to(at(1, 12, 1))
+    ids = [s.pk for s in placed.sessions.all()]
+    with pytest.raises(Refused, match="This final control is over."):
+        service.placement_cancel(actor=scheduled.users["teacher"], slot=placed, session_ids=ids)
+    assert placed.sessions.filter(placed_at__isnull=False).count() == len(ids)
+
+
 @pytest.mark.req("PLC-3")
 def test_cancel_placement_keeps_chosen_tickets(scheduled, placed, login):
     mine = placed.sessions.get(student__user=scheduled.users["student"])

@@ -79,6 +79,7 @@ def test_renumber_is_refused_once_tickets_are_handed_out(scheduled, clock):
     assert sorted(Ticket.objects.filter(stream=stream).values_list("number", flat=True)) == [1, 2, 3, 6]
 
 
+@pytest.mark.req("TKT-2", "ADM-3")
 def test_renumber_needs_edit_mode_and_gaps(scheduled, login):
     stream = author(scheduled, count=3)
     assert (

@@ -7,6 +7,9 @@ from access.models import User
 from college.collation import by_name, sort_key
 from tests import factories as f
 
+pytestmark = pytest.mark.req("SLT-4", "X-8")  # people in the reader's alphabet (#14.8)
+
+
 KAZAKH_ORDER = ["Ахметов", "Әлиев", "Қасымов", "Іскаков", "Яковлев"]
 
 

@@ -9,7 +9,6 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from access.models import User
-from attestation.clock import local_today
 from college.models import (
     AcademicSchedule,
     AcademicYear,
@@ -21,6 +20,7 @@ from college.models import (
     Stream,
     Student,
 )
+from core.clock import local_today
 from demo.management.commands.demo_college import academic_year_start, current_period_number
 
 DEMO_PASSWORD = "demo12345"

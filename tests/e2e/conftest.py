@@ -159,26 +159,30 @@ def exam_day(college, settings):
     """Tomorrow (Almaty), inside every group's attestation period, with the journal's final columns.
 
     Sessions live a week here: the server's clock jumps a day ahead during these tests."""
-    from attestation import clock
     from attestation.services.journal import sync_final_columns
-    from college.models import AcademicSchedule
+    from core import clock
 
     settings.SESSION_COOKIE_AGE = 7 * 24 * 3600
     stream = college.streams.teacher_a
     tomorrow = clock.local_today() + datetime.timedelta(days=1)
-    for group in college.groups:
-        AcademicSchedule.objects.create(
-            group=group,
-            academic_period=stream.academic_period,
-            attestation_starts_on=tomorrow - datetime.timedelta(days=3),
-            attestation_ends_on=tomorrow + datetime.timedelta(days=10),
-        )
+    attestation_period(college, tomorrow - datetime.timedelta(days=3), tomorrow + datetime.timedelta(days=10))
     sync_final_columns(stream.journal)
     return tomorrow
 
 
+def attestation_period(college, starts_on, ends_on):
+    """Every group of the persona college attests in the teacher's stream's period on these days."""
+    from college.models import AcademicSchedule
+
+    period = college.streams.teacher_a.academic_period
+    for group in college.groups:
+        AcademicSchedule.objects.create(
+            group=group, academic_period=period, attestation_starts_on=starts_on, attestation_ends_on=ends_on
+        )
+
+
 def at(day, hour, minute=0):
     """An aware Almaty date-time on ``day``."""
-    from attestation import clock
+    from core import clock
 
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=clock.local_now().tzinfo)

@@ -9,8 +9,8 @@ from django.http import HttpResponse
 from django.template import engines
 from django.urls import path
 
-from attestation.richtext import RichTextFormField, sanitize
 from config.urls import urlpatterns as project_urlpatterns
+from core.richtext import RichTextFormField, sanitize
 
 # What the view received after the form's clean(), in order (the live server shares the process).
 RECEIVED: list[str] = []

@@ -10,9 +10,9 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
-from attestation import clock
 from attestation.models import ExamSession, ModuleSettings, Slot
 from attestation.services import tickets as tickets_service
+from core import clock
 from tests import factories as f
 from tests.attestation.test_tickets import author
 from tests.e2e.conftest import login

@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from attestation import clock
 from attestation.models import ExamSession, Slot
 from attestation.services.journal import sync_final_columns
+from core import clock
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,8 +10,8 @@ import pytest
 from django.utils import translation
 from playwright.sync_api import expect
 
-from attestation.clock import local_today
 from college.models import AcademicSchedule
+from core.clock import local_today
 from tests import factories as f
 from tests.e2e.conftest import login
 

@@ -21,9 +21,10 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from attestation import clock, files
+from attestation import files
 from attestation.models import AnswerFile, ExamSession, Slot
 from attestation.services import tickets as tickets_service
+from core import clock
 from tests.attestation.test_tickets import author
 
 pytestmark = pytest.mark.django_db(transaction=True)

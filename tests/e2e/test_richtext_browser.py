@@ -50,6 +50,7 @@ def test_editor_in_dialog_sends_bold_text_as_sanitised_html(new_page, screenshot
     dialog.locator("label[for=id_body]").click()
     expect(editor).to_be_focused()  # Tiptap moves the focus on the next animation frame
     page.keyboard.type("Hello world")
+    expect(editor).to_have_text("Hello world")  # every key has landed before the selection moves
     for _ in range(len("world")):
         page.keyboard.press("Shift+ArrowLeft")
     dialog.get_by_role("button", name="bold", exact=True).click()

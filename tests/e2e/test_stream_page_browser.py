@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from attestation.clock import local_today
 from attestation.models import Slot
-from college.models import AcademicSchedule
+from core.clock import local_today
 from notifications.models import Notification
+from tests.e2e.conftest import attestation_period, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,13 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_teacher_schedules_edits_deletes_notifies_and_sets_platform(college, new_page, screenshot):
     stream = college.streams.teacher_a
     today = local_today()
-    for group in college.groups:
-        AcademicSchedule.objects.create(
-            group=group,
-            academic_period=stream.academic_period,
-            attestation_starts_on=today,
-            attestation_ends_on=today + datetime.timedelta(days=30),
-        )
+    attestation_period(college, today, today + datetime.timedelta(days=30))
     day1, day2 = today + datetime.timedelta(days=2), today + datetime.timedelta(days=3)
     first = stream.students.order_by("user__last_name").first().full_name
 
@@ -218,7 +212,6 @@ def open_slot_tab(page, slot):
 @pytest.mark.req("X-6")
 def test_grade_sheet_buttons_download_files(college, new_page, guard, screenshot):
     """#14.1: the slot's and the stream's XLSX/PDF buttons download files; the page stays whole."""
-    from tests.e2e.conftest import login
 
     stream = college.streams.teacher_a
     slot = running_slot(stream)
@@ -243,7 +236,6 @@ def test_grade_sheet_buttons_download_files(college, new_page, guard, screenshot
 @pytest.mark.req("SLT-6", "GRD-1")
 def test_a_students_name_opens_their_session_page(college, new_page, guard, screenshot):
     """#14.2: the name in the live table leads to the student's session page (answer, grading)."""
-    from tests.e2e.conftest import login
 
     stream = college.streams.teacher_a
     slot = running_slot(stream)
@@ -266,18 +258,11 @@ def test_a_students_name_opens_their_session_page(college, new_page, guard, scre
 @pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
 def test_a_refused_dialog_reopens_with_its_reason(college, new_page, guard, screenshot, settings, debug):
     """#14.4: in DEBUG (``make demo``) as in production, a refused dialog re-opens showing why."""
-    from tests.e2e.conftest import login
 
     settings.DEBUG = debug
     stream = college.streams.teacher_a
     today = local_today()
-    for group in college.groups:
-        AcademicSchedule.objects.create(
-            group=group,
-            academic_period=stream.academic_period,
-            attestation_starts_on=today,
-            attestation_ends_on=today + datetime.timedelta(days=30),
-        )
+    attestation_period(college, today, today + datetime.timedelta(days=30))
     day = today + datetime.timedelta(days=2)
     page = guard(new_page())
     guard.expect(400, f"/attestation/streams/{stream.pk}/slots/")
@@ -297,7 +282,7 @@ def test_a_refused_dialog_reopens_with_its_reason(college, new_page, guard, scre
 
 
 def at_local(day, hour, minute=0):
-    from attestation import clock
+    from core import clock
 
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=clock.local_now().tzinfo)
 
@@ -320,19 +305,12 @@ def test_toolbar_counter_and_notification_follow_the_live_poll(
 
     from attestation.services import tickets as tickets_service
     from attestation.services.slots import slot_create
-    from tests.e2e.conftest import login
 
     settings.SESSION_COOKIE_AGE = 7 * 24 * 3600  # the server's clock jumps a day ahead
     stream = college.streams.teacher_a
     teacher = college.users["teacher"]
     tomorrow = local_today() + datetime.timedelta(days=1)
-    for group in college.groups:
-        AcademicSchedule.objects.create(
-            group=group,
-            academic_period=stream.academic_period,
-            attestation_starts_on=tomorrow - datetime.timedelta(days=3),
-            attestation_ends_on=tomorrow + datetime.timedelta(days=10),
-        )
+    attestation_period(college, tomorrow - datetime.timedelta(days=3), tomorrow + datetime.timedelta(days=10))
     tickets_service.ticket_count_set(actor=teacher, stream=stream, count=3)
     for number in (1, 2):
         tickets_service.ticket_save(actor=teacher, stream=stream, number=number, body=f"<p>Q {number}</p>")
@@ -414,7 +392,6 @@ def test_toolbar_counter_and_notification_follow_the_live_poll(
 def test_the_tickets_pages_crumb_leads_back_to_the_stream_page(college, new_page, guard, screenshot):
     """#14.2 on the other boosted page: the Tickets page's crumb opens the stream page (it wiped the
     Tickets page: its answer has no #tickets-page)."""
-    from tests.e2e.conftest import login
 
     stream = college.streams.teacher_a
     page = guard(new_page())
@@ -446,7 +423,6 @@ def test_a_boosted_link_that_slipped_through_is_followed_not_swapped(college, ne
     """#14.2's safety net (stream-page.js): should a future link in the boosted region forget to opt
     out, its answer — another page, or a download — is followed as a normal navigation instead of
     being swapped in as nothing. Such links are added to the page here, as a template might."""
-    from tests.e2e.conftest import login
 
     stream = college.streams.teacher_a
     slot = running_slot(stream)

@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from attestation import clock
 from attestation.models import ExamSession, Slot, StreamExam, Ticket
 from attestation.services import tickets as tickets_service
+from core import clock
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)

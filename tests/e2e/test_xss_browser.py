@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from attestation import clock
 from attestation.models import ExamSession, Slot
 from attestation.services import tickets as tickets_service
+from core import clock
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -97,6 +97,7 @@ def test_without_a_usable_site_url_an_e_mail_carries_no_link(settings, db, mailo
     assert "SITE_URL" in caplog.text
 
 
+@pytest.mark.req("X-10")
 def test_what_counts_as_a_usable_site_url():
     assert site_url_problem("https://exam.example.kz") is None
     assert site_url_problem("http://127.0.0.1:8000/") is None

@@ -28,9 +28,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from attestation import clock
 from attestation.models import ExamSession, Slot, Ticket
 from attestation.services.tickets import tile_token
+from core import clock
 from tests.attestation.test_tickets import author, self_choice
 
 ROOT = Path(__file__).resolve().parents[2]

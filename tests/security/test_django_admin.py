@@ -67,17 +67,20 @@ def test_a_password_posted_to_the_admin_login_is_never_checked(client, superuser
         assert response.status_code == 429
 
 
+@pytest.mark.req("X-10")
 def test_a_signed_in_non_staff_user_is_refused_by_the_admin_not_looped(college, login):
     client = login(college.users["teacher"])
     assert client.get("/django-admin/login/").status_code == 403
     assert client.get("/django-admin/", follow=True).status_code == 403
 
 
+@pytest.mark.req("X-10")
 def test_the_admin_password_change_is_the_app_page(root_client):
     response = root_client.get("/django-admin/password_change/")
     assert response.status_code == 302 and response["Location"] == reverse("password_change")
 
 
+@pytest.mark.req("X-7", "ADM-1")
 def test_models_with_screens_of_their_own_are_not_in_the_admin():
     registered = set(admin.site._registry)
     for model in (Role, RoleModule, License, Journal, JournalColumn, JournalMark):

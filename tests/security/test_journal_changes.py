@@ -45,11 +45,11 @@ def read_only_teacher(college, journal):
 
 
 def settings_url(journal):
-    return reverse("college:journal_settings", args=[journal.stream_id])
+    return reverse("journals:journal_settings", args=[journal.stream_id])
 
 
 def journal_url(journal, tab="settings"):
-    return reverse("college:journal", args=[journal.stream_id]) + f"?tab={tab}"
+    return reverse("journals:journal", args=[journal.stream_id]) + f"?tab={tab}"
 
 
 def version(journal):
@@ -106,7 +106,7 @@ def test_read_mode_cannot_change_marks_in_its_own_journal(journal, read_only_tea
     page = client.get(journal_url(journal, "grades")).content.decode()
     assert f'name="mark-{current.pk}-{student.pk}"' not in page
     response = client.post(
-        reverse("college:journal_marks", args=[journal.stream_id]), {f"mark-{current.pk}-{student.pk}": "5"}
+        reverse("journals:journal_marks", args=[journal.stream_id]), {f"mark-{current.pk}-{student.pk}": "5"}
     )
     assert response.status_code == 403
     assert not JournalMark.objects.exists()

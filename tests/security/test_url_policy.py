@@ -138,10 +138,10 @@ EXPECTED: dict[str, Rule] = {
     "student_password_reset": student_help(200),
     # --- college journals ---
     # The list shows only the journals the viewer may open: none for students and outsiders.
-    "college:journal_list": rule(200, anonymous=LOGIN, outsider=403, **dict.fromkeys(STUDENTS, 403)),
-    "college:journal": staff_view(other_teacher=403, admin=200),
-    "college:journal_settings": staff_change(400, other_teacher=403, admin=400),
-    "college:journal_marks": staff_change(302, other_teacher=403, admin=302),
+    "journals:journal_list": rule(200, anonymous=LOGIN, outsider=403, **dict.fromkeys(STUDENTS, 403)),
+    "journals:journal": staff_view(other_teacher=403, admin=200),
+    "journals:journal_settings": staff_change(400, other_teacher=403, admin=400),
+    "journals:journal_marks": staff_change(302, other_teacher=403, admin=302),
     # --- attestation: staff pages of the teacher's stream (read mode may look, not change) ---
     "attestation:stream_list": rule(
         200, anonymous=LOGIN, outsider=403, admin=403, **dict.fromkeys(STUDENTS, 403)

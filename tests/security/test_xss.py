@@ -19,11 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from attestation.models import Ticket
-from attestation.richtext import sanitize
 from attestation.services import Refused
 from attestation.services import answers as answers_service
 from attestation.services import slots as slots_service
 from attestation.services import tickets as tickets_service
+from core.richtext import sanitize
 from tests import factories as f
 from tests.attestation.conftest import clock, scheduled  # noqa: F401 — fixtures
 from tests.attestation.test_answers import exam  # noqa: F401 — fixture
@@ -148,7 +148,7 @@ PAGES = [
         ),
     ),
     ("teacher", lambda session, stream: reverse("attestation:stream_list")),
-    ("teacher", lambda session, stream: reverse("college:journal", args=[session.stream_id])),
+    ("teacher", lambda session, stream: reverse("journals:journal", args=[session.stream_id])),
 ]
 
 

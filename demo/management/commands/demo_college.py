@@ -21,7 +21,6 @@ from django.db import transaction
 from access.backends import forget_users
 from access.models import License, Module, Role, RoleModule
 from access.policy import policy_changed
-from attestation.clock import local_today
 from attestation.models import ModuleSettings
 from attestation.services.journal import sync_final_columns
 from college.models import (
@@ -45,6 +44,7 @@ from college.models import (
     StudyPeriod,
     TrainingTechnology,
 )
+from core.clock import local_today
 
 SEED = 2026
 DEFAULT_PASSWORD = "demo12345"

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from access.csv_writer import csv_response
 from access.decorators import administrator_required
 from audit.models import AuditEntry
+from core.csv_writer import csv_response
 
 PER_PAGE = 50
 SHORT_VALUE = 80  # characters of a JSON value shown in the table before it is cut

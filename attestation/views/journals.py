@@ -166,7 +166,7 @@ def journal_settings(request, stream_pk):
                 messages.info(request, _("Nothing to save: the settings are as they were."))
             else:
                 messages.success(request, _("The journal settings are saved."))
-            return redirect(reverse("college:journal", args=[stream_pk]) + "?tab=settings")
+            return redirect(reverse("journals:journal", args=[stream_pk]) + "?tab=settings")
     messages.error(request, _("Nothing was saved: correct the errors below."))
     return _render_journal(request, journal, access, "settings", settings_form=form, status=400)
 
@@ -207,4 +207,4 @@ def journal_marks(request, stream_pk):
             request, journal, access, "grades", typed=typed, errors=getattr(refused, "errors", {}), status=400
         )
     messages.success(request, _("Grades saved: %(count)s.") % {"count": changed})
-    return redirect("college:journal", stream_pk=stream_pk)
+    return redirect("journals:journal", stream_pk=stream_pk)
