@@ -123,6 +123,35 @@ def policy_changed() -> None:
         logger.warning("The policy cache could not be reset: the cache is unavailable", exc_info=True)
 
 
+@dataclass(frozen=True)
+class StudentModuleRule:
+    """ADM-2, the student module — the one statement of the rule: a user holds it when the
+    module's license is installed and a role of theirs of the Student kind has the student module
+    attached. :meth:`held` decides it from the user's roles (``Access.has_student_module``),
+    :meth:`q` states it in SQL (``student_module_q``); ``attestation/fast_paths.py`` writes the
+    same condition by hand from these three values (tests/attestation/test_fast_paths_agree.py
+    proves the three agree)."""
+
+    module: str = Module.OIA_STUDENT
+    role_kind: str = Role.Kind.STUDENT
+    license: str = MODULE_LICENSE[Module.OIA_STUDENT]
+
+    def held(self, licenses: frozenset[str] | set[str], attachments: tuple[StaffGrant, ...]) -> bool:
+        return self.license in licenses and any(
+            grant.module == self.module and grant.role_kind == self.role_kind for grant in attachments
+        )
+
+    def q(self, user) -> Q:
+        if not (user and user.is_authenticated):
+            return Q(pk__in=[])
+        licensed = License.objects.filter(enabled=True, code=self.license)
+        attached = RoleModule.objects.filter(module=self.module, role__kind=self.role_kind, role__users=user)
+        return Q(Exists(licensed)) & Q(Exists(attached))
+
+
+STUDENT_MODULE = StudentModuleRule()
+
+
 class Access:
     """What one user may do in one module, computed once per request."""
 
@@ -140,13 +169,7 @@ class Access:
             for grant in roles.attachments
             if grant.module == module and grant.module in STAFF_MODULES and self.is_licensed(grant.module)
         )
-        self.student_modules = {
-            grant.module
-            for grant in roles.attachments
-            if grant.module == Module.OIA_STUDENT
-            and grant.role_kind == Role.Kind.STUDENT
-            and self.is_licensed(grant.module)
-        }
+        self.holds_student_module = STUDENT_MODULE.held(roles.licenses, roles.attachments)
 
     # --- licenses and modules -------------------------------------------------------------
 
@@ -173,7 +196,44 @@ class Access:
 
     @property
     def has_student_module(self) -> bool:
-        return Module.OIA_STUDENT in self.student_modules and hasattr(self.user, "student")
+        """ADM-2: :data:`STUDENT_MODULE` holds for the user, and the user is a student."""
+        return self.holds_student_module and hasattr(self.user, "student")
+
+    @property
+    def shows_staff_module(self) -> bool:
+        """The staff module's pages exist for this user: its license is installed and a role of
+        theirs attaches it (menus, the home page's tile, the module's guards)."""
+        return self.license_ia and self.has_staff_module
+
+    @property
+    def shows_student_module(self) -> bool:
+        """The student's pages ("My final controls") exist for this user."""
+        return self.license_ia and self.has_student_module
+
+    @property
+    def reads_every_stream(self) -> bool:
+        """Administrators read every stream (the API's reads), whatever the Role editor attaches."""
+        return self.is_administrator
+
+    @property
+    def can_read_streams(self) -> bool:
+        """The API's reads of streams and their students: administrators and the staff module's holders."""
+        return self.reads_every_stream or self.has_staff_module
+
+    def readable_streams(self, queryset: QuerySet | None = None) -> QuerySet:
+        """The streams the API lets this user read: every stream for administrators, what the staff
+        module shows (:meth:`visible_streams`) for its holders, none for anybody else."""
+        from college.models import Stream
+
+        queryset = Stream.objects.all() if queryset is None else queryset
+        if self.reads_every_stream:
+            return queryset
+        return self.visible_streams(queryset)
+
+    @property
+    def can_change_college_data(self) -> bool:
+        """The API's upserts and exports of the college's data: administrators only."""
+        return self.is_administrator
 
     def owns_session(self, session) -> bool:
         """ADM-2, X-10: a student's own action on their exam session (choose a ticket, open the
@@ -343,17 +403,10 @@ class Access:
 
 
 def student_module_q(user) -> Q:
-    """ADM-2 as one SQL condition: the module's license is installed and the user holds the Student
-    role with the student module attached — what ``Access.has_student_module`` decides, for the
-    exam page's hot endpoints (heartbeat, autosave) that fold the whole check into the one query
-    which reads or writes the session. Pair it with a filter on the session's own student."""
-    if not (user and user.is_authenticated):
-        return Q(pk__in=[])
-    licensed = License.objects.filter(enabled=True, code=MODULE_LICENSE[Module.OIA_STUDENT])
-    attached = RoleModule.objects.filter(
-        module=Module.OIA_STUDENT, role__kind=Role.Kind.STUDENT, role__users=user
-    )
-    return Q(Exists(licensed)) & Q(Exists(attached))
+    """ADM-2 as one SQL condition (:meth:`StudentModuleRule.q`), for the exam page's hot endpoints
+    (heartbeat, autosave, the board's poll) that fold the whole check into the one query which reads
+    or writes the session. Pair it with a filter on the session's own student."""
+    return STUDENT_MODULE.q(user)
 
 
 def access_for(request_or_user, module: str = Module.OIA_STAFF) -> Access:

@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from access import services
 from access.decorators import administrator_required
 from access.forms import (
     LanguageForm,
@@ -17,9 +17,8 @@ from access.forms import (
     RoleModuleForm,
     modules_for,
 )
-from access.models import License, Role, User
+from access.models import Role, User
 from access.policy import access_for, explain_rights, ineffective_grants
-from audit.models import record
 
 
 class LoginView(auth_views.LoginView):
@@ -41,7 +40,7 @@ def home(request):
     if not request.user.is_authenticated:
         return redirect("login")
     access = access_for(request)
-    if access.has_student_module and access.license_ia:
+    if access.shows_student_module:
         return redirect("attestation:my_exams")
     return render(request, "access/home.html")
 
@@ -82,25 +81,6 @@ def _role_forms(request, role):
     return module_forms, members_form
 
 
-def _snapshot(role):
-    return {
-        "name": role.name,
-        "modules": {
-            rm.module: {
-                "mode": rm.mode,
-                "may_define_settings": rm.may_define_settings,
-                "may_view_all": rm.may_view_all,
-                "may_grade": rm.may_grade,
-                "study_periods": sorted(rm.study_periods.values_list("pk", flat=True)),
-                "departments": sorted(rm.departments.values_list("pk", flat=True)),
-                "pccs": sorted(rm.pccs.values_list("pk", flat=True)),
-            }
-            for rm in role.modules.all()
-        },
-        "members": sorted(role.users.values_list("pk", flat=True)),
-    }
-
-
 @administrator_required
 def role_edit(request, pk=None):
     role = get_object_or_404(Role, pk=pk) if pk else Role(kind=Role.Kind.CUSTOM)
@@ -109,21 +89,9 @@ def role_edit(request, pk=None):
     if request.method == "POST":
         forms = [role_form, *module_forms, *([members_form] if members_form else [])]
         if all(f.is_valid() for f in forms):
-            before = _snapshot(role) if role.pk else None
-            with transaction.atomic():
-                created = not role.pk
-                role = role_form.save()
-                for form in module_forms:
-                    form.save()
-                if members_form:
-                    members_form.save()
-                record(
-                    actor=request.user,
-                    action="role.create" if created else "role.update",
-                    obj=role,
-                    before=before,
-                    after=_snapshot(role),
-                )
+            role = services.save_role(
+                actor=request.user, role_form=role_form, module_forms=module_forms, members_form=members_form
+            )
             messages.success(request, _("The role “%(name)s” is saved.") % {"name": role.name})
             if ineffective_grants(role):
                 messages.warning(
@@ -188,19 +156,7 @@ def user_detail(request, pk):
 def licenses(request):
     form = LicensesForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            before = dict(License.objects.values_list("code", "enabled"))
-            form.save()
-            after = dict(License.objects.values_list("code", "enabled"))
-            for lic in License.objects.all():
-                if before.get(lic.code) != after[lic.code]:
-                    record(
-                        actor=request.user,
-                        action="license.update",
-                        obj=lic,
-                        before={"enabled": before.get(lic.code)},
-                        after={"enabled": after[lic.code]},
-                    )
+        services.save_licenses(actor=request.user, form=form)
         messages.success(request, _("Licenses are saved."))
         return redirect("licenses")
     return render(request, "access/licenses.html", {"form": form})

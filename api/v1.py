@@ -136,18 +136,16 @@ def _not_found(request, exc):
 
 
 def require_administrator(request):
-    if not access_for(request).is_administrator:
+    if not access_for(request).can_change_college_data:
         raise PermissionDenied
 
 
 def readable_streams(request):
-    """Administrators read every stream; staff what the policy shows them; others nothing."""
+    """The streams the policy lets the caller read (``Access.readable_streams``); 403 for nobody's."""
     access = access_for(request)
-    if access.is_administrator:
-        return Stream.objects.all()
-    if access.has_staff_module:
-        return access.visible_streams()
-    raise PermissionDenied
+    if not access.can_read_streams:
+        raise PermissionDenied
+    return access.readable_streams()
 
 
 def paged(queryset, limit, offset):

@@ -9,8 +9,11 @@ subqueries, the deadline arithmetic) rather than running it: ``bench/profile_end
 ``django.db.models.sql``. Here each is ONE statement whose text is built once per process; the
 rules are the same as the ORM's and the tests run them on SQLite and PostgreSQL:
 
-- the policy: the session's own student, the student module attached to a Student role the user
-  holds, its license installed (``access.policy.student_module_q``), the stream conducted online;
+- the policy: the session's own student, the stream conducted online, and ADM-2's student module
+  rule, ``access.policy.STUDENT_MODULE`` (its license installed, the student module attached to a
+  role of the Student kind the user holds) — written here by hand from the rule's own values, and
+  proven to agree with its ORM statement ``access.policy.student_module_q``
+  (tests/attestation/test_fast_paths_agree.py);
 - the autosave's rules, :func:`attestation.rules.draft_accepted` (whose parts
   ``answers._own_open_session`` asks to say why; tests/attestation/test_fast_paths_agree.py proves
   they agree): not sent, the slot started, the questions viewed (by tickets) or a task given
@@ -31,7 +34,8 @@ from functools import cache
 from django.db import connection
 from django.utils.dateparse import parse_datetime
 
-from access.models import MODULE_LICENSE, License, Module, Role, RoleModule
+from access.models import License, Role, RoleModule
+from access.policy import STUDENT_MODULE
 from attestation.models import ExamSession, Slot, StreamExam
 from college.models import Journal, Student
 
@@ -55,7 +59,10 @@ def _slot(field: str) -> str:
 
 @cache
 def _policy_sql() -> str:
-    """FROM + WHERE shared by both statements; parameters: session id, user id, user id."""
+    """FROM + WHERE shared by both statements; parameters: session id, user id, user id.
+
+    The two EXISTS are ADM-2's rule :data:`access.policy.STUDENT_MODULE` (``student_module_q`` in the
+    ORM): the license enabled, a held role of the Student kind with the student module attached."""
     members = Role.users.through
     return (
         f" FROM {_table(ExamSession)} exam_session"  # noqa: S608 — names from model metadata; values are parameters
@@ -68,14 +75,14 @@ def _policy_sql() -> str:
         f" AND journal.{_column(Journal, 'conduct_online')}"
         f" AND EXISTS (SELECT 1 FROM {_table(License)} license"
         f" WHERE license.{_column(License, 'enabled')}"
-        f" AND license.{_column(License, 'code')} = '{MODULE_LICENSE[Module.OIA_STUDENT]}')"
+        f" AND license.{_column(License, 'code')} = '{STUDENT_MODULE.license}')"
         f" AND EXISTS (SELECT 1 FROM {_table(RoleModule)} role_module"
         f" JOIN {_table(Role)} held_role"
         f" ON held_role.{_column(Role, 'id')} = role_module.{_column(RoleModule, 'role')}"
         f" JOIN {_table(members)} member"
         f" ON member.{_column(members, 'role')} = held_role.{_column(Role, 'id')}"
-        f" WHERE role_module.{_column(RoleModule, 'module')} = '{Module.OIA_STUDENT}'"
-        f" AND held_role.{_column(Role, 'kind')} = '{Role.Kind.STUDENT}'"
+        f" WHERE role_module.{_column(RoleModule, 'module')} = '{STUDENT_MODULE.module}'"
+        f" AND held_role.{_column(Role, 'kind')} = '{STUDENT_MODULE.role_kind}'"
         f" AND member.{_column(members, 'user')} = %s)"
     )
 

@@ -35,7 +35,7 @@ from core import clock
 def _slot_for(request, slot_pk):
     """The slot and its stream if the viewer is staff who may see the stream; 404 otherwise."""
     access = access_for(request)
-    if not (access.license_ia and access.has_staff_module):
+    if not access.shows_staff_module:
         raise Http404
     slot = get_object_or_404(Slot, pk=slot_pk)
     stream = get_object_or_404(

@@ -1,8 +1,11 @@
 """The Role editor page of the application (ADM-1…ADM-6)."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from access import services
+from access.forms import LicensesForm, RoleForm, RoleModuleForm
 from access.models import License, Module, Role, RoleModule
 from audit.models import AuditEntry
 from tests.html import is_checked
@@ -193,3 +196,28 @@ def test_licenses_switch_the_module_on_and_off(college, login):
     teacher = login(college.users["teacher"])
     assert reverse("attestation:stream_list") in teacher.get(reverse("home")).content.decode()
     assert teacher.get(reverse("attestation:stream_list")).status_code == 200
+
+
+@pytest.mark.req("ADM-2")
+def test_role_service_refuses_an_actor_who_is_not_an_administrator(college):
+    """access.services.save_role checks its actor itself: valid forms change nothing for a registrar."""
+    role = college.roles.teacher
+    data = _role_post(role, {Module.OIA_STAFF: {"attached": True, "mode": "read"}})
+    role_form = RoleForm(data, instance=role)
+    module_forms = [RoleModuleForm(data, role=role, module=Module.OIA_STAFF)]
+    assert role_form.is_valid() and all(f.is_valid() for f in module_forms)
+    with pytest.raises(PermissionDenied):
+        registrar = college.users["registrar"]
+        services.save_role(actor=registrar, role_form=role_form, module_forms=module_forms, members_form=None)
+    assert role.modules.get().mode == "edit"
+    assert not AuditEntry.objects.filter(action__startswith="role.").exists()
+
+
+@pytest.mark.req("ADM-1")
+def test_licenses_service_refuses_an_actor_who_is_not_an_administrator(college):
+    form = LicensesForm({})  # every license off
+    assert form.is_valid()
+    with pytest.raises(PermissionDenied):
+        services.save_licenses(actor=college.users["teacher"], form=form)
+    assert License.objects.get(code=License.Code.ONLINE_IA).enabled
+    assert not AuditEntry.objects.filter(action="license.update").exists()

@@ -1,9 +1,11 @@
 """X-12: administrators create (secret shown once) and revoke API tokens on a server-rendered page."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 
+from api import services
 from api.models import ApiToken
 from audit.models import AuditEntry
 from tests.personas import PERSONAS
@@ -51,3 +53,16 @@ def test_token_page_keeps_csrf(college):
 def test_menu_links_for_administrators(college, login):
     page = login(college.users["admin"]).get(reverse("api:tokens")).content.decode()
     assert reverse("api:tokens") in page and reverse("imports:index") in page
+
+
+def test_token_services_refuse_an_actor_who_is_not_an_administrator(college):
+    """api.services check their actor themselves: a registrar issues and revokes nothing."""
+    registrar = college.users["registrar"]
+    with pytest.raises(PermissionDenied):
+        services.issue_token(actor=registrar, name="erp", user=college.users["teacher"])
+    assert not ApiToken.objects.filter(name="erp").exists()
+    token, secret = ApiToken.issue(name="sync", user=college.users["admin"])
+    with pytest.raises(PermissionDenied):
+        services.revoke_token(actor=registrar, token=token)
+    assert ApiToken.find_active(secret) == token
+    assert not AuditEntry.objects.filter(action__startswith="api.token.").exists()

@@ -4,9 +4,11 @@
 each; ``attestation/rules.py`` (with the ORM's statement of the policy, ``student_module_q``) says
 what they must answer. Hypothesis generates exam sessions — sent or not, questions viewed or not,
 a task given or not, by tickets or not, the slot before / running / over, extra time, the licence,
-the student module and "conduct online" on or off, the owner or another student, older or newer
-versions — and both must give the same answer. Runs on SQLite, and on PostgreSQL when
-DATABASE_URL points there (each example is rolled back to a savepoint, nothing is left behind).
+the student module (attached to a Student role or another, its license or another) and "conduct
+online" on or off, the owner or another student, older or newer versions — and both must give the
+same answer (and the student module rule's Python check, ``Access.has_student_module``, its SQL's).
+Runs on SQLite, and on PostgreSQL when DATABASE_URL points there (each example is rolled back to a
+savepoint, nothing is left behind).
 """
 
 import datetime
@@ -16,8 +18,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from access.models import License, Module, RoleModule
-from access.policy import student_module_q
+from access.models import License, Module, Role, RoleModule
+from access.policy import Access, UserRoles, student_module_q
 from attestation import fast_paths, rules
 from attestation.models import ExamSession, Slot, StreamExam, Ticket
 from college.models import Journal
@@ -29,6 +31,10 @@ NOW = at(1, 11)  # the examples' slots are placed around this moment
 # time and versions are mostly newer, so that a good share of the examples passes every other rule
 # and each rule alone decides some (with fair coins almost every example fails several at once).
 minutes = st.integers(min_value=0, max_value=100)
+# Ways to break the policy; "role_kind" and "other_license" break ADM-2's student module rule
+# (access.policy.STUDENT_MODULE) in the ways its SQL spells out: the module attached to a role that is
+# not of the Student kind, and another module's license installed instead of the student module's.
+BREACHES = ["license", "other_license", "module", "role_kind", "online", "owner"]
 exam_sessions = st.fixed_dictionaries(
     {
         "scheduled": st.sampled_from([True] * 7 + [False]),
@@ -46,7 +52,7 @@ exam_sessions = st.fixed_dictionaries(
         "sent": st.sampled_from([False] * 3 + [True]),
         "stored_version": st.integers(min_value=0, max_value=3),
         "version_step": st.sampled_from([1, 1, 1, 2, 0, -1]),  # newer, the same, or older
-        "breach": st.sampled_from([None] * 6 + ["license", "module", "online", "owner"]),
+        "breach": st.sampled_from([None] * 6 + BREACHES),
     }
 )
 
@@ -82,7 +88,7 @@ BORDERS = [
     {**OPEN, "phase": "over", "end_gap": 10, "extra_minutes": 15},  # inside the student's extra time
     {**OPEN, "phase": "over", "end_gap": 0, "now_shift": 0},  # the own end itself: closed
     {**OPEN, "scheduled": False},
-    *({**OPEN, "breach": breach} for breach in ["license", "module", "online", "owner"]),
+    *({**OPEN, "breach": breach} for breach in BREACHES),
 ]
 
 
@@ -121,8 +127,13 @@ def arrange(college, session, case):
     )
     if case["breach"] == "license":
         License.objects.filter(code=License.Code.ONLINE_IA).update(enabled=False)
+    if case["breach"] == "other_license":
+        License.objects.filter(code=License.Code.ONLINE_IA).update(enabled=False)
+        License.objects.update_or_create(code=License.Code.ONLINE_FSA, defaults={"enabled": True})
     if case["breach"] == "module":
         RoleModule.objects.filter(module=Module.OIA_STUDENT).delete()
+    if case["breach"] == "role_kind":
+        Role.objects.filter(modules__module=Module.OIA_STUDENT).update(kind=Role.Kind.CUSTOM)
     if case["breach"] == "online":
         Journal.objects.filter(stream=stream).update(conduct_online=False)
     return college.users["other_student" if case["breach"] == "owner" else "student"]
@@ -138,7 +149,10 @@ def _examples(cases):
 
 
 def policy_allows(user, session_id) -> bool:
-    """The ORM's statement of the same policy (what the board's poll asks)."""
+    """The ORM's statement of the same policy (what the board's poll asks); the student module rule's
+    Python statement (``Access.has_student_module``, what the exam page asks) must agree with its SQL."""
+    module_held = type(user).objects.filter(student_module_q(user), pk=user.pk).exists()
+    assert Access(user, roles=UserRoles.load(user)).has_student_module == module_held
     return (
         ExamSession.objects.filter(student_module_q(user))
         .filter(pk=session_id, student__user=user, stream__journal__conduct_online=True)
