@@ -1,13 +1,14 @@
-"""SLT-6: presence is a heartbeat. The student's open, visible exam page pings; staff see green
-while the last ping is fresh. Stored in the cache — Redis when REDIS_URL is set, so every app
-process sees the same presence."""
+"""SLT-6: presence is the student's open exam page. While its live stream is open (#15) the process
+serving it refreshes the mark every 10 s (attestation/live.py) and removes it when the stream
+closes; a page that cannot stream pings instead (the status request). Staff see green while the
+mark is fresh. Stored in the cache — Redis when REDIS_URL is set, so every app process sees the
+same presence."""
 
 import logging
 
 from django.core.cache import cache
 
-from access import resilience
-from core import clock
+from core import clock, resilience
 
 logger = logging.getLogger(__name__)
 
@@ -16,7 +17,7 @@ logger = logging.getLogger(__name__)
 # recovers by itself with the next heartbeat once Redis is back.
 CACHE_ERRORS = resilience.CACHE_ERRORS
 
-FRESH_SECONDS = 30  # pings come every 5 s; grey well within a minute after the page closes
+FRESH_SECONDS = 30  # refreshed every 10 s by the stream (every 5 s by a polling page)
 
 
 def _key(session_id):
@@ -28,6 +29,23 @@ def touch(session_id) -> None:
         cache.set(_key(session_id), clock.now().timestamp(), FRESH_SECONDS)
     except CACHE_ERRORS:
         logger.warning("Presence not recorded: the cache is unavailable", exc_info=True)
+
+
+def touch_many(session_ids) -> None:
+    """The students whose stream is open in this process: one cache round trip for all of them."""
+    stamp = clock.now().timestamp()
+    try:
+        cache.set_many({_key(pk): stamp for pk in session_ids}, FRESH_SECONDS)
+    except CACHE_ERRORS:
+        logger.warning("Presence not recorded: the cache is unavailable", exc_info=True)
+
+
+def leave(session_id) -> None:
+    """The student's page went away (its stream closed): grey at once, not 30 s later."""
+    try:
+        cache.delete(_key(session_id))
+    except CACHE_ERRORS:
+        logger.warning("Presence not cleared: the cache is unavailable", exc_info=True)
 
 
 def online(session_ids) -> set[int]:

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from attestation.views import session_page, settings, slot_grading, stream_page, streams, student, tickets
+from attestation.views import (
+    live,
+    session_page,
+    settings,
+    slot_grading,
+    stream_page,
+    streams,
+    student,
+    tickets,
+)
 
 app_name = "attestation"
 urlpatterns = [
@@ -22,6 +31,7 @@ urlpatterns = [
     path("slots/<int:slot_pk>/hand-out/<str:action>/", stream_page.slot_hand_out, name="slot_hand_out"),
     path("slots/<int:slot_pk>/platform/", stream_page.slot_platform, name="slot_platform"),
     path("slots/<int:slot_pk>/grading/", slot_grading.slot_grading, name="slot_grading"),
+    path("slots/<int:slot_pk>/events/", live.slot_events, name="slot_events"),  # ASGI: live_asgi.py
     path("sessions/<int:session_pk>/unschedule/", stream_page.session_unschedule, name="session_unschedule"),
     path("sessions/<int:session_pk>/extra-time/", stream_page.session_extra_time, name="session_extra_time"),
     path("sessions/<int:session_pk>/move/", stream_page.session_move, name="session_move"),
@@ -32,6 +42,7 @@ urlpatterns = [
     path("sessions/<int:pk>/questions/", session_page.questions_open, name="questions_open"),
     path("sessions/<int:pk>/task/", session_page.task_save, name="task_save"),
     path("sessions/<int:pk>/status/", session_page.status, name="session_status"),
+    path("sessions/<int:pk>/events/", live.session_events, name="session_events"),  # ASGI: live_asgi.py
     path("sessions/<int:pk>/draft/", session_page.draft_save, name="draft_save"),
     path("sessions/<int:pk>/send/", session_page.answer_send, name="answer_send"),
     path("sessions/<int:pk>/grade/", session_page.grade_set, name="grade_set"),

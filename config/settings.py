@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_prose_editor",
+    "core",
     "access",
     "college",
     "attestation",
@@ -48,9 +49,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # Outermost: a database that drops a connection gets a polite 503, never a traceback.
-    "access.resilience.DatabaseUnavailableMiddleware",
+    "core.resilience.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "access.security.ContentSecurityPolicyMiddleware",
+    "core.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -59,7 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "access.middleware.HtmxLoginRedirectMiddleware",
+    "core.middleware.HtmxLoginRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -76,7 +77,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "access.context_processors.navigation",
                 "attestation.context_processors.module_menu",
-                "access.context_processors.csp",
+                "core.context_processors.csp",
                 "notifications.context_processors.unread",
             ],
         },
@@ -110,7 +111,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "access.cache.RedisCache",  # Django's, one client per pool (access/cache.py)
+            "BACKEND": "core.cache.RedisCache",  # Django's, one client per pool (core/cache.py)
             "LOCATION": os.environ["REDIS_URL"],
         }
     }
@@ -193,7 +194,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Sessions are read from the cache (Redis when REDIS_URL is set, shared by every app process) and
 # written through to the database, so a Redis restart logs nobody out (#8: one query less per request).
-SESSION_ENGINE = "access.sessions"
+SESSION_ENGINE = "core.sessions"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
@@ -201,7 +202,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SAMESITE = "Lax"
-# Login throttling (access/throttle.py): growing waits, never a lock. Free failures per user name
+# Login throttling (core/throttle.py): growing waits, never a lock. Free failures per user name
 # and address, then 1, 2, 4 … s up to MAX_DELAY; per user name from every address (waits up to
 # ACCOUNT_MAX_DELAY); per address, a ceiling past which a name's first failure there starts waiting.
 LOGIN_THROTTLE_WINDOW = int(os.environ.get("LOGIN_THROTTLE_WINDOW", str(15 * 60)))
@@ -252,3 +253,12 @@ LOGGING = {
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "attestation@localhost")
+
+# Live exam by push (#15, attestation/live.py). Redis carries events between processes; without it
+# one process (make demo) delivers its own events. Streams are served by the ASGI workers
+# (config/asgi.py); the WSGI workers answer them only when LIVE_STREAMS_ON_WSGI is on — the
+# development server — since a stream would hold a sync worker for the whole exam. A page whose
+# stream cannot open polls instead.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+LIVE_KEEPALIVE_SECONDS = int(os.environ.get("LIVE_KEEPALIVE_SECONDS", "15"))
+LIVE_STREAMS_ON_WSGI = env_bool("LIVE_STREAMS_ON_WSGI", DEBUG)

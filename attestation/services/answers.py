@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from access.policy import access_for
-from attestation import fast_paths, rules
+from attestation import fast_paths, live, rules
 from attestation.files import safe_name, validate_upload
 from attestation.models import AnswerFile, ExamSession, StreamExam
 from attestation.services import Refused
@@ -114,6 +114,7 @@ def answer_send(*, actor, session, text) -> ExamSession:
                 "files": list(locked.answer_files.values_list("file_name", flat=True)),
             },
         )
+        live.publish(live.Event.ANSWER, slot_id=locked.slot_id, sessions=[locked.pk])
     return locked
 
 

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from access.policy import access_for
-from attestation import grade_scales
+from attestation import grade_scales, live
 from attestation.models import ExamSession, GradeChange
 from attestation.services import NotAllowed, Refused
 from audit.models import record
@@ -183,6 +183,7 @@ def grade_set(
             session.grade_comment = comment
         session.grade_version += 1
         session.save()
+        live.publish(live.Event.GRADE, slot_id=session.slot_id, sessions=[session.pk])
     return session
 
 

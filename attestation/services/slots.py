@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from attestation import rules
+from attestation import live, rules
 from attestation.models import ExamSession, RecordingLink, Slot, StreamExam
 from attestation.services import Refused, require_edit
 from audit.models import record
@@ -164,9 +164,14 @@ def slot_create(*, actor, stream, student_ids, starts_at, ends_at) -> Slot:
         _check_schedule(stream, students, starts_at)
         _check_overlaps(students, starts_at, ends_at)
         slot = Slot.objects.create(stream=stream, starts_at=starts_at, ends_at=ends_at)
+        scheduled = []
         for student in students:
-            ExamSession.objects.update_or_create(stream=stream, student=student, defaults={"slot": slot})
+            session, _created = ExamSession.objects.update_or_create(
+                stream=stream, student=student, defaults={"slot": slot}
+            )
+            scheduled.append(session.pk)
         record(actor=actor, action="slot.create", obj=slot, after=_slot_snapshot(slot))
+        live.publish(live.Event.MOVED, sessions=scheduled)  # an open page without a date gets one
     return slot
 
 
@@ -210,6 +215,13 @@ def slot_update(*, actor, slot, starts_at, ends_at) -> Slot:
         slot.starts_at, slot.ends_at = starts_at, ends_at
         slot.save(update_fields=["starts_at", "ends_at"])
         record(actor=actor, action="slot.update", obj=slot, before=before, after=_slot_snapshot(slot))
+        live.publish(
+            live.Event.SLOT,
+            slot_id=slot.pk,
+            everyone=True,
+            starts_at=slot.starts_at.isoformat(),
+            ends_at=slot.ends_at.isoformat(),
+        )
     return slot
 
 
@@ -221,6 +233,7 @@ def slot_delete(*, actor, slot) -> None:
         if not rules.slot_membership_editable(rules.slot_state(slot)):
             raise Refused(_("The final control has started: the slot can no longer be deleted."))
         record(actor=actor, action="slot.delete", obj=slot, before=_slot_snapshot(slot))
+        live.publish(live.Event.MOVED, slot_id=slot.pk, sessions=slot.sessions.values_list("pk", flat=True))
         slot.sessions.update(slot=None, extra_minutes=0)
         slot.delete()
 
@@ -247,6 +260,7 @@ def session_unschedule(*, actor, session) -> None:
             before={"slot": session.slot_id},
             after={"slot": None},
         )
+        live.publish(live.Event.MOVED, slot_id=session.slot_id, sessions=[session.pk])
         session.slot, session.extra_minutes = None, 0
         session.save(update_fields=["slot", "extra_minutes"])
 
@@ -283,6 +297,10 @@ def session_extra_time(*, actor, session, minutes) -> ExamSession:
             before=before,
             after={"extra_minutes": minutes},
         )
+        ends_at = session.slot.ends_at + timedelta(minutes=minutes)
+        live.publish(
+            live.Event.EXTRA_TIME, slot_id=session.slot_id, sessions=[session.pk], ends_at=ends_at.isoformat()
+        )
     return session
 
 
@@ -313,6 +331,8 @@ def session_move(*, actor, session, target) -> ExamSession:
             before={"slot": session.slot_id},
             after={"slot": target.pk},
         )
+        live.publish(live.Event.MOVED, slot_id=session.slot_id, sessions=[session.pk])
+        live.publish(live.Event.MOVED, slot_id=target.pk, sessions=(), staff=True)
         session.slot, session.extra_minutes = target, 0
         session.save(update_fields=["slot", "extra_minutes"])
     return session
@@ -342,6 +362,7 @@ def slot_notify(*, actor, slot) -> int:
         slot.notified_count = len(users)
         slot.save(update_fields=["notified_start", "notified_at", "notified_count"])
         record(actor=actor, action="slot.notify", obj=slot, after={"recipients": len(users)})
+        live.publish(live.Event.NOTIFIED, slot_id=slot.pk)
     return len(users)
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from access.policy import access_for
-from attestation import rules
+from attestation import live, rules
 from attestation.files import copy_of, safe_name, validate_upload
 from attestation.models import ExamSession, ModuleSettings, Slot, StreamExam, Ticket
 from attestation.services import Refused, require_edit
@@ -346,6 +346,7 @@ def tickets_generate(*, actor, slot, session_ids) -> int:
             obj=slot,
             after={"sessions": sorted(s.pk for s in sessions)},
         )
+        live.publish(live.Event.TICKET, slot_id=slot.pk, sessions=[s.pk for s in sessions])
     return len(sessions)
 
 
@@ -388,6 +389,7 @@ def tickets_place(*, actor, slot, session_ids) -> int:
         record(
             actor=actor, action="tickets.place", obj=slot, after={"sessions": sorted(s.pk for s in sessions)}
         )
+        live.publish(live.Event.PLACED, slot_id=slot.pk, sessions=[s.pk for s in sessions])
     return len(sessions)
 
 
@@ -413,6 +415,7 @@ def placement_cancel(*, actor, slot, session_ids) -> int:
             obj=slot,
             after={"sessions": sorted(s.pk for s in sessions)},
         )
+        live.publish(live.Event.PLACED, slot_id=slot.pk, sessions=[s.pk for s in sessions])
     return len(sessions)
 
 
@@ -491,6 +494,8 @@ def ticket_choose(*, actor, session, tile) -> ExamSession:
             session.ticket_id, session.ticket_source, session.ticket_at = ticket_id, "chosen", now
             session.save(update_fields=["ticket", "ticket_source", "ticket_at"])
             record(actor=actor, action="ticket.choose", obj=session, after={"ticket": ticket_id})
+            live.publish(live.Event.BOARD, slot_id=slot.pk, board=True)  # the tile turns grey for all
+            live.publish(live.Event.TICKET, slot_id=slot.pk, sessions=[session.pk])
     except IntegrityError as error:
         # Only reachable when two claims raced past the lock: the constraint kept the data right.
         logger.warning(
@@ -523,6 +528,7 @@ def questions_send(*, actor, slot, session_ids) -> int:
         record(
             actor=actor, action="questions.send", obj=slot, after={"sessions": sorted(s.pk for s in sessions)}
         )
+        live.publish(live.Event.QUESTIONS, slot_id=slot.pk, sessions=[s.pk for s in sessions])
     return len(sessions)
 
 
@@ -558,4 +564,5 @@ def task_save(*, actor, session, body) -> ExamSession:
         session.task, session.task_updated_at = sanitize(body), clock.now()
         session.save(update_fields=["task", "task_updated_at"])
         record(actor=actor, action="task.save", obj=session, before=before, after={"task": session.task})
+        live.publish(live.Event.TASK, slot_id=session.slot_id, sessions=[session.pk], staff=False)
     return session

@@ -1,0 +1,60 @@
+"""The live streams on the development server (#15): the same :class:`attestation.live.LiveStream` as
+the ASGI workers serve (attestation/live_asgi.py), carried by a generator — a thread per open page,
+which the development server has to spare. Production WSGI workers answer 503 instead
+(``LIVE_STREAMS_ON_WSGI`` off): a stream would hold a sync worker for the whole exam, and the page
+polls when its stream cannot open."""
+
+import queue
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+
+from attestation import live
+
+
+def _stream(opened):
+    if opened is None:
+        raise Http404
+    stream = live.LiveStream(opened)
+    inbox = stream.attach().inbox
+
+    def events():
+        try:
+            yield stream.first()
+            while True:
+                try:
+                    item = inbox.get(timeout=stream.wait())
+                except queue.Empty:
+                    chunk = stream.due()
+                else:
+                    if item is None:  # the hub lost Redis: end; the browser reconnects
+                        return
+                    chunk = stream.event(item)
+                if chunk:
+                    yield chunk
+        finally:  # the server closes the generator when the browser is gone (at the next write)
+            stream.detach()
+
+    response = StreamingHttpResponse(events())
+    for name, value in live.HEADERS.items():
+        response[name] = value
+    return response
+
+
+def _unavailable():
+    return not settings.LIVE_STREAMS_ON_WSGI or not live.hub().healthy
+
+
+@login_required
+def session_events(request, pk):
+    if _unavailable():
+        return HttpResponse(status=503)
+    return _stream(live.open_student(request.user, pk))
+
+
+@login_required
+def slot_events(request, slot_pk):
+    if _unavailable():
+        return HttpResponse(status=503)
+    return _stream(live.open_staff(request.user, slot_pk))
