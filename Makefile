@@ -39,6 +39,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	DJANGO_ALLOW_DEV_KEY=1 $(BIN)/mypy
 	DJANGO_ALLOW_DEV_KEY=1 $(BIN)/python manage.py check
 	DJANGO_ALLOW_DEV_KEY=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python scripts/check_messages.py

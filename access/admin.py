@@ -10,5 +10,5 @@ from audit.audited_admin import AuditedModelAdmin
 
 
 @admin.register(User)
-class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, (None, {"fields": ("patronymic", "language")}))
+class UserAdmin(AuditedModelAdmin, BaseUserAdmin):  # type: ignore[type-arg]
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), (None, {"fields": ("patronymic", "language")}))

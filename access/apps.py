@@ -6,7 +6,7 @@ class AccessConfig(AppConfig):
     name = "access"
     verbose_name = _("Access")
 
-    def ready(self):
+    def ready(self) -> None:
         from access import signals
 
         signals.connect()

@@ -3,14 +3,19 @@
 The log is append-only: these views only read it (GET/HEAD), and nothing here edits or deletes.
 """
 
+from __future__ import annotations
+
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django import forms
 from django.apps import apps
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -74,7 +79,7 @@ def object_type_label(label_lower: str) -> str:
         model = apps.get_model(label_lower)
     except (LookupError, ValueError):
         return label_lower
-    return capfirst(model._meta.verbose_name)
+    return str(capfirst(model._meta.verbose_name))
 
 
 # --- filters -----------------------------------------------------------------------------------
@@ -92,23 +97,24 @@ def _icontains(field_name: str, text: str) -> Q:
 _ACTOR_FIELDS = ("actor__username", "actor__last_name", "actor__first_name", "actor__patronymic")
 
 
+def _label(name: str) -> Any:
+    """A field's verbose name, capitalised and still lazy (translated when the form renders)."""
+    return capfirst(AuditEntry._meta.get_field(name).verbose_name)  # type: ignore[union-attr]  # model fields
+
+
 class AuditFilterForm(forms.Form):
     """Bound to ``request.GET``, so a filtered log is a link to share; the CSV uses the same one."""
 
     actor = forms.CharField(
-        label=capfirst(AuditEntry._meta.get_field("actor").verbose_name),
+        label=_label("actor"),
         required=False,
         max_length=100,
         widget=forms.TextInput(
             attrs={"type": "search", "placeholder": gettext_lazy("Name, surname or login")}
         ),
     )
-    action = forms.ChoiceField(
-        label=capfirst(AuditEntry._meta.get_field("action").verbose_name), required=False
-    )
-    object_type = forms.ChoiceField(
-        label=capfirst(AuditEntry._meta.get_field("object_type").verbose_name), required=False
-    )
+    action = forms.ChoiceField(label=_label("action"), required=False)
+    object_type = forms.ChoiceField(label=_label("object_type"), required=False)
     date_from = forms.DateField(
         label=gettext_lazy("Date from"),
         required=False,
@@ -126,7 +132,7 @@ class AuditFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search"}),
     )
 
-    def __init__(self, data, **kwargs):
+    def __init__(self, data: QueryDict, **kwargs: Any) -> None:
         data = data.copy()
         data.pop("page", None)
         super().__init__(data, **kwargs)
@@ -136,21 +142,21 @@ class AuditFilterForm(forms.Form):
         actions = set(ACTION_LABELS) | {action for action, _type in pairs}
         types = {object_type for _action, object_type in pairs}
         all_ = [("", _("All"))]
-        self.fields["action"].choices = all_ + sorted(
+        self.fields["action"].choices = all_ + sorted(  # type: ignore[attr-defined]  # a ChoiceField
             ((code, action_label(code)) for code in actions), key=lambda c: c[1].casefold()
         )
-        self.fields["object_type"].choices = all_ + sorted(
+        self.fields["object_type"].choices = all_ + sorted(  # type: ignore[attr-defined]
             ((code, object_type_label(code)) for code in types), key=lambda c: c[1].casefold()
         )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", _("The end date is before the start date."))
         return data
 
-    def filter(self, entries):
+    def filter(self, entries: QuerySet[AuditEntry]) -> QuerySet[AuditEntry]:
         data = self.cleaned_data
         for word in data["actor"].split():
             word_q = Q()
@@ -174,10 +180,10 @@ class AuditFilterForm(forms.Form):
         return entries
 
 
-def _filtered(request):
+def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEntry]]:
     """The filter form and the entries it selects (none while a filter value is not valid)."""
     form = AuditFilterForm(request.GET)
-    entries = AuditEntry.objects.select_related("actor").order_by("-at", "-id")
+    entries: QuerySet[AuditEntry] = AuditEntry.objects.select_related("actor").order_by("-at", "-id")
     entries = form.filter(entries) if form.is_valid() else entries.none()
     return form, entries
 
@@ -187,7 +193,7 @@ def _filtered(request):
 _MISSING = object()
 
 
-def _json(value) -> str:
+def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
@@ -200,7 +206,7 @@ class Value:
     missing: bool = False
 
     @classmethod
-    def of(cls, value):
+    def of(cls, value: Any) -> Value:
         if value is _MISSING:
             return cls("—", missing=True)
         text = _json(value)
@@ -218,7 +224,7 @@ class Change:
     new: Value | None  # None: the entry has no "after" (a deletion)
 
 
-def _dict_changes(before: dict, after: dict, prefix: str = ""):
+def _dict_changes(before: dict[str, Any], after: dict[str, Any], prefix: str = "") -> Iterator[Change]:
     """Only the keys whose values differ; nested dictionaries as dotted keys."""
     for key in [*before, *(k for k in after if k not in before)]:
         old, new = before.get(key, _MISSING), after.get(key, _MISSING)
@@ -231,7 +237,7 @@ def _dict_changes(before: dict, after: dict, prefix: str = ""):
             yield Change(path, Value.of(old), Value.of(new))
 
 
-def diff(before, after) -> list[Change]:
+def diff(before: Any, after: Any) -> list[Change]:
     if before is None and after is None:
         return []
     if before is None:
@@ -250,7 +256,7 @@ def diff(before, after) -> list[Change]:
 
 @administrator_required
 @require_safe
-def log(request):
+def log(request: HttpRequest) -> HttpResponse:
     """Administration → Audit log: newest first, 50 a page, the filters kept in every link."""
     form, entries = _filtered(request)
     page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
@@ -269,30 +275,33 @@ def log(request):
     return render(request, "audit/log.html", context)
 
 
-def _json_cell(value) -> str:
+def _json_cell(value: Any) -> str:
     return "" if value is None else _json(value)
 
 
 @administrator_required
 @require_safe
-def log_csv(request):
+def log_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """All the filtered entries as CSV, streamed; UTF-8 with a BOM so Excel reads Cyrillic right."""
     _form, entries = _filtered(request)
-    field = AuditEntry._meta.get_field
+
+    def field(name: str) -> str:
+        return str(AuditEntry._meta.get_field(name).verbose_name)  # type: ignore[union-attr]  # model fields
+
     header = [
-        capfirst(field("at").verbose_name),
+        capfirst(field("at")),
         _("Login"),
         _("Full name"),
-        capfirst(field("action").verbose_name),
-        capfirst(field("object_type").verbose_name),
-        capfirst(field("object_id").verbose_name),
-        capfirst(field("object_repr").verbose_name),
-        capfirst(field("before").verbose_name),
-        capfirst(field("after").verbose_name),
+        capfirst(field("action")),
+        capfirst(field("object_type")),
+        capfirst(field("object_id")),
+        capfirst(field("object_repr")),
+        capfirst(field("before")),
+        capfirst(field("after")),
     ]
     header = [str(h) for h in header]  # translated now, in the request's language
 
-    def rows():
+    def rows() -> Iterator[list[Any]]:
         for entry in entries.iterator(chunk_size=2000):
             actor = entry.actor
             yield [

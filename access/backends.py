@@ -10,21 +10,23 @@ cache that is down only costs the query.
 """
 
 import logging
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 
-from access.resilience import CACHE_ERRORS
+from core.resilience import CACHE_ERRORS
 
 logger = logging.getLogger(__name__)
 
 
-def _key(user_id) -> str:
+def _key(user_id: Any) -> str:
     return f"auth:user:{user_id}"
 
 
-def forget_users(user_ids) -> None:
+def forget_users(user_ids: Iterable[Any]) -> None:
     try:
         cache.delete_many([_key(pk) for pk in user_ids])
     except CACHE_ERRORS:
@@ -32,7 +34,7 @@ def forget_users(user_ids) -> None:
 
 
 class CachedModelBackend(ModelBackend):
-    def get_user(self, user_id):
+    def get_user(self, user_id: Any) -> Any:
         try:
             user = cache.get(_key(user_id))
         except CACHE_ERRORS:

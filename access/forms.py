@@ -1,15 +1,21 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from access import throttle
 from access.models import STAFF_MODULES, License, Module, Role, RoleModule, User
 from college.collation import by_name
+from core import throttle
 
 
 class LoginForm(AuthenticationForm):
-    """The login form, throttled per user name and address (``access.throttle``).
+    """The login form, throttled per user name and address (``core.throttle``).
 
     Its messages are the app's own: Django's "Please enter a correct %(username)s and password"
     puts the user model's field name into the sentence, which came out half Kazakh (#16.12).
@@ -23,7 +29,7 @@ class LoginForm(AuthenticationForm):
     }
     throttled = False
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
         address = throttle.client_address(self.request) if self.request else "unknown"
         wait = throttle.seconds_to_wait(username, address)
@@ -51,7 +57,7 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
     }
     throttled = False
 
-    def __init__(self, user, *args, request=None, **kwargs):
+    def __init__(self, user: Any, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
         super().__init__(user, *args, **kwargs)
         self.request = request
         self.fields["old_password"].label = _("Current password")
@@ -59,7 +65,7 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         self.fields["new_password2"].label = _("New password again")
         self.fields["new_password2"].help_text = _("Type the new password once more, to be sure of it.")
 
-    def clean_old_password(self):
+    def clean_old_password(self) -> str:
         address = throttle.client_address(self.request) if self.request else "unknown"
         wait = throttle.seconds_to_wait(self.user.get_username(), address)
         if wait:
@@ -74,12 +80,12 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         return old
 
 
-class RoleForm(forms.ModelForm):
+class RoleForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Role
         fields = ["name", "kind"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Changing a role between student and staff would orphan its modules: fixed once created.
         if self.instance.pk:
@@ -102,17 +108,17 @@ class RoleModuleForm(forms.Form):
     )
     may_view_all = forms.BooleanField(label=_("May view all final controls"), required=False)
     may_grade = forms.BooleanField(label=_("May set final-control grades"), required=False)
-    study_periods = forms.ModelMultipleChoiceField(
+    study_periods: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         label=_("Study periods"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
-    departments = forms.ModelMultipleChoiceField(
+    departments: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         label=_("Departments"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
-    pccs = forms.ModelMultipleChoiceField(
+    pccs: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         label=_("PCCs"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, role: Role, module: str, **kwargs):
+    def __init__(self, *args: Any, role: Role, module: str, **kwargs: Any) -> None:
         from college.models import Department, Pcc, StudyPeriod
 
         self.role = role
@@ -130,10 +136,11 @@ class RoleModuleForm(forms.Form):
                 "departments": list(a.departments.all()),
                 "pccs": list(a.pccs.all()),
             }
-        super().__init__(*args, prefix=module, **kwargs)
-        self.fields["study_periods"].queryset = StudyPeriod.objects.all()
-        self.fields["departments"].queryset = Department.objects.all()
-        self.fields["pccs"].queryset = Pcc.objects.all()
+        super().__init__(*args, prefix=module, **kwargs)  # type: ignore[misc]  # prefix is not in kwargs
+        # django-stubs types self.fields as plain Fields: these are ModelMultipleChoiceFields.
+        self.fields["study_periods"].queryset = StudyPeriod.objects.all()  # type: ignore[attr-defined]
+        self.fields["departments"].queryset = Department.objects.all()  # type: ignore[attr-defined]
+        self.fields["pccs"].queryset = Pcc.objects.all()  # type: ignore[attr-defined]
         if not self.is_staff_module:
             for name in ["mode", "may_define_settings", "may_view_all", "may_grade"]:
                 del self.fields[name]
@@ -141,19 +148,19 @@ class RoleModuleForm(forms.Form):
                 del self.fields[name]
 
     @property
-    def title(self):
-        return Module(self.module).label
+    def title(self) -> str:
+        return str(Module(self.module).label)
 
     @property
-    def is_staff_module(self):
+    def is_staff_module(self) -> bool:
         return self.module in STAFF_MODULES
 
     @property
-    def scope_fields(self):
+    def scope_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ["study_periods", "departments", "pccs"] if name in self.fields]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if not data.get("attached"):
             return data
         if self.module == Module.OIA_STUDENT and not self.role.is_student_role:
@@ -168,7 +175,7 @@ class RoleModuleForm(forms.Form):
                 )
         return data
 
-    def save(self):
+    def save(self) -> RoleModule | None:
         data = self.cleaned_data
         if not data.get("attached"):
             if self.attachment:
@@ -187,7 +194,7 @@ class RoleModuleForm(forms.Form):
             attachment.pccs.set(data["pccs"])
         return attachment
 
-    def snapshot(self):
+    def snapshot(self) -> dict[str, Any] | None:
         """What this block holds now, for the audit trail and for tests."""
         a = self.role.modules.filter(module=self.module).first()
         if not a:
@@ -218,35 +225,36 @@ class RoleMembersForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, role: Role, **kwargs):
-        super().__init__(*args, prefix="members", **kwargs)
+    def __init__(self, *args: Any, role: Role, **kwargs: Any) -> None:
+        super().__init__(*args, prefix="members", **kwargs)  # type: ignore[misc]  # prefix is not in kwargs
         self.role = role
         staff = User.objects.filter(staff__isnull=False).order_by("last_name", "first_name", "patronymic")
-        self.fields["members"].queryset = staff
+        self.fields["members"].queryset = staff  # type: ignore[attr-defined]
         # The viewer's alphabet (Ә, Қ, І… in their places), not the database's code-point order.
-        self.fields["members"].choices = [(u.pk, u.full_name) for u in by_name(staff, user=lambda u: u)]
+        members = [(u.pk, u.full_name) for u in by_name(staff, user=lambda u: u)]
+        self.fields["members"].choices = members  # type: ignore[attr-defined]
         if role.pk and "members" not in self.initial:
             self.initial["members"] = list(
                 role.users.filter(staff__isnull=False).values_list("pk", flat=True)
             )
 
-    def save(self):
+    def save(self) -> None:
         students = list(self.role.users.filter(staff__isnull=True))
         self.role.users.set([*students, *self.cleaned_data["members"]])
 
 
 class LicensesForm(forms.Form):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         enabled = set(License.objects.filter(enabled=True).values_list("code", flat=True))
         for code, label in License.Code.choices:
             self.fields[code] = forms.BooleanField(label=label, required=False, initial=code in enabled)
 
-    def save(self):
+    def save(self) -> None:
         for code, _label in License.Code.choices:
             License.objects.update_or_create(code=code, defaults={"enabled": self.cleaned_data[code]})
 
 
 class LanguageForm(forms.Form):
-    language = forms.ChoiceField(choices=User._meta.get_field("language").choices)
+    language = forms.ChoiceField(choices=settings.LANGUAGES)
     next = forms.CharField(required=False)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -20,10 +21,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import ngettext
 
-from access import throttle
 from access.policy import access_for
-from access.resilience import CACHE_ERRORS
 from audit.models import record
+from core import throttle
+from core.resilience import CACHE_ERRORS
+
+if TYPE_CHECKING:
+    from college.models import Student
 
 # Letters and digits that cannot be mistaken for each other when read aloud or copied by hand.
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -45,7 +49,7 @@ class TooManyResets(Exception):
         ) % {"n": minutes}
 
 
-def _require(actor, student) -> None:
+def _require(actor: Any, student: Student) -> None:
     if not access_for(actor).can_help_student(student):
         raise PermissionDenied
 
@@ -55,7 +59,7 @@ def new_password() -> str:
     return "-".join("".join(secrets.choice(ALPHABET) for _ in range(GROUP_LENGTH)) for _ in range(GROUPS))
 
 
-def release_login(*, actor, student) -> int:
+def release_login(*, actor: Any, student: Student) -> int:
     """Forget the student's failed logins (every address); returns how many were counted."""
     _require(actor, student)
     username = student.user.get_username()
@@ -72,7 +76,7 @@ def release_login(*, actor, student) -> int:
     return failures
 
 
-def _count_reset(actor) -> None:
+def _count_reset(actor: Any) -> None:
     """At most ``PASSWORD_RESETS_PER_WINDOW`` resets per staff member in the login throttle's window."""
     limit = settings.PASSWORD_RESETS_PER_WINDOW
     window = throttle.limits().window
@@ -87,7 +91,7 @@ def _count_reset(actor) -> None:
         return  # no cache, no count: an exam day must not stop because Redis did
 
 
-def reset_password(*, actor, student) -> str:
+def reset_password(*, actor: Any, student: Student) -> str:
     """Give the student a new random password and return it (to be shown once, never stored)."""
     _require(actor, student)
     _count_reset(actor)
@@ -101,6 +105,6 @@ def reset_password(*, actor, student) -> str:
     return password
 
 
-def password_changed(*, user) -> None:
+def password_changed(*, user: Any) -> None:
     """The audit entry of a user's own password change (the page is Django's view)."""
     record(actor=user, action="password.change", obj=user)

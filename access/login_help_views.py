@@ -8,6 +8,7 @@
   once on a page nobody's browser keeps).
 """
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -16,17 +17,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from access import login_help, throttle
+from access import login_help
 from access.forms import PasswordChangeForm
-from access.policy import access_for
+from access.policy import Access, access_for
 from college.models import Student
+from core import throttle
 
 PER_PAGE = 25
 
@@ -36,16 +39,16 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = PasswordChangeForm
     success_url = reverse_lazy("password_change_done")
 
-    def get_form_kwargs(self):
+    def get_form_kwargs(self) -> dict[str, Any]:
         return super().get_form_kwargs() | {"request": self.request}
 
-    def form_valid(self, form):
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         with transaction.atomic():
             response = super().form_valid(form)
             login_help.password_changed(user=form.user)
         return response
 
-    def form_invalid(self, form):
+    def form_invalid(self, form: PasswordChangeForm) -> HttpResponse:
         response = super().form_invalid(form)
         response.status_code = 429 if form.throttled else 400
         return response
@@ -58,21 +61,22 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 # --- staff helping a student ---------------------------------------------------------------------
 
 
-def _helper_access(request):
+def _helper_access(request: HttpRequest) -> Access:
     access = access_for(request)
     if not access.may_help_students:
         raise PermissionDenied
     return access
 
 
-def _student_for(request, student_pk):
+def _student_for(request: HttpRequest, student_pk: int) -> Student:
     """The student, if this user may help them; 404 otherwise (403 for those who may help nobody)."""
     access = _helper_access(request)
     students = access.helpable_students(Student.objects.select_related("user", "group"))
-    return get_object_or_404(students, pk=student_pk)
+    student: Student = get_object_or_404(students, pk=student_pk)
+    return student
 
 
-def _matching(students, text):
+def _matching(students: QuerySet[Student], text: str) -> QuerySet[Student]:
     """Students whose login, record-book number or name contains each word (any letter case)."""
     for word in text.split():
         variants = {word} if word.isascii() else {word, word.lower(), word.upper(), word.capitalize()}
@@ -86,7 +90,7 @@ def _matching(students, text):
 
 @login_required
 @require_safe
-def student_logins(request):
+def student_logins(request: HttpRequest) -> HttpResponse:
     access = _helper_access(request)
     query = request.GET.get("q", "").strip()[:100]
     students = access.helpable_students(Student.objects.select_related("user", "group"))
@@ -103,12 +107,14 @@ def student_logins(request):
 
 @login_required
 @require_safe
-def student_login(request, student_pk):
+def student_login(request: HttpRequest, student_pk: int) -> HttpResponse:
     student = _student_for(request, student_pk)
     return _render_student(request, student)
 
 
-def _render_student(request, student, *, password=None, status=200):
+def _render_student(
+    request: HttpRequest, student: Student, *, password: str | None = None, status: int = 200
+) -> HttpResponse:
     context = {
         "student": student,
         "failures": throttle.recent_failures(student.user.get_username()),
@@ -122,7 +128,7 @@ def _render_student(request, student, *, password=None, status=200):
 
 @login_required
 @require_POST
-def student_login_release(request, student_pk):
+def student_login_release(request: HttpRequest, student_pk: int) -> HttpResponse:
     student = _student_for(request, student_pk)
     forgotten = login_help.release_login(actor=request.user, student=student)
     messages.success(
@@ -135,7 +141,7 @@ def student_login_release(request, student_pk):
 
 @login_required
 @require_POST
-def student_password_reset(request, student_pk):
+def student_password_reset(request: HttpRequest, student_pk: int) -> HttpResponse:
     student = _student_for(request, student_pk)
     try:
         password = login_help.reset_password(actor=request.user, student=student)

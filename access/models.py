@@ -18,7 +18,7 @@ class User(AbstractUser):
     )
 
     @property
-    def full_name(self):
+    def full_name(self) -> str:
         """Shown "Surname Name Patronymic"; the patronymic may be absent."""
         parts = [self.last_name, self.first_name, self.patronymic]
         return " ".join(p for p in parts if p) or self.username
@@ -37,7 +37,7 @@ class License(models.Model):
         verbose_name = _("license")
         verbose_name_plural = _("licenses")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.get_code_display()
 
 
@@ -62,11 +62,11 @@ class Role(models.Model):
         verbose_name = _("role")
         verbose_name_plural = _("roles")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
     @property
-    def is_student_role(self):
+    def is_student_role(self) -> bool:
         return self.kind == self.Kind.STUDENT
 
 
@@ -112,14 +112,14 @@ class RoleModule(models.Model):
         verbose_name = _("role module")
         verbose_name_plural = _("role modules")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.role}: {self.get_module_display()}"
 
     @property
-    def is_staff_module(self):
+    def is_staff_module(self) -> bool:
         return self.module in STAFF_MODULES
 
-    def clean(self):
+    def clean(self) -> None:
         # ADM-2: the student module belongs to the Student role only, staff modules to staff roles.
         if self.role_id and self.module:
             if self.module == Module.OIA_STUDENT and not self.role.is_student_role:

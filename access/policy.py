@@ -8,14 +8,19 @@ ask an :class:`Access` object; nothing else reads ``RoleModule`` to decide.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Exists, Q, QuerySet
 
 from access.models import MODULE_LICENSE, STAFF_MODULES, License, Module, Role, RoleModule
-from access.resilience import CACHE_ERRORS
+from core.resilience import CACHE_ERRORS
+
+if TYPE_CHECKING:
+    from college.models import Stream, Student
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +54,7 @@ class StaffGrant:
         )
 
 
-def _streams_where(**lookup) -> Q:
+def _streams_where(**lookup: Any) -> Q:
     """A Q on the stream's primary key, so many-to-many lookups never duplicate rows."""
     from college.models import Stream
 
@@ -71,7 +76,7 @@ class UserRoles:
     headed_pcc_ids: frozenset[int]
 
     @classmethod
-    def load(cls, user) -> UserRoles:
+    def load(cls, user: Any) -> UserRoles:
         licenses = frozenset(License.objects.filter(enabled=True).values_list("code", flat=True))
         if not (user and user.is_authenticated):
             return cls(licenses, frozenset(), (), frozenset(), frozenset())
@@ -91,13 +96,13 @@ class UserRoles:
         )
 
     @classmethod
-    def cached(cls, user) -> UserRoles:
+    def cached(cls, user: Any) -> UserRoles:
         """``load``, through the cache; a cache that is down only costs the queries."""
         user_key = user.pk if user and user.is_authenticated else "anonymous"
         try:
             generation = cache.get(GENERATION_KEY) or 0
             key = f"policy:roles:{generation}:{user_key}"
-            roles = cache.get(key)
+            roles: UserRoles | None = cache.get(key)
         except CACHE_ERRORS:
             logger.warning("Roles not cached: the cache is unavailable", exc_info=True)
             return cls.load(user)
@@ -141,7 +146,7 @@ class StudentModuleRule:
             grant.module == self.module and grant.role_kind == self.role_kind for grant in attachments
         )
 
-    def q(self, user) -> Q:
+    def q(self, user: Any) -> Q:
         if not (user and user.is_authenticated):
             return Q(pk__in=[])
         licensed = License.objects.filter(enabled=True, code=self.license)
@@ -155,7 +160,7 @@ STUDENT_MODULE = StudentModuleRule()
 class Access:
     """What one user may do in one module, computed once per request."""
 
-    def __init__(self, user, module: str = Module.OIA_STAFF, roles: UserRoles | None = None):
+    def __init__(self, user: Any, module: str = Module.OIA_STAFF, roles: UserRoles | None = None) -> None:
         roles = roles or UserRoles.cached(user)
         self.user = user
         self.module = module
@@ -174,7 +179,7 @@ class Access:
     # --- licenses and modules -------------------------------------------------------------
 
     def is_licensed(self, module: str) -> bool:
-        return MODULE_LICENSE[module] in self.licenses
+        return MODULE_LICENSE[Module(module)] in self.licenses
 
     @property
     def license_ia(self) -> bool:
@@ -220,7 +225,7 @@ class Access:
         """The API's reads of streams and their students: administrators and the staff module's holders."""
         return self.reads_every_stream or self.has_staff_module
 
-    def readable_streams(self, queryset: QuerySet | None = None) -> QuerySet:
+    def readable_streams(self, queryset: QuerySet[Stream] | None = None) -> QuerySet[Stream]:
         """The streams the API lets this user read: every stream for administrators, what the staff
         module shows (:meth:`visible_streams`) for its holders, none for anybody else."""
         from college.models import Stream
@@ -235,7 +240,7 @@ class Access:
         """The API's upserts and exports of the college's data: administrators only."""
         return self.is_administrator
 
-    def owns_session(self, session) -> bool:
+    def owns_session(self, session: Any) -> bool:
         """ADM-2, X-10: a student's own action on their exam session (choose a ticket, open the
         questions, answer): the module's license and the student module are the user's, the session
         is their own, and its stream's final control is conducted online. The exam page's view and
@@ -301,14 +306,14 @@ class Access:
             scope &= Q(teacher__pcc__in=list(grant.pcc_ids))
         return reach & scope
 
-    def _streams_q(self, grants) -> Q | None:
+    def _streams_q(self, grants: Iterable[StaffGrant]) -> Q | None:
         result = None
         for grant in grants:
             q = self._grant_q(grant)
             result = q if result is None else result | q
         return result
 
-    def visible_streams(self, queryset: QuerySet | None = None) -> QuerySet:
+    def visible_streams(self, queryset: QuerySet[Stream] | None = None) -> QuerySet[Stream]:
         """LST-2: the main streams this user may see, whatever their online flag."""
         from college.models import Stream
 
@@ -316,7 +321,7 @@ class Access:
         q = self._streams_q(self.grants)
         return queryset.none() if q is None else queryset.filter(q, is_main=True)
 
-    def editable_streams(self, queryset: QuerySet | None = None) -> QuerySet:
+    def editable_streams(self, queryset: QuerySet[Stream] | None = None) -> QuerySet[Stream]:
         """ADM-3: streams this user may change — visible through a role in edit mode."""
         from college.models import Stream
 
@@ -324,13 +329,13 @@ class Access:
         q = self._streams_q([g for g in self.grants if g.edit])
         return queryset.none() if q is None else queryset.filter(q, is_main=True)
 
-    def can_view_stream(self, stream) -> bool:
+    def can_view_stream(self, stream: Stream) -> bool:
         return self.visible_streams().filter(pk=stream.pk).exists()
 
-    def can_edit_stream(self, stream) -> bool:
+    def can_edit_stream(self, stream: Stream) -> bool:
         return self.editable_streams().filter(pk=stream.pk).exists()
 
-    def can_grade_stream(self, stream) -> bool:
+    def can_grade_stream(self, stream: Stream) -> bool:
         """GRD-1: the stream's teacher, or staff in edit mode with the grading right."""
         if not self.can_edit_stream(stream):
             return False
@@ -342,7 +347,7 @@ class Access:
 
     # --- the college's journals (JRN) -------------------------------------------------------
 
-    def can_view_journal(self, stream) -> bool:
+    def can_view_journal(self, stream: Stream) -> bool:
         """The stream's teacher, the registrar, administrators, and staff who may see the stream."""
         if not self.is_authenticated:
             return False
@@ -350,7 +355,7 @@ class Access:
             return True
         return self.can_view_stream(stream)
 
-    def can_edit_journal(self, stream) -> bool:
+    def can_edit_journal(self, stream: Stream) -> bool:
         """The stream's teacher, the registrar, administrators and staff allowed to grade it —
         never a user in read mode only (the journal's settings and marks are changes too)."""
         if not self.is_authenticated:
@@ -363,7 +368,7 @@ class Access:
             return True
         return self.can_grade_stream(stream)
 
-    def journal_streams(self, queryset: QuerySet | None = None) -> QuerySet:
+    def journal_streams(self, queryset: QuerySet[Stream] | None = None) -> QuerySet[Stream]:
         """The streams whose journals this user may open."""
         from college.models import Stream
 
@@ -378,7 +383,7 @@ class Access:
 
     # --- helping a student log in (#16: release a login, reset a password) -----------------
 
-    def helpable_students(self, queryset: QuerySet | None = None) -> QuerySet:
+    def helpable_students(self, queryset: QuerySet[Student] | None = None) -> QuerySet[Student]:
         """Students whose login this user may release and whose password they may reset: any student
         for administrators and the registrar; for other staff in edit mode, the students of the
         streams they may change (a teacher: their own streams). Nobody in read mode only."""
@@ -391,7 +396,7 @@ class Access:
             return queryset
         return queryset.filter(pk__in=self.editable_streams().values("students"))
 
-    def can_help_student(self, student) -> bool:
+    def can_help_student(self, student: Student) -> bool:
         return self.helpable_students().filter(pk=student.pk).exists()
 
     @property
@@ -402,14 +407,14 @@ class Access:
         return self.is_administrator or self.is_registrar or self.can_edit_module
 
 
-def student_module_q(user) -> Q:
+def student_module_q(user: Any) -> Q:
     """ADM-2 as one SQL condition (:meth:`StudentModuleRule.q`), for the exam page's hot endpoints
     (heartbeat, autosave, the board's poll) that fold the whole check into the one query which reads
     or writes the session. Pair it with a filter on the session's own student."""
     return STUDENT_MODULE.q(user)
 
 
-def access_for(request_or_user, module: str = Module.OIA_STAFF) -> Access:
+def access_for(request_or_user: Any, module: str = Module.OIA_STAFF) -> Access:
     """The user's Access for a module, cached on the user object for the rest of the request."""
     user = getattr(request_or_user, "user", request_or_user)
     per_request = user.__dict__.setdefault("_access_cache", {})
@@ -417,7 +422,8 @@ def access_for(request_or_user, module: str = Module.OIA_STAFF) -> Access:
         per_request["roles"] = UserRoles.cached(user)
     if module not in per_request:
         per_request[module] = Access(user, module, per_request["roles"])
-    return per_request[module]
+    access: Access = per_request[module]
+    return access
 
 
 # --- explaining a user's rights (#18.6: roles add up, and the sum is shown) ----------------------
@@ -439,11 +445,11 @@ class ModuleRights:
     scopes: tuple[tuple[str, tuple[str, ...]], ...]
 
     @property
-    def label(self):
-        return Module(self.module).label
+    def label(self) -> str:
+        return str(Module(self.module).label)
 
 
-def _attachments(user):
+def _attachments(user: Any) -> list[tuple[str, StaffGrant, RoleModule]]:
     """(role name, StaffGrant, RoleModule) of every role the user holds, from the database."""
     return [
         (rm.role.name, StaffGrant.from_role_module(rm), rm)
@@ -454,12 +460,12 @@ def _attachments(user):
     ]
 
 
-def explain_rights(user) -> list[ModuleRights]:
+def explain_rights(user: Any) -> list[ModuleRights]:
     """What ``Access`` grants this user in each staff module, and which role gives each right —
     the same flattening of roles (``StaffGrant``) and the same sums (edit beats read; the settings
     right only with edit mode) as the checks themselves."""
     licenses = set(License.objects.filter(enabled=True).values_list("code", flat=True))
-    by_module: dict[str, list] = {}
+    by_module: dict[str, list[tuple[str, StaffGrant, RoleModule]]] = {}
     for name, grant, rm in _attachments(user):
         by_module.setdefault(grant.module, []).append((name, grant, rm))
     result = []
@@ -501,11 +507,11 @@ class NoEffect:
     other_roles: tuple[str, ...]
 
     @property
-    def module_label(self):
-        return Module(self.module).label
+    def module_label(self) -> str:
+        return str(Module(self.module).label)
 
 
-def ineffective_grants(role: Role, users=None) -> list[NoEffect]:
+def ineffective_grants(role: Role, users: Iterable[Any] | None = None) -> list[NoEffect]:
     """For the role's members (or ``users``): where this role's mode or extended right is already
     given by another of the member's roles — read mode under another role's edit mode, a right
     another role grants too — so adding the member or changing the role has no effect there."""

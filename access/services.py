@@ -54,7 +54,7 @@ def save_role(
     """Create or change a role from the Role editor's valid forms: its name, each module's attachment
     and its members; audited as ``role.create`` or ``role.update`` with the role before and after."""
     require_administrator(actor)
-    role = role_form.instance
+    role: Role = role_form.instance
     before = role_snapshot(role) if role.pk else None
     with transaction.atomic():
         created = not role.pk

@@ -1,6 +1,8 @@
 """Any change the policy reads starts a new generation of the cached roles (access.policy.UserRoles);
 a saved or deleted user is forgotten by the signed-in users' cache (access.backends)."""
 
+from typing import Any
+
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -9,14 +11,14 @@ from access.models import License, Role, RoleModule, User
 from access.policy import policy_changed
 
 
-def _changed(sender, **kwargs):
+def _changed(sender: Any, **kwargs: Any) -> None:
     # Now, and again once committed: a request that read the old rows while the transaction was
     # open must not keep them cached under the new generation.
     policy_changed()
     transaction.on_commit(policy_changed)
 
 
-def _user_changed(sender, instance, **kwargs):
+def _user_changed(sender: Any, instance: User, **kwargs: Any) -> None:
     # Now and once committed, as above: the cached signed-in user must be re-read (access.backends).
     forget_users([instance.pk])
     transaction.on_commit(lambda: forget_users([instance.pk]))

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -28,14 +28,14 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
-    def form_invalid(self, form):
+    def form_invalid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
         response = super().form_invalid(form)
         if form.throttled:
             response.status_code = 429
         return response
 
 
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     """Every role lands somewhere useful: students on their final controls, staff on their modules."""
     if not request.user.is_authenticated:
         return redirect("login")
@@ -46,7 +46,7 @@ def home(request):
 
 
 @require_POST
-def set_language(request):
+def set_language(request: HttpRequest) -> HttpResponse:
     """X-8: switch the interface language; remembered on the user and in a cookie."""
     form = LanguageForm(request.POST)
     target = request.POST.get("next") or "/"
@@ -66,7 +66,7 @@ def set_language(request):
 
 
 @administrator_required
-def role_list(request):
+def role_list(request: HttpRequest) -> HttpResponse:
     roles = Role.objects.prefetch_related("modules").order_by("name")
     from django.db.models import Count
 
@@ -74,7 +74,7 @@ def role_list(request):
     return render(request, "access/role_list.html", {"roles": roles})
 
 
-def _role_forms(request, role):
+def _role_forms(request: HttpRequest, role: Role) -> tuple[list[RoleModuleForm], RoleMembersForm | None]:
     data = request.POST if request.method == "POST" else None
     module_forms = [RoleModuleForm(data, role=role, module=m) for m in modules_for(role)]
     members_form = None if role.is_student_role else RoleMembersForm(data, role=role)
@@ -82,7 +82,7 @@ def _role_forms(request, role):
 
 
 @administrator_required
-def role_edit(request, pk=None):
+def role_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     role = get_object_or_404(Role, pk=pk) if pk else Role(kind=Role.Kind.CUSTOM)
     role_form = RoleForm(request.POST or None, instance=role)
     module_forms, members_form = _role_forms(request, role) if role.pk else ([], None)
@@ -119,7 +119,7 @@ USERS_SHOWN = 200
 
 
 @administrator_required
-def user_list(request):
+def user_list(request: HttpRequest) -> HttpResponse:
     """Administration → Users: find a user (by login or name) to see their roles and rights."""
     query = (request.GET.get("q") or "").strip()[:50]
     users = User.objects.order_by("last_name", "first_name", "username")
@@ -137,7 +137,7 @@ def user_list(request):
 
 
 @administrator_required
-def user_detail(request, pk):
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One user's roles and effective rights: per module the mode, the extended rights and the
     restrictions, each with the role that gives it, and the roles whose settings change nothing."""
     person = get_object_or_404(User, pk=pk)
@@ -153,7 +153,7 @@ def user_detail(request, pk):
 
 
 @administrator_required
-def licenses(request):
+def licenses(request: HttpRequest) -> HttpResponse:
     form = LicensesForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.save_licenses(actor=request.user, form=form)

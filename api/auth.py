@@ -24,11 +24,10 @@ from ninja.security import HttpBearer, SessionAuth
 
 from api.models import ApiToken
 
-DEFAULT_RATE_LIMIT = 120  # requests per minute and token
-
 
 def rate_limit() -> int:
-    return getattr(settings, "API_RATE_LIMIT", DEFAULT_RATE_LIMIT)
+    """Requests per minute and token (``API_RATE_LIMIT``, declared in config/settings.py)."""
+    return settings.API_RATE_LIMIT
 
 
 class RateLimited(HttpError):

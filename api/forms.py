@@ -16,4 +16,4 @@ class TokenForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].label_from_instance = lambda u: f"{u.full_name} ({u.username})"
+        self.fields["user"].label_from_instance = lambda u: f"{u.full_name} ({u.username})"  # type: ignore[attr-defined]

@@ -1,10 +1,5 @@
-"""API tokens and the map from the college's own external IDs to our rows (X-12, X-13).
-
-``ExternalRef`` instead of an ``external_id`` column on every college model: the college domain
-stays free of integration concerns, and one table answers "which row is the college's ID X of
-kind K" for the API upserts, the file import and the exports alike. A row of a kind has at most
-one external ID and an external ID names at most one row (both pairs are unique).
-"""
+"""API tokens (X-12). The map from the college's own external IDs to our rows, which the API's
+upserts share with the file import, is the import engine's: ``imports.models.ExternalRef``."""
 
 import hashlib
 import secrets
@@ -77,22 +72,3 @@ class ApiToken(models.Model):
     def revoke(self):
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
-
-
-class ExternalRef(models.Model):
-    """The college's external ID of one row of one kind (kind is an entity name, e.g. "students")."""
-
-    kind = models.CharField(_("kind"), max_length=30)
-    external_id = models.CharField(_("external ID"), max_length=64)
-    object_id = models.BigIntegerField(_("object id"))
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "external_id"], name="uniq_external_id"),
-            models.UniqueConstraint(fields=["kind", "object_id"], name="uniq_external_object"),
-        ]
-        verbose_name = _("external reference")
-        verbose_name_plural = _("external references")
-
-    def __str__(self):
-        return f"{self.kind}:{self.external_id} → {self.object_id}"

@@ -8,8 +8,8 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field, create_model
 
-from api.columns import EXTERNAL_ID_PATTERN, IIN_PATTERN, TEXT_PATTERN, Column
-from api.sync import Entity
+from imports.columns import EXTERNAL_ID_PATTERN, IIN_PATTERN, TEXT_PATTERN, Column
+from imports.sync import Entity
 
 MAX_ITEMS = 1000
 
@@ -107,7 +107,12 @@ class GradeRow(Schema):
 
 def page_of(item: type, name: str) -> type:
     return create_model(
-        name, __base__=Schema, count=(int, ...), limit=(int, ...), offset=(int, ...), items=(list[item], ...)
+        name,
+        __base__=Schema,
+        count=(int, ...),
+        limit=(int, ...),
+        offset=(int, ...),
+        items=(list[item], ...),  # type: ignore[valid-type]
     )
 
 
@@ -124,7 +129,7 @@ def _field_type(column: Column) -> Any:
     if column.type == "date":
         return datetime.date
     if column.type == "choice":
-        return Literal[column.choices]  # type: ignore[valid-type]
+        return Literal[column.choices]  # type: ignore[unused-ignore]  # type: ignore[valid-type]
     if column.type == "iin":  # the check digit is the engine's (a row error, like in a file)
         return Annotated[str, Field(pattern=IIN_PATTERN, max_length=12)]
     if column.type == "ref":
@@ -148,9 +153,9 @@ def upsert_schema(entity: Entity) -> type:
         # college without one may omit them and match rows by their natural keys).
         required = column.required or column.name == "external_id"
         fields[column.name] = (typ, ...) if required else (typ | None, None)
-    row = create_model(f"{_camel(entity.kind)}Row", __base__=Schema, **fields)
+    row = create_model(f"{_camel(entity.kind)}Row", __base__=Schema, **fields)  # type: ignore[call-overload]
     return create_model(
         f"{_camel(entity.kind)}Upsert",
         __base__=Schema,
-        items=(Annotated[list[row], Field(min_length=1, max_length=MAX_ITEMS)], ...),
+        items=(Annotated[list[row], Field(min_length=1, max_length=MAX_ITEMS)], ...),  # type: ignore[valid-type]
     )

@@ -16,7 +16,6 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from access.policy import access_for
 from api.auth import RateLimited, activate_language, api_auth
 from api.docs import LocalSwagger
-from api.entities import ENTITIES
 from api.schemas import (
     Error,
     GradePage,
@@ -28,10 +27,11 @@ from api.schemas import (
     UpsertResult,
     upsert_schema,
 )
-from api.sync import Entity, external_ids
 from attestation.models import ExamSession, Slot
 from college.models import Admission, Stream
 from core.csv_writer import csv_response
+from imports.entities import ENTITIES
+from imports.sync import Entity, external_ids
 
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error, 429: Error}
 
@@ -171,7 +171,7 @@ def register_upsert(entity: Entity):
 
     def upsert(request, payload: schema):  # type: ignore[valid-type]
         require_administrator(request)
-        rows = [(n, item.model_dump()) for n, item in enumerate(payload.items, start=1)]
+        rows = [(n, item.model_dump()) for n, item in enumerate(payload.items, start=1)]  # type: ignore[attr-defined]
         outcome = entity.run(rows, actor=request.user)
         if not outcome.ok:
             raise RowsInvalid(outcome.errors)

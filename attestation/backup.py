@@ -78,8 +78,8 @@ def backup(target: str | os.PathLike, alias: str = "default") -> Path:
     """Write the archive to ``target`` (written to a temporary name first, then renamed)."""
     target = Path(target)
     vendor = connections[alias].vendor
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
         if vendor == "postgresql":
             env, args, name = _pg_env_and_args(alias)
             db_file = tmp / PG_DUMP
@@ -126,8 +126,8 @@ def _safe_extract(archive: tarfile.TarFile, destination: Path) -> None:
 def restore(source: str | os.PathLike, alias: str = "default") -> dict:
     """Replace the database and the private files with the archive's content."""
     vendor = connections[alias].vendor
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
         with tarfile.open(source, "r") as archive:
             _safe_extract(archive, tmp)
         manifest = json.loads((tmp / MANIFEST).read_text())

@@ -63,7 +63,7 @@ def private_storage():
 @receiver(setting_changed)
 def _forget_private_storage(*, setting, **kwargs):
     if setting in ("STORAGES", "MEDIA_ROOT"):
-        _private._wrapped = empty
+        _private._wrapped = empty  # type: ignore[assignment]
 
 
 def private_root() -> Path | None:

@@ -78,9 +78,9 @@ class StreamFilterForm(forms.Form):
             "group": choices.groups,
         }
         for name, options in optional.items():
-            self.fields[name].choices = all_ + [(o.pk, o.label) for o in options]
-        self.fields["academic_year"].choices = [(y.pk, y.label) for y in choices.years]
-        self.fields["academic_period"].choices = [(p.pk, p.label) for p in year_periods]
+            self.fields[name].choices = all_ + [(o.pk, o.label) for o in options]  # type: ignore[attr-defined]
+        self.fields["academic_year"].choices = [(y.pk, y.label) for y in choices.years]  # type: ignore[attr-defined]
+        self.fields["academic_period"].choices = [(p.pk, p.label) for p in year_periods]  # type: ignore[attr-defined]
         # Nothing to choose from (an empty college, a year without periods): no value is required.
         self.fields["academic_year"].required = bool(choices.years)
         self.fields["academic_period"].required = bool(year_periods)

@@ -38,7 +38,7 @@ class ModuleSettingsForm(forms.Form):
                 "version": instance.updated_at.isoformat() if instance.updated_at else "",
             },
         )
-        super().__init__(*args, prefix=instance.kind, **kwargs)
+        super().__init__(*args, prefix=instance.kind, **kwargs)  # type: ignore[misc]
         if read_only:
             for field in self.fields.values():
                 field.disabled = True
@@ -66,7 +66,7 @@ class JournalSettingsForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.journal, self.switch = journal, switch
-        self.fields["final_form"].choices = Journal.FinalForm.choices
+        self.fields["final_form"].choices = Journal.FinalForm.choices  # type: ignore[attr-defined]
         if not switch.shown:
             del self.fields["conduct_online"]
         if switch.locked:

@@ -72,7 +72,7 @@ class GradeRowForm(forms.Form):
             attrs={"aria-label": _("Absence: %(name)s") % {"name": name}, "data-absence": ""},
         )
         for part, label in (("written", _("Written: %(name)s")), ("oral", _("Oral: %(name)s"))):
-            label = label % {"name": name}
+            label = label % {"name": name}  # type: ignore[assignment]
             widget = (
                 _points_input(label)
                 if scale == TrainingTechnology.Scale.CREDIT

@@ -33,7 +33,7 @@ class SlotTimesMixin:
     """A start date-time and an end time on the same day, read in Asia/Almaty."""
 
     def clean(self):
-        data = super().clean()
+        data = super().clean()  # type: ignore[misc]
         start, end = data.get("starts_at"), data.get("end_time")
         if start and end:
             local_day = timezone.localtime(start).date()
@@ -70,7 +70,7 @@ class DistributeForm(SlotTimesMixin, forms.Form):
 
     def __init__(self, *args, stream, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = [("", _("All"))] + [(str(g.pk), g.name) for g in stream.groups.all()]
+        self.fields["group"].choices = [("", _("All"))] + [(str(g.pk), g.name) for g in stream.groups.all()]  # type: ignore[attr-defined]
 
     def student_ids(self):
         return [int(pk) for pk in self.cleaned_data["students"]]
@@ -136,7 +136,7 @@ class PlatformForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.slot = slot
-        posted = self.data.getlist("recording_url") if self.is_bound else None
+        posted = self.data.getlist("recording_url") if self.is_bound else None  # type: ignore[attr-defined]
         self.recording_urls = (
             [u.strip() for u in posted] if posted is not None else [r.url for r in slot.recordings.all()]
         )
@@ -152,5 +152,5 @@ class PlatformForm(forms.Form):
                 cleaned.append(validator.clean(url))
             except forms.ValidationError:
                 self.add_error(None, _("“%(url)s” is not a valid link.") % {"url": url})
-        data["recording_urls"] = cleaned
+        data["recording_urls"] = cleaned  # type: ignore[index]
         return data

@@ -24,7 +24,7 @@ class TicketForm(forms.Form):
             numbers = [ticket.number]
         super().__init__(*args, **kwargs)
         self.ticket = ticket
-        self.fields["number"].choices = [(n, str(n)) for n in numbers]
+        self.fields["number"].choices = [(n, str(n)) for n in numbers]  # type: ignore[attr-defined]
         if ticket is not None:
             self.fields["number"].disabled = True
         if ticket is None or not ticket.file:
@@ -37,5 +37,5 @@ class CopyForm(forms.Form):
 
     def __init__(self, *args, ticket_choices, target_choices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tickets"].choices = [(str(pk), str(pk)) for pk in ticket_choices]
-        self.fields["targets"].choices = [(str(pk), str(pk)) for pk in target_choices]
+        self.fields["tickets"].choices = [(str(pk), str(pk)) for pk in ticket_choices]  # type: ignore[attr-defined]
+        self.fields["targets"].choices = [(str(pk), str(pk)) for pk in target_choices]  # type: ignore[attr-defined]

@@ -79,8 +79,8 @@ class Sheet:
     def filename(self, ext):
         """An ASCII name: grade-sheet-<stream>[-slot-<slot>]-<date>.<ext>."""
         day = self.dates[0] if self.slot is not None and self.dates else clock.local_today()
-        slot = f"-slot-{self.slot.pk}" if self.slot is not None else ""
-        return f"grade-sheet-{self.stream.pk}{slot}-{day:%Y-%m-%d}.{ext}"
+        slot = f"-slot-{self.slot.pk}" if self.slot is not None else ""  # type: ignore[attr-defined]
+        return f"grade-sheet-{self.stream.pk}{slot}-{day:%Y-%m-%d}.{ext}"  # type: ignore[attr-defined]
 
 
 def college_name():
@@ -156,7 +156,7 @@ def build(stream, slot=None) -> Sheet:
                 name=student.full_name,
                 record_book=student.record_book_number,
                 group=student.group.name,
-                ticket=str(session.ticket.number) if session and session.ticket_id else "—",
+                ticket=str(session.ticket.number) if session and session.ticket_id else "—",  # type: ignore[union-attr]
                 grade=grade_scales.display(value, scale) or "—",
                 bucket=bucket_of(session, scale),
             )

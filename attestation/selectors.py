@@ -70,7 +70,7 @@ def online_streams_for_staff(request, filters=None):
         streams = filter_streams(streams, filters)
     # The groups' names come in the same query (not a prefetch): the page has a fixed query budget.
     group_names = (
-        Stream.groups.through.objects.filter(stream=OuterRef("pk"))
+        Stream.groups.through.objects.filter(stream=OuterRef("pk"))  # type: ignore[misc]
         .order_by()
         .values("stream")
         .annotate(names=_JoinedText("group__name", GROUP_NAMES_SEPARATOR))
@@ -255,7 +255,7 @@ def online_streams_for_student(student):
         .order_by("-academic_period__starts_on", "discipline__name")
     )
     for stream in streams:
-        stream.my_session = stream.my_sessions[0] if stream.my_sessions else None
+        stream.my_session = stream.my_sessions[0] if stream.my_sessions else None  # type: ignore[attr-defined]
     return streams
 
 

@@ -71,7 +71,7 @@ class RefusedUpload(UploadedFile):
     """Stands in ``request.FILES`` for a file refused while it arrived; its content was never kept."""
 
     def __init__(self, name, content_type, size):
-        super().__init__(_Unreadable(name), name, content_type, size)
+        super().__init__(_Unreadable(name), name, content_type, size)  # type: ignore[arg-type]
 
 
 class _CountingInput:
@@ -112,7 +112,7 @@ class UploadLimitHandler(FileUploadHandler):
         self._parsing = True
         try:
             handlers = self.request.upload_handlers if self.request is not None else [self]
-            post, uploaded = MultiPartParser(META, self.input, handlers, encoding).parse()
+            post, uploaded = MultiPartParser(META, self.input, handlers, encoding).parse()  # type: ignore[arg-type]
         finally:
             self._parsing = False
         if self.refused and self.refused[0] is not None:

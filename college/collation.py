@@ -65,7 +65,8 @@ def _weights(char, table):
     """(primary or None when ignorable, secondary) of one case-folded character."""
     if char in table:
         return table[char]
-    base, *marks = unicodedata.normalize("NFD", char)
+    decomposed = unicodedata.normalize("NFD", char)
+    base, marks = decomposed[0], decomposed[1:]
     accents = tuple(ord(mark) for mark in marks)
     if base in table:
         return table[base][0], (table[base][1], *accents)

@@ -22,7 +22,7 @@ ESCAPE = "'"
 BOM = "\ufeff"  # Excel reads UTF-8 (Cyrillic) right only with it
 
 
-def safe_cell(value) -> str | int | float | Decimal:
+def safe_cell(value: object) -> str | int | float | Decimal:
     """One cell as written: text that a spreadsheet would run as a formula gets an apostrophe."""
     if value is None:
         return ""
@@ -42,11 +42,13 @@ def unescape_cell(text: str) -> str:
 class _Echo:
     """A file-like object whose ``write`` hands the line back, for csv.writer in a generator."""
 
-    def write(self, value):
+    def write(self, value: str) -> str:
         return value
 
 
-def csv_lines(header: Iterable | None, rows: Iterable[Iterable], *, bom: bool = False) -> Iterator[str]:
+def csv_lines(
+    header: Iterable[object] | None, rows: Iterable[Iterable[object]], *, bom: bool = False
+) -> Iterator[str]:
     """The CSV text line by line (for streaming), every cell through :func:`safe_cell`."""
     writer = csv.writer(_Echo())
     if bom:
@@ -57,7 +59,9 @@ def csv_lines(header: Iterable | None, rows: Iterable[Iterable], *, bom: bool = 
         yield writer.writerow([safe_cell(cell) for cell in row])
 
 
-def csv_text(header: Iterable | None, rows: Iterable[Iterable] = (), *, bom: bool = False) -> str:
+def csv_text(
+    header: Iterable[object] | None, rows: Iterable[Iterable[object]] = (), *, bom: bool = False
+) -> str:
     buffer = io.StringIO()
     buffer.writelines(csv_lines(header, rows, bom=bom))
     return buffer.getvalue()
@@ -65,16 +69,18 @@ def csv_text(header: Iterable | None, rows: Iterable[Iterable] = (), *, bom: boo
 
 def csv_response(
     filename: str,
-    header: Iterable | None,
-    rows: Iterable[Iterable],
+    header: Iterable[object] | None,
+    rows: Iterable[Iterable[object]],
     *,
     bom: bool = False,
     stream: bool = False,
-):
+) -> HttpResponse | StreamingHttpResponse:
     """A CSV download: streamed (long exports, rows from an iterator) or whole."""
     content_type = "text/csv; charset=utf-8"
     if stream:
-        response = StreamingHttpResponse(csv_lines(header, rows, bom=bom), content_type=content_type)
+        response: HttpResponse | StreamingHttpResponse = StreamingHttpResponse(
+            csv_lines(header, rows, bom=bom), content_type=content_type
+        )
     else:
         response = HttpResponse(csv_text(header, rows, bom=bom), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

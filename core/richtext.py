@@ -28,6 +28,7 @@ the project's stylesheet.
 
 import re
 from html import unescape
+from typing import Any
 
 import nh3
 from django import forms
@@ -98,7 +99,7 @@ def plain_length(value: str) -> int:
 class RichTextWidget(ProseEditorWidget):
     """django-prose-editor's textarea with this project's toolbar and its htmx glue."""
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(
             attrs={"rows": 8, "data-rich-text": "", **(attrs or {})},
             config={"extensions": EDITOR_EXTENSIONS},
@@ -106,8 +107,9 @@ class RichTextWidget(ProseEditorWidget):
         )
 
     @property
-    def media(self):
-        return super().media + Media(js=[Script("js/richtext.js", type="module")])
+    def media(self) -> forms.Media:
+        media: forms.Media = super().media + Media(js=[Script("js/richtext.js", type="module")])
+        return media
 
 
 class RichTextFormField(forms.CharField):
@@ -115,12 +117,12 @@ class RichTextFormField(forms.CharField):
 
     widget = RichTextWidget
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", RICH_TEXT_MAX)
         kwargs.setdefault("error_messages", {"max_length": _("The text is too long.")})
         super().__init__(*args, **kwargs)
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> str:
         # Before validation, so "required" and "max_length" judge what will be stored.
-        return sanitize(super().to_python(value))
+        return sanitize(super().to_python(value) or "")

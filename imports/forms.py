@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from api.entities import ENTITIES
+from imports.entities import ENTITIES
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -12,7 +12,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(kind, e.title) for kind, e in ENTITIES.items()]
+        self.fields["kind"].choices = [(kind, e.title) for kind, e in ENTITIES.items()]  # type: ignore[attr-defined]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -36,8 +36,8 @@ from django.core.cache import cache
 from django.db import connections, transaction
 from django.utils import timezone, translation
 
-from access.resilience import CACHE_ERRORS
-from api.entities import ENTITIES
+from core.resilience import CACHE_ERRORS
+from imports.entities import ENTITIES
 from imports.models import ImportJob
 from imports.tables import moving_rows, read_rows, row_reports
 
@@ -69,7 +69,7 @@ def _write_progress(job_id, stage: str, done: int, total: int) -> None:
 
 
 def runs_inline() -> bool:
-    return getattr(settings, "IMPORTS_RUN_INLINE", False)
+    return settings.IMPORTS_RUN_INLINE
 
 
 def start(job: ImportJob) -> None:

@@ -1,7 +1,13 @@
-"""A confirmed import, run as a job whose state the administrator watches (X-13).
+"""The import engine's data: the college's external IDs, and the import jobs (X-12, X-13).
 
-The row holds what outlives the run: who started it, its state, the row count, the result
-counts or why it failed. The live progress while it runs is in the cache (see ``imports.jobs``).
+``ExternalRef`` instead of an ``external_id`` column on every college model: the college domain
+stays free of integration concerns, and one table answers "which row is the college's ID X of
+kind K" for the API upserts, the file import and the exports alike. A row of a kind has at most
+one external ID and an external ID names at most one row (both pairs are unique).
+
+A confirmed import is run as a job whose state the administrator watches. Its row holds what
+outlives the run: who started it, its state, the row count, the result counts or why it failed.
+The live progress while it runs is in the cache (see ``imports.jobs``).
 """
 
 import uuid
@@ -89,3 +95,23 @@ class ImportJob(models.Model):
         """Unfinished long after it was queued: its process ended mid-run and nothing was saved."""
         unfinished = self.status in (self.Status.QUEUED, self.Status.RUNNING)
         return unfinished and timezone.now() - self.created_at > LOST_AFTER
+
+
+class ExternalRef(models.Model):
+    """The college's external ID of one row of one kind (kind is an entity name, e.g. "students")."""
+
+    kind = models.CharField(_("kind"), max_length=30)
+    external_id = models.CharField(_("external ID"), max_length=64)
+    object_id = models.BigIntegerField(_("object id"))
+
+    class Meta:
+        db_table = "api_externalref"  # its table from before the import engine left api/ (#17.4)
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "external_id"], name="uniq_external_id"),
+            models.UniqueConstraint(fields=["kind", "object_id"], name="uniq_external_object"),
+        ]
+        verbose_name = _("external reference")
+        verbose_name_plural = _("external references")
+
+    def __str__(self):
+        return f"{self.kind}:{self.external_id} → {self.object_id}"

@@ -16,8 +16,8 @@ from pathlib import Path
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 
-from api.sync import Entity, Outcome, RowError, no_progress
 from core.csv_writer import unescape_cell
+from imports.sync import Entity, Outcome, RowError, no_progress
 
 MAX_ROWS = 50_000
 

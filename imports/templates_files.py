@@ -13,8 +13,8 @@ import io
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from api.sync import Entity
 from core.csv_writer import csv_text
+from imports.sync import Entity
 
 # Column name → (Russian header, Kazakh header); every value is one of the column's aliases.
 HEADERS = {
@@ -187,7 +187,7 @@ def legend(entity: Entity) -> list[tuple[str, bool, str]]:
 
 def example_row(entity: Entity) -> list:
     example = EXAMPLES.get(entity.kind, {})
-    return [example.get(c.name, "") for c in entity.columns]
+    return [example.get(c.name, "") for c in entity.columns]  # type: ignore[attr-defined]
 
 
 def template_csv(entity: Entity) -> str:

@@ -21,9 +21,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 
 from access.decorators import administrator_required
-from api.entities import ENTITIES
 from imports import jobs
 from imports.cleanup import remove_stale_uploads
+from imports.entities import ENTITIES
 from imports.forms import UploadForm
 from imports.models import ImportJob, pending_dir
 from imports.templates_files import legend, template_csv, template_xlsx
@@ -57,7 +57,7 @@ def index(request):
     entities = [(kind, e.title, legend(e)) for kind, e in ENTITIES.items()]
     recent = list(ImportJob.objects.filter(dry_run=False).select_related("created_by")[:RECENT_JOBS])
     for job in recent:
-        job.title = _title(job)
+        job.title = _title(job)  # type: ignore[attr-defined]
     return render(request, "imports/index.html", {"form": form, "entities": entities, "jobs": recent})
 
 

@@ -86,6 +86,7 @@ def ticket_count_set(*, actor, stream, count) -> StreamExam:
         )
         exam.ticket_count = count
         exam.save(update_fields=["ticket_count"])
+        live.tickets_changed(stream.pk)
     return exam
 
 
@@ -146,6 +147,7 @@ def tickets_renumber(*, actor, stream) -> int:
             before={"numbers": before},
             after={"numbers": [t.number for t in tickets]},
         )
+        live.tickets_changed(stream.pk)
     return len(tickets)
 
 
@@ -195,6 +197,7 @@ def ticket_save(*, actor, stream, number, body, upload=None, remove_file=False, 
             before=before,
             after={"body": ticket.body, "file": ticket.file_name, "kind": kind},
         )
+        live.tickets_changed(stream.pk)
     return ticket
 
 
@@ -210,6 +213,7 @@ def ticket_delete(*, actor, ticket) -> None:
             before={"body": ticket.body, "file": ticket.file_name},
         )
         name, storage = ticket.file.name, ticket.file.storage
+        live.tickets_changed(ticket.stream_id)
         ticket.delete()
         if name:
             transaction.on_commit(lambda: storage.delete(name))
@@ -272,6 +276,7 @@ def tickets_copy(*, actor, source, ticket_ids, targets) -> int:
                 before={"count": before},
                 after={"count": exam.ticket_count, "from": source.pk, "numbers": [t.number for t in tickets]},
             )
+            live.tickets_changed(exam.stream_id)
             copied += len(tickets)
     return copied
 

@@ -33,7 +33,7 @@ def _targets(stream, period_id):
     if period is None:
         return None, []
     targets = list(service.copy_targets(stream, period).prefetch_related("groups").select_related("exam"))
-    tickets_by_stream = {}
+    tickets_by_stream = {}  # type: ignore[var-annotated]
     for ticket in Ticket.objects.filter(stream__in=targets):
         tickets_by_stream.setdefault(ticket.stream_id, 0)
         tickets_by_stream[ticket.stream_id] += ticket.has_content

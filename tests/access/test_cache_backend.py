@@ -1,4 +1,4 @@
-"""access.cache.RedisCache: Django's Redis cache with one client per connection pool (#8)."""
+"""core.cache.RedisCache: Django's Redis cache with one client per connection pool (#8)."""
 
 import os
 import secrets
@@ -27,7 +27,7 @@ def redis_cache(settings):
     prefix = f"test-cache-{os.getpid()}-{secrets.token_hex(4)}"
     settings.CACHES = {
         **settings.CACHES,
-        "bench": {"BACKEND": "access.cache.RedisCache", "LOCATION": REDIS, "KEY_PREFIX": prefix},
+        "bench": {"BACKEND": "core.cache.RedisCache", "LOCATION": REDIS, "KEY_PREFIX": prefix},
     }
     cache = caches["bench"]
     yield cache

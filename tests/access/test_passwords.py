@@ -9,9 +9,9 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from access import throttle
 from access.models import Module, Role
 from audit.models import AuditEntry
+from core import throttle
 from tests import factories as f
 from tests.personas import PERSONAS
 

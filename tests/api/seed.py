@@ -1,6 +1,6 @@
 """A small college loaded through the upsert engine with external IDs (shared by API and import tests)."""
 
-from api.entities import ENTITIES
+from imports.entities import ENTITIES
 from tests import factories as f
 
 BASE = {

@@ -7,10 +7,11 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from access.models import User
-from api.models import ApiToken, ExternalRef
+from api.models import ApiToken
 from attestation.models import ExamSession, Slot, Ticket
 from audit.models import AuditEntry
 from college import models as c
+from imports.models import ExternalRef
 from tests import factories as f
 from tests.api.seed import BASE, seed
 

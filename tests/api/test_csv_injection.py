@@ -9,10 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from api.entities import ENTITIES
 from audit.models import record
 from college import models as c
 from core.csv_writer import csv_text, safe_cell, unescape_cell
+from imports.entities import ENTITIES
 from tests.api.seed import seed
 
 V1 = "/api/v1"

@@ -228,7 +228,7 @@ def status(client, session):
 @pytest.mark.req("X-1", "SLT-6")
 def test_heartbeat_and_autosave_cost_one_query(scheduled, exam, login, django_assert_num_queries):
     """ONE statement for the session with the whole policy folded in (attestation/fast_paths.py); the
-    session and the signed-in user come from the cache (access/sessions.py, access/backends.py)."""
+    session and the signed-in user come from the cache (core/sessions.py, access/backends.py)."""
     client = login(scheduled.users["student"])
     client.get(reverse("attestation:session", args=[exam.pk]))  # the session cache is warm, as in use
     with django_assert_num_queries(1):

@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL control")
 on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="an SQLite control")
 
-BUSY = "Database unavailable"  # what access.resilience logs when it answers 503
+BUSY = "Database unavailable"  # what core.resilience logs when it answers 503
 
 
 def busy_answers(caplog):

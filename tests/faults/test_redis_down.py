@@ -17,7 +17,7 @@ DEAD_REDIS = "redis://127.0.0.1:6390/0"  # nothing listens here
 
 
 def _redis_cache(settings, url):
-    settings.CACHES = {"default": {"BACKEND": "access.cache.RedisCache", "LOCATION": url}}
+    settings.CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": url}}
 
 
 def test_exam_pages_autosave_and_grades_work_without_redis(scheduled, exam, login, settings):  # noqa: F811

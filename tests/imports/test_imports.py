@@ -13,9 +13,9 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from access.models import User
-from api.entities import ENTITIES
 from api.models import ApiToken
 from college import models as c
+from imports.entities import ENTITIES
 from tests.personas import PERSONAS
 
 pytestmark = pytest.mark.req("X-13")

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access.models import User
-from api.entities import People
 from college import models as c
 from imports import jobs
+from imports.entities import People
 from imports.models import ImportJob
 from tests.imports.test_imports import GOOD, students_csv, upload
 from tests.personas import PERSONAS

@@ -9,9 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from api.columns import iin_is_valid
-from api.entities import ENTITIES
 from college import models as c
+from imports.columns import iin_is_valid
+from imports.entities import ENTITIES
 
 pytestmark = pytest.mark.req("X-13")
 

@@ -8,10 +8,10 @@ import time_machine
 from django.contrib import admin
 from django.urls import reverse
 
-from access import throttle
 from access.models import License, Role, RoleModule, User
 from audit.models import AuditEntry
 from college.models import Department, Journal, JournalColumn, JournalMark
+from core import throttle
 from tests import factories as f
 
 NOW = datetime.datetime(2026, 11, 28, 9, 0, tzinfo=datetime.UTC)

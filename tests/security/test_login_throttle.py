@@ -1,4 +1,4 @@
-"""Login throttling slows guessing and never locks anyone out (X-10, #16.5; access/throttle.py).
+"""Login throttling slows guessing and never locks anyone out (X-10, #16.5; core/throttle.py).
 
 Numbers (the defaults): 5 free failures per user name and address, then waits of 1, 2, 4 … s up to
 60 s; from 20 failures of one name across addresses, waits up to 10 s; from 300 failures at one
@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from access import throttle
+from core import throttle
 
 NOW = datetime.datetime(2026, 11, 28, 9, 0, tzinfo=datetime.UTC)
 RIGHT = "pass12345"

@@ -10,7 +10,18 @@ from django.conf import global_settings
 import config.settings as project_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["access", "api", "attestation", "audit", "college", "config", "demo", "imports", "notifications"]
+APPS = [
+    "access",
+    "api",
+    "attestation",
+    "audit",
+    "college",
+    "config",
+    "core",
+    "demo",
+    "imports",
+    "notifications",
+]
 READ = re.compile(r"""getattr\(\s*settings,\s*["']([A-Z][A-Z0-9_]*)["']|\bsettings\.([A-Z][A-Z0-9_]*)\b""")
 
 

@@ -292,7 +292,7 @@ def russian_name(rng: random.Random) -> tuple[str, str, str]:
 
 def plan_students(rng: random.Random) -> list[tuple[UserSpec, str, str]]:
     """(user, record-book number, group name) for 25 students of every group, numbered in order."""
-    plans = []
+    plans = []  # type: ignore[var-annotated]
     for group in GROUPS:
         for _ in range(STUDENTS_PER_GROUP):
             number = len(plans) + 1
@@ -358,9 +358,9 @@ def plan_main_streams(rng: random.Random) -> list[StreamPlan]:
         for language in LANGUAGES:
             groups = department_groups(department, language)
             plans += [StreamPlan(d, groups) for d in rng.sample(general, 2)]
-    for group in rng.sample([g.name for g in GROUPS], 4):
+    for group in rng.sample([g.name for g in GROUPS], 4):  # type: ignore[assignment]
         taken = {p.discipline for p in plans if group in p.groups}
-        plans.append(StreamPlan(rng.choice([d for d in general if d not in taken]), (group,)))
+        plans.append(StreamPlan(rng.choice([d for d in general if d not in taken]), (group,)))  # type: ignore[arg-type]
     return plans
 
 
@@ -625,7 +625,7 @@ def save_students(plans: list[tuple[UserSpec, str, str]], users: dict, groups: d
             moved.append(student)
     Student.objects.bulk_create(new, batch_size=500)
     Student.objects.bulk_update(moved, ["group"])
-    by_group = {name: [] for name in groups}
+    by_group = {name: [] for name in groups}  # type: ignore[var-annotated]
     students = Student.objects.filter(group__in=groups.values()).select_related("group", "user")
     for student in students.order_by("record_book_number"):
         by_group[student.group.name].append(student)

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from access.models import User
-from api.entities import ENTITIES
+from imports.entities import ENTITIES
 from imports.tables import import_file
 
 

@@ -32,9 +32,11 @@ import logging
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest
 from django.utils.translation import ngettext
 
 logger = logging.getLogger(__name__)
@@ -63,7 +65,7 @@ def limits() -> Limits:
     )
 
 
-def client_address(request) -> str:
+def client_address(request: HttpRequest) -> str:
     """The client's address; behind a reverse proxy name its header in ``CLIENT_ADDRESS_HEADER``.
 
     Only trust a header the proxy overwrites (e.g. ``HTTP_X_REAL_IP``): a client can forge any
@@ -90,7 +92,7 @@ def _keys(username: str, address: str) -> dict[str, str]:
     }
 
 
-def _cache_call(method, *args):
+def _cache_call(method: str, *args: Any) -> Any:
     try:
         return getattr(cache, method)(*args)
     except Exception:  # noqa: BLE001 — any cache backend's connection error: fail open, but say so
@@ -98,7 +100,7 @@ def _cache_call(method, *args):
         return None
 
 
-def _recent(stamps, since: float) -> list[float]:
+def _recent(stamps: list[float] | None, since: float) -> list[float]:
     return [t for t in (stamps or []) if t > since]
 
 
@@ -106,7 +108,7 @@ def growing_delay(failures: int, free: int, cap: int) -> int:
     """Seconds to wait after ``failures``: none up to ``free``, then 1, 2, 4 … capped at ``cap``."""
     if failures < free:
         return 0
-    return min(cap, 2 ** (failures - free))
+    return min(cap, 1 << (failures - free))
 
 
 def _kept(free: int, cap: int) -> int:

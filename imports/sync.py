@@ -2,8 +2,8 @@
 
 One engine for the API and the file import, so both validate, write and audit the same way:
 
-1. every cell is cleaned by its :class:`~api.columns.Column` (errors carry row, column, reason);
-2. references (``group``, ``teacher``…) are resolved through :class:`~api.models.ExternalRef`;
+1. every cell is cleaned by its :class:`~imports.columns.Column` (errors carry row, column, reason);
+2. references (``group``, ``teacher``…) are resolved through :class:`~imports.models.ExternalRef`;
 3. existing rows are found by external ID (or by a natural key for journals, admissions and
    schedules), or *adopted* when an unmapped row already carries the same unique value (data typed
    in by hand before the first import);
@@ -26,11 +26,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from api.columns import CellError, Column
-from api.models import ExternalRef
 from audit.models import AuditEntry
+from imports.columns import CellError, Column
+from imports.models import ExternalRef
 
 BATCH = 500
 
@@ -97,7 +98,7 @@ def object_ids(kind: str, ext_ids) -> dict[str, int]:
 
 
 def referenced(kind: str) -> Entity:
-    from api.entities import ENTITIES  # the registry imports this module
+    from imports.entities import ENTITIES  # the registry imports this module
 
     return ENTITIES[kind]
 
@@ -112,7 +113,7 @@ class Entity:
     """One kind of college data. Subclasses name the model, columns and key."""
 
     kind: str = ""
-    title: str = ""
+    title: str | Promise = ""  # a lazy translation in the entities
     model: Any = None
     columns: tuple[Column, ...] = ()
     # Model attnames forming the natural key; None: the entity is keyed by ``external_id``.
@@ -184,7 +185,7 @@ class Entity:
         return f"{column.name}_id" if column.type == "ref" else column.name
 
     def clean(self, rows, errors, progress: Progress = no_progress) -> list[Item]:
-        items, seen, seen_natural = [], {}, {}
+        items, seen, seen_natural = [], {}, {}  # type: ignore[var-annotated]
         for index, (number, raw) in enumerate(rows):
             if index % BATCH == 0:
                 progress("checking", index, len(rows))
@@ -292,7 +293,7 @@ class Entity:
 
     def natural_ids(self, values) -> dict[str, int]:
         """Reference text → pk for rows named by a name key; an ambiguous name resolves to nothing."""
-        found, ambiguous = {}, set()
+        found, ambiguous = {}, set()  # type: ignore[var-annotated]
         for lookup in self.name_keys:
             for pk, value in self.model.objects.filter(**{f"{lookup}__in": values}).values_list("pk", lookup):
                 if value in found and found[value] != pk:
@@ -501,7 +502,7 @@ class Entity:
             return refs[column.ref].get(pk, "") if pk else ""
         if column.type == "refs":
             return sorted(refs[column.ref].get(pk, "") for pk in self.related_ids(obj, column))
-        return getattr(obj, target)
+        return getattr(obj, target)  # type: ignore[arg-type]
 
     def export_row(self, obj, refs, own):
         row = {c.name: self.export_value(obj, c, refs, own) for c in self.columns}

@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy
 from access.backends import forget_users
 from access.models import Role, User
 from access.policy import policy_changed
-from api.columns import Column
-from api.sync import BATCH, Entity, RowError, external_ids, jsonable, object_ids
 from audit.models import AuditEntry
 from college import models as c
+from imports.columns import Column
+from imports.sync import BATCH, Entity, RowError, external_ids, jsonable, object_ids
 
 EXT = Column("external_id", "ref", max_length=64, aliases=("внешний id", "сыртқы id", "код"))
 # Where the college has no other system: rows are matched by their natural key instead.
@@ -266,7 +266,7 @@ class People(Entity):
         )
         policy_changed()  # bulk_create sends no m2m signal: the cached roles must be forgotten here
 
-    def snapshot(self, obj, fields):
+    def snapshot(self, obj, fields):  # type: ignore[override]
         snap = {f: jsonable(getattr(obj, f)) for f in fields if f != "user_id"}
         if obj.user_id:
             snap["user"] = {f: getattr(obj.user, f) for f in (*USER_FIELDS, "username")}
@@ -360,7 +360,7 @@ class Streams(Entity):
         lacking = [i for i in items if not i.values["students"]]
         if lacking:
             members = c.Student.objects.filter(group__in={g for i in lacking for g in i.fields["m2m_groups"]})
-            by_group = {}
+            by_group = {}  # type: ignore[var-annotated]
             for student_id, group_id in members.values_list("pk", "group_id"):
                 by_group.setdefault(group_id, set()).add(student_id)
             for item in lacking:
@@ -399,7 +399,7 @@ class Streams(Entity):
         )
         for name, model_field in (("groups", "group_id"), ("students", "student_id")):
             through = getattr(c.Stream, name).through
-            current = {}
+            current = {}  # type: ignore[var-annotated]
             for stream_id, other in through.objects.filter(stream_id__in=ids).values_list(
                 "stream_id", model_field
             ):

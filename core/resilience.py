@@ -12,13 +12,17 @@ reaches us, so a ``got_request_exception`` receiver marks the request and the 50
 """
 
 import logging
+import sys
+from collections.abc import Callable
+from typing import Any
 
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError, connections
 from django.dispatch import receiver
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
@@ -26,11 +30,7 @@ DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 # What a cache (Redis) that is down raises. Presence, live updates and the roles cache degrade on
 # these — the pages, answers and grades keep working from the database.
-try:
-    from redis.exceptions import RedisError as _RedisError
-except ImportError:  # pragma: no cover — redis is in requirements.txt
-    _RedisError = OSError
-CACHE_ERRORS = (OSError, _RedisError)
+CACHE_ERRORS = (OSError, RedisError)
 
 
 def _close_broken_connections() -> None:
@@ -49,7 +49,7 @@ def _close_broken_connections() -> None:
                 conn.connection = None
 
 
-def wants_json(request) -> bool:
+def wants_json(request: HttpRequest) -> bool:
     accept = request.headers.get("Accept", "")
     return (
         request.content_type == "application/json"
@@ -58,10 +58,10 @@ def wants_json(request) -> bool:
     )
 
 
-def busy_response(request):
+def busy_response(request: HttpRequest) -> HttpResponse:
     message = _("The service is busy for a moment. Nothing was lost — try again.")
     if wants_json(request):
-        response = JsonResponse({"error": message, "retry": True}, status=503)
+        response: HttpResponse = JsonResponse({"error": message, "retry": True}, status=503)
     else:
         title = _("Try again in a moment")
         again = _("Try again")
@@ -75,26 +75,24 @@ def busy_response(request):
     return response
 
 
-@receiver(got_request_exception, dispatch_uid="access.resilience.mark_database_error")
-def _mark_database_error(sender, request=None, **kwargs):
-    import sys
-
+@receiver(got_request_exception, dispatch_uid="core.resilience.mark_database_error")
+def _mark_database_error(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
     if request is not None and isinstance(sys.exc_info()[1], DATABASE_ERRORS):
-        request._database_unavailable = True
+        request._database_unavailable = True  # type: ignore[attr-defined]  # read by the middleware below
 
 
 class DatabaseUnavailableMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if response.status_code == 500 and getattr(request, "_database_unavailable", False):
             _close_broken_connections()
             return busy_response(request)
         return response
 
-    def process_exception(self, request, exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, DATABASE_ERRORS):
             return None
         logger.warning("Database unavailable during %s %s: %s", request.method, request.path, exception)

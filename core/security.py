@@ -1,8 +1,8 @@
-"""The security headers every response carries (X-10). Login throttling is ``access.throttle``.
+"""The security headers every response carries (X-10). Login throttling is ``core.throttle``.
 
 **Content-Security-Policy.** :class:`ContentSecurityPolicyMiddleware` gives every request a fresh
 nonce (``request.csp_nonce``; templates get ``csp_nonce`` from
-``access.context_processors.csp``) and sends a policy with no ``'unsafe-inline'`` and no
+``core.context_processors.csp``) and sends a policy with no ``'unsafe-inline'`` and no
 ``'unsafe-eval'``: scripts only from our origin or carrying the nonce (the rich-text editor's
 import map), styles from our origin, the nonce, or the exact hashes in :data:`STYLE_HASHES`.
 A view that needs another policy may set its own ``Content-Security-Policy`` header; it is kept.
@@ -14,8 +14,10 @@ import base64
 import functools
 import hashlib
 import secrets
+from collections.abc import Callable
 
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 
 # --- Content-Security-Policy and other headers -------------------------------------------------
 
@@ -42,7 +44,7 @@ def importmap_hashes() -> tuple[str, ...]:
 
     from core.richtext import RichTextFormField
 
-    rendered = RichTextFormField().widget.media.render_importmap()
+    rendered = RichTextFormField().widget.media.render_importmap()  # type: ignore[attr-defined]  # js_asset's Media
     texts = [m.group(1) for tag in rendered for m in [re.search(r">(.*)</script>", str(tag), re.S)] if m]
     return tuple(_sha256(text) for text in texts)
 
@@ -73,16 +75,16 @@ def content_security_policy(nonce: str) -> str:
 class ContentSecurityPolicyMiddleware:
     """A per-request nonce, the CSP header, and the Referrer/Permissions-Policy headers."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
-        request.csp_nonce = secrets.token_urlsafe(18)
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        nonce = request.csp_nonce = secrets.token_urlsafe(18)  # type: ignore[attr-defined]
         response = self.get_response(request)
         # Django's technical error pages (DEBUG only) are built on inline CSS and script.
         debug_page = settings.DEBUG and response.status_code in (404, 500)
         if "Content-Security-Policy" not in response and not debug_page:
-            response["Content-Security-Policy"] = content_security_policy(request.csp_nonce)
+            response["Content-Security-Policy"] = content_security_policy(nonce)
         response.setdefault("Referrer-Policy", settings.SECURE_REFERRER_POLICY or "same-origin")
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
