@@ -68,6 +68,8 @@ class Event(enum.StrEnum):
     TIME_OVER = "time_over"  # the stream's own clock: this student's time is over
     PRESENCE = "presence"  # staff: a student's page connected or went away
     NOTIFIED = "notified"  # staff: the slot's students were notified
+    TICKETS = "tickets"  # staff: the stream's tickets changed (the counter on each slot's tab)
+    CLOCK = "clock"  # the keep-alive: the server's time, so the countdown stays on the server's clock
 
 
 def session_channel(session_id) -> str:
@@ -145,6 +147,18 @@ def _send(messages: list[tuple[str, dict]]) -> None:
         hub().dispatch(channel, seq, json.dumps(payload, separators=(",", ":")))
 
 
+def _messages(event, slot_id, sessions, board, staff, everyone, data) -> list[tuple[str, dict]]:
+    session_ids = sorted(set(sessions))
+    messages: list[tuple[str, dict]] = [
+        (session_channel(pk), {"event": str(event), **data}) for pk in session_ids
+    ]
+    if slot_id is not None and (board or everyone):
+        messages.append((slot_channel(slot_id), {"event": str(event), **data}))
+    if slot_id is not None and staff and not (board or everyone):
+        messages.append((staff_channel(slot_id), {"event": str(event), "sessions": session_ids, **data}))
+    return messages
+
+
 def publish(
     event: Event,
     *,
@@ -161,15 +175,26 @@ def publish(
     ``staff``: the slot's live table hears it too, with the sessions named; ``board``/``everyone``:
     every page watching the slot hears it (a tile taken; the slot's times edited).
     """
-    session_ids = sorted(set(sessions))
-    messages: list[tuple[str, dict]] = [
-        (session_channel(pk), {"event": str(event), **data}) for pk in session_ids
-    ]
-    if slot_id is not None and (board or everyone):
-        messages.append((slot_channel(slot_id), {"event": str(event), **data}))
-    if slot_id is not None and staff and not (board or everyone):
-        messages.append((staff_channel(slot_id), {"event": str(event), "sessions": session_ids, **data}))
+    messages = _messages(event, slot_id, sessions, board, staff, everyone, data)
     transaction.on_commit(lambda: _send(messages))
+
+
+def tickets_changed(stream_id) -> None:
+    """TKT-3: the ticket counter on every slot tab of the stream (after the commit)."""
+    slots = list(Slot.objects.filter(stream_id=stream_id).values_list("pk", flat=True))
+    messages = [(staff_channel(pk), {"event": str(Event.TICKETS)}) for pk in slots]
+    transaction.on_commit(lambda: _send(messages))
+
+
+def _presence(slot_id, session_id, online: bool) -> None:
+    """Staff: a student's page connected or went away — a fact about the connection, not the data:
+    told at once, whatever transaction may be open."""
+    if slot_id:
+        _send(
+            _messages(
+                Event.PRESENCE, slot_id, (), False, True, False, {"session": session_id, "online": online}
+            )
+        )
 
 
 # --- the hub: one per process ----------------------------------------------------------------------
@@ -347,8 +372,7 @@ def open_student(user, session_id: int) -> Opened | None:
     ends_at = status.pop("ends_at")
     channels = [session_channel(session_id)] + ([slot_channel(slot_id)] if slot_id else [])
     presence.touch(session_id)
-    if slot_id:
-        publish(Event.PRESENCE, slot_id=slot_id, sessions=(), session=session_id, online=True)
+    _presence(slot_id, session_id, online=True)
     return Opened(
         channels=tuple(channels),
         hello={
@@ -383,15 +407,13 @@ def closed(opened: Opened, last_here: bool) -> None:
     if opened.session_id is None or not last_here:
         return
     presence.leave(opened.session_id)
-    if opened.slot_id:
-        publish(Event.PRESENCE, slot_id=opened.slot_id, session=opened.session_id, online=False)
+    _presence(opened.slot_id, opened.session_id, online=False)
 
 
 # --- one open stream, whichever server carries it ------------------------------------------------
 
 # Sent first: some proxies hold back the first kilobytes of a response; this pushes them through.
 PADDING = b":" + b" " * 2048 + b"\n"
-KEEPALIVE = b": keep-alive\n\n"
 
 
 def frame(payload: dict) -> bytes:
@@ -401,7 +423,8 @@ def frame(payload: dict) -> bytes:
 
 class LiveStream:
     """What one open stream says and when: the hello, each event of its channels, a keep-alive
-    comment when it has been quiet (a closed connection shows when it is written), and "time over"
+    when it has been quiet — the server's time (the countdown keeps to it; a closed connection shows
+    when it is written) — and "time over"
     when the student's own end passes (kept in step with extra time and slot edits).
 
     :mod:`attestation.live_asgi` and :mod:`attestation.views.live` carry it; this decides."""
@@ -451,7 +474,7 @@ class LiveStream:
             out += frame({"event": str(Event.TIME_OVER)})
         if time.monotonic() >= self.next_keepalive:
             self.next_keepalive = time.monotonic() + self.keepalive
-            out += KEEPALIVE
+            out += frame({"event": str(Event.CLOCK), "server_now": clock.now().isoformat()})
         return out
 
     def _follow(self, payload: str) -> None:

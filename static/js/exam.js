@@ -4,9 +4,22 @@
 // TIM-1) the page says exactly what was kept, what was not sent, and that the unsaved text is still
 // in the editor. A chosen file is uploaded at once; "Send answer" waits for it (never sends without
 // it silently); taking a ticket and sending ask for a second look in a <dialog> (#14).
+// What happens elsewhere (questions sent, a ticket, extra time, a grade) arrives by push (live.js,
+// #15): the page puts the new state in place without a reload — the countdown at once, the rest by
+// fetching this page and swapping its content, which runs this script again (the previous run's
+// timers and listeners end with its AbortController). While the student has unsaved text the
+// content is left alone and the page says there is news. Without a stream it polls the status.
 // No inline script; everything reads data-* attributes.
 (function () {
   "use strict";
+  if (window.examPage) window.examPage.abort();
+  const life = new AbortController();
+  window.examPage = life;
+  const signal = life.signal;
+  const every = (fn, ms) => {
+    const id = setInterval(fn, ms);
+    signal.addEventListener("abort", () => clearInterval(id));
+  };
   const clockBox = document.getElementById("exam-clock");
   const form = document.getElementById("answer-form");
 
@@ -17,13 +30,17 @@
   const ticketDialog = document.getElementById("confirm-ticket");
   if (ticketDialog) {
     // The board is re-rendered every few seconds: listen on the document, not on the tiles.
-    document.addEventListener("click", (event) => {
-      const tile = event.target.closest("#board .tile-ticket.free");
-      if (!tile || tile.disabled) return;
-      event.preventDefault();
-      ticketDialog.querySelector("input[name=ticket]").value = tile.value;
-      ticketDialog.showModal();
-    });
+    document.addEventListener(
+      "click",
+      (event) => {
+        const tile = event.target.closest("#board .tile-ticket.free");
+        if (!tile || tile.disabled) return;
+        event.preventDefault();
+        ticketDialog.querySelector("input[name=ticket]").value = tile.value;
+        ticketDialog.showModal();
+      },
+      { signal },
+    );
   }
   let offset = 0; // server time minus device time, in ms
   let endsAt = null;
@@ -76,39 +93,102 @@
     if (endsAtIso) endsAt = Date.parse(endsAtIso);
   };
 
-  // --- heartbeat: presence and news -------------------------------------------------------------
+  // --- news: by push (live.js), or by the status poll when the page cannot stream ---------------
   let lastStatus = null;
+  let extraMinutes = 0;
   let onStatus = null; // the answer form's listener (below): it learns from the server that time is over
+  const main = document.getElementById("main");
+  const typing = () => Boolean(form && form.dataset.dirty === "1");
+  const tellNews = (text) => {
+    if (!clockBox) return;
+    const alert = clockBox.querySelector(".exam-clock-alert");
+    alert.textContent = text || clockBox.dataset.news;
+    alert.hidden = false;
+  };
+  // The page as the server shows it now, in place: no reload, and never under the student's typing.
+  let refreshing = false;
+  const refresh = () => {
+    if (typing()) {
+      tellNews();
+      return;
+    }
+    if (refreshing) return;
+    refreshing = true;
+    if (window.htmx && main) {
+      window.htmx
+        .ajax("GET", window.location.pathname, { target: "#main", select: "#main", swap: "outerHTML" })
+        .catch(() => window.location.reload());
+    } else {
+      window.location.reload();
+    }
+  };
+  const applyStatus = (status) => {
+    syncClock(status.server_now, status.ends_at);
+    extraMinutes = status.extra_minutes || 0;
+    const news = ["questions_sent", "placed", "has_ticket", "task", "answer_sent"].some(
+      (key) => lastStatus && lastStatus[key] !== status[key],
+    );
+    lastStatus = status;
+    if (onStatus) onStatus(status);
+    tick();
+    if (news) refresh();
+  };
   const heartbeat = async () => {
     if (!clockBox || document.visibilityState !== "visible") return;
     try {
       const response = await fetch(clockBox.dataset.statusUrl, { headers: { Accept: "application/json" } });
-      if (!response.ok) return;
-      const status = await response.json();
-      syncClock(status.server_now, status.ends_at);
-      const news = ["questions_sent", "placed", "has_ticket", "task", "answer_sent"].some(
-        (key) => lastStatus && lastStatus[key] !== status[key],
-      );
-      lastStatus = status;
-      if (onStatus) onStatus(status);
-      if (news && !(form && form.dataset.dirty === "1")) window.location.reload();
-      else if (news) {
-        const alert = clockBox.querySelector(".exam-clock-alert");
-        alert.textContent = clockBox.dataset.news;
-        alert.hidden = false;
-      }
+      if (response.ok) applyStatus(await response.json());
     } catch (error) {
       /* offline: the countdown keeps running on the last known offset */
     }
   };
+  const endsChanged = (iso) => {
+    endsAt = Date.parse(iso);
+    warned.clear();
+    if (clockBox) clockBox.querySelector(".exam-clock-alert").hidden = true;
+    tick();
+    if (typing() && clockBox) {
+      const options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+      let time;
+      try {
+        time = new Date(endsAt).toLocaleTimeString(document.documentElement.lang || undefined, {
+          ...options,
+          timeZone: clockBox.dataset.timeZone || undefined,
+        });
+      } catch (error) {
+        time = new Date(endsAt).toLocaleTimeString(undefined, options); // an unknown zone: the device's
+      }
+      tellNews(clockBox.dataset.labelEnds.replace("{time}", time));
+    } else refresh(); // the facts say the new end time too
+  };
+  document.addEventListener("live-hello", (event) => applyStatus(event.detail), { signal });
+  document.addEventListener("live-poll", heartbeat, { signal });
+  document.addEventListener(
+    "live-event",
+    (event) => {
+      const data = event.detail;
+      if (data.event === "clock") syncClock(data.server_now, null);
+      else if (data.event === "extra_time") endsChanged(data.ends_at);
+      else if (data.event === "slot") {
+        if (data.starts_at) startsAt = Date.parse(data.starts_at);
+        endsChanged(new Date(Date.parse(data.ends_at) + extraMinutes * 60000).toISOString());
+      } else if (data.event === "time_over") heartbeat(); // the server's word: closes the answer
+        else if (!["board", "presence", "notified", "tickets"].includes(data.event)) refresh();
+    },
+    { signal },
+  );
   if (clockBox) {
     syncClock(clockBox.dataset.serverNow, clockBox.dataset.endsAt);
     startsAt = Date.parse(clockBox.dataset.startsAt);
     tick();
-    setInterval(tick, 1000);
-    heartbeat();
-    setInterval(heartbeat, 5000);
-    document.addEventListener("visibilitychange", heartbeat);
+    every(tick, 1000);
+    document.addEventListener(
+      "visibilitychange",
+      () => {
+        if (document.documentElement.dataset.live === "polling") heartbeat();
+      },
+      { signal },
+    );
   }
 
   // --- autosave ---------------------------------------------------------------------------------
@@ -212,8 +292,16 @@
     remember();
     refreshSend();
   };
+  // #15: a save goes out only when the text differs from what the server has (typing and deleting
+  // back, or a formatting no-op, sends nothing); at most every 15 s and when leaving the field.
+  let savedHtml = null;
   const save = async () => {
     if (saving || closed || form.dataset.dirty !== "1") return;
+    const html = currentHtml();
+    if (html === savedHtml) {
+      form.dataset.dirty = "0";
+      return;
+    }
     saving = true;
     const sentVersion = version;
     statusLine.textContent = form.dataset.labelSaving;
@@ -224,10 +312,11 @@
           "Content-Type": "application/json",
           "X-CSRFToken": form.querySelector("[name=csrfmiddlewaretoken]").value,
         },
-        body: JSON.stringify({ version: sentVersion, text: currentHtml() }),
+        body: JSON.stringify({ version: sentVersion, text: html }),
       });
       const body = await response.json().catch(() => ({}));
       if (response.ok) {
+        savedHtml = html;
         if (version === sentVersion) form.dataset.dirty = "0";
         if (body.saved_at) savedAt = new Date(body.saved_at);
         statusLine.textContent = savedLine();
@@ -254,6 +343,7 @@
 
   const attach = (instance) => {
     editor = instance;
+    savedHtml = currentHtml(); // the server's draft, as the page brought it
     // A newer copy on this device than on the server (a crash, a lost connection): bring it back.
     try {
       const kept = JSON.parse(localStorage.getItem(storageKey) || "null");
@@ -274,19 +364,31 @@
       showClosed();
     }
   };
-  document.addEventListener("prose-editor:ready", (event) => {
-    if (event.detail.textarea === textarea) attach(event.detail.editor);
-  });
+  document.addEventListener(
+    "prose-editor:ready",
+    (event) => {
+      if (event.detail.textarea === textarea) attach(event.detail.editor);
+    },
+    { signal },
+  );
+  // An editor started before this run (the content was swapped in again): attach to it.
+  const shell = textarea.parentElement.closest(".prose-editor");
+  const live = shell && shell.querySelector(":scope > .ProseMirror");
+  if (live && live.editor) attach(live.editor);
   textarea.addEventListener("input", changed);
   textarea.addEventListener("blur", save);
-  setInterval(save, 15000);
-  window.addEventListener("online", save);
-  window.addEventListener("beforeunload", (event) => {
-    if (form.dataset.dirty === "1" && !submitting) {
-      save();
-      event.preventDefault();
-    }
-  });
+  every(save, 15000);
+  window.addEventListener("online", save, { signal });
+  window.addEventListener(
+    "beforeunload",
+    (event) => {
+      if (form.dataset.dirty === "1" && !submitting) {
+        save();
+        event.preventDefault();
+      }
+    },
+    { signal },
+  );
   const sendDialog = document.getElementById("confirm-send");
   let sendConfirmed = false;
   const askToSend = (button) => {

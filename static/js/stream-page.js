@@ -62,6 +62,38 @@
   document.addEventListener("htmx:beforeRequest", (event) => {
     if (event.detail.elt.matches("[data-live-poll]") && busy()) event.preventDefault();
   });
+
+  // #15: the slot's stream (live.js) says what changed. Presence is put in place; anything else
+  // refreshes the live parts, at most once every 2 s (a burst of answers is one request); without a
+  // stream the page polls every 5 s; a refresh held back by busy() happens at the next one.
+  let lastRefresh = 0;
+  let refreshTimer = null;
+  const refreshLive = () => {
+    if (refreshTimer) return;
+    const wait = Math.max(0, lastRefresh + 2000 - Date.now());
+    refreshTimer = setTimeout(() => {
+      refreshTimer = null;
+      lastRefresh = Date.now();
+      document.dispatchEvent(new CustomEvent("live-refresh"));
+    }, wait);
+  };
+  document.addEventListener("live-event", (event) => {
+    const data = event.detail;
+    if (data.event !== "presence") {
+      refreshLive();
+      return;
+    }
+    const table = document.getElementById("slot-live");
+    const dot = table && table.querySelector(`[data-presence="${Number(data.session)}"]`);
+    if (!dot) return;
+    dot.classList.toggle("online", Boolean(data.online));
+    dot.classList.toggle("offline", !data.online);
+    dot.setAttribute("aria-label", data.online ? table.dataset.labelOnline : table.dataset.labelOffline);
+    const count = table.querySelector("[data-online-count] strong");
+    if (count) count.textContent = table.querySelectorAll("[data-presence].online").length;
+  });
+  document.addEventListener("live-hello", refreshLive); // (re)connected: catch up with what was missed
+  document.addEventListener("live-poll", refreshLive);
   // Django masks the CSRF token afresh in every answer: compare the parts without it (both stay valid),
   // and without the empty style attributes the browser leaves on fields it has touched.
   const comparable = (element) => {
@@ -72,7 +104,13 @@
   };
   document.addEventListener("htmx:oobBeforeSwap", (event) => {
     const fresh = event.detail.fragment.firstElementChild;
-    if (fresh && comparable(fresh) === comparable(event.detail.target)) event.detail.shouldSwap = false;
+    const target = event.detail.target;
+    if (fresh && comparable(fresh) === comparable(target)) event.detail.shouldSwap = false;
+    else if (busy() && (target.querySelector("dialog[open], details[open]") || target.contains(document.activeElement))) {
+      // Opened or filled in while the answer was on its way: keep it; a later refresh catches up.
+      event.detail.shouldSwap = false;
+      setTimeout(() => document.dispatchEvent(new CustomEvent("live-refresh")), 5000);
+    }
   });
 
   // #14.2: a boosted region (hx-boost with hx-select="#stream-page") swaps in only that element of

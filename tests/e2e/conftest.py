@@ -94,6 +94,17 @@ def e2e_debug_mode(request):
     yield
 
 
+@pytest.fixture(autouse=True)
+def live_push(request):
+    """#15: the live server (a threaded development server) carries the pages' event streams, as
+    ``make demo`` does: the browser tests run the push path. A test of the fallback turns it off."""
+    if "live_server" in request.fixturenames:
+        settings = request.getfixturevalue("settings")
+        settings.LIVE_STREAMS_ON_WSGI = True
+        settings.LIVE_KEEPALIVE_SECONDS = 5
+    yield
+
+
 def login(page, user, password="pass12345"):
     """Sign in through the visible login form, as a person does (the only `goto` a journey makes)."""
     page.goto("/login/")

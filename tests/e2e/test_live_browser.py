@@ -1,0 +1,156 @@
+"""#15 in Chromium: the exam by push. A teacher and a student on a phone, each in their own browser:
+the student's presence shows on the teacher's table as the exam page opens and goes grey when it
+closes — without a heartbeat request; the questions and extra time reach the student's page without
+a reload; typed text is never replaced. And the fallback: where the stream cannot open, the page
+polls and the same things still arrive, with nothing alarming shown (SLT-6, SND-1, X-4, X-5)."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from attestation.models import ExamSession, Slot
+from attestation.services import tickets as tickets_service
+from core import clock
+from tests.e2e.conftest import login
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def generated(college):
+    """A slot that started a minute ago; two tickets; the student's number generated."""
+    stream = college.streams.teacher_a
+    teacher = college.users["teacher"]
+    tickets_service.ticket_count_set(actor=teacher, stream=stream, count=2)
+    for number in (1, 2):
+        tickets_service.ticket_save(
+            actor=teacher, stream=stream, number=number, body=f"<p>Question {number}</p>"
+        )
+    now = clock.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    slot = Slot.objects.create(
+        stream=stream,
+        starts_at=max(now - datetime.timedelta(minutes=1), midnight),
+        ends_at=now + datetime.timedelta(hours=1),
+    )
+    session = ExamSession.objects.create(stream=stream, student=college.users["student"].student, slot=slot)
+    tickets_service.tickets_generate(actor=teacher, slot=slot, session_ids=[session.pk])
+    return session
+
+
+def documents(page):
+    """Every document the page loads (a reload, a navigation); htmx's and fetch requests are not."""
+    loaded = []
+    page.on("request", lambda request: request.resource_type == "document" and loaded.append(request.url))
+    return loaded
+
+
+def requests_to(page, part):
+    seen = []
+    page.on("request", lambda request: part in request.url and seen.append(request.url))
+    return seen
+
+
+def open_stream_page(page, college, session):
+    login(page, college.users["teacher"])
+    page.get_by_text("Online attestation", exact=True).click()
+    page.locator(".menu").get_by_role("link", name="Intermediate attestation").click()
+    page.get_by_role("link", name=session.stream.name).click()
+    expect(
+        page.get_by_role("heading", name=f"for discipline {session.stream.discipline.name}")
+    ).to_be_visible()
+    starts = f"{session.slot.starts_at.astimezone(clock.local_now().tzinfo):%d.%m.%Y %H:%M}"
+    page.locator("nav.tabs a").filter(has_text=starts).click()
+    expect(page.locator("nav.tabs a[aria-current=page]")).to_contain_text(starts)
+
+
+def open_exam_page(page, college, session):
+    login(page, college.users["student"])
+    page.get_by_role("link", name=session.stream.discipline.name).click()
+    expect(
+        page.get_by_role("heading", name=f"Final control: {session.stream.discipline.name}")
+    ).to_be_visible()
+
+
+def send_questions(teacher):
+    teacher.get_by_role("button", name="Send questions to students").click()
+    dialog = teacher.locator("#dialog-send")
+    dialog.get_by_label("Select all").check()
+    dialog.get_by_role("button", name="Save").click()
+    expect(teacher.get_by_text("The questions are sent to 1 students.")).to_be_visible()
+
+
+def give_extra_time(teacher, minutes):
+    row = teacher.locator(".slot-table tbody tr").first
+    row.get_by_text("More", exact=True).click()
+    row.get_by_label("Extra time, minutes").fill(str(minutes))
+    row.locator(".row-menu-body").get_by_role("button", name="Save").first.click()
+
+
+@pytest.mark.req("SLT-6", "SND-1", "X-4", "X-5")
+def test_presence_questions_and_extra_time_by_push(college, generated, new_page, guard, screenshot):
+    session = generated
+    teacher = guard(new_page())
+    open_stream_page(teacher, college, session)
+    expect(teacher.locator("html[data-live=push]")).to_have_count(1)
+    dot = teacher.locator(f'[data-presence="{session.pk}"]')
+    expect(dot).to_have_class("dot offline")
+    teacher_documents = documents(teacher)
+
+    student = guard(new_page(viewport=PHONE))
+    open_exam_page(student, college, session)
+    heartbeats = requests_to(student, "/status/")
+    student_documents = documents(student)
+    expect(student.locator("html[data-live=push]")).to_have_count(1)
+
+    # The open stream is the presence: green on the teacher's table without a reload or a poll.
+    expect(dot).to_have_class("dot online", timeout=10_000)
+    expect(teacher.locator("[data-online-count] strong")).to_have_text("1")
+    screenshot(teacher, "online")
+
+    # Questions sent: the student's page shows them in place (no reload).
+    send_questions(teacher)
+    show = student.get_by_role("button", name="Show questions by ticket")
+    expect(show).to_be_visible(timeout=10_000)
+    assert student_documents == [], student_documents
+    show.click()
+    editor = student.locator("#answers [contenteditable=true]")
+    expect(editor).to_be_visible(timeout=20_000)
+    editor.click()
+    student.keyboard.type("Typed before the extra time.")
+    screenshot(student, "answering")
+
+    # Extra time while the student types: the countdown and a notice change, the text stays.
+    give_extra_time(teacher, 20)
+    ends = (session.slot.ends_at + datetime.timedelta(minutes=20)).astimezone(clock.local_now().tzinfo)
+    expect(student.locator(".exam-clock-alert")).to_contain_text(f"{ends:%H:%M}", timeout=10_000)
+    expect(editor).to_contain_text("Typed before the extra time.")
+    screenshot(student, "extra-time")
+    assert heartbeats == [], heartbeats  # no heartbeat while the stream is healthy
+
+    # The student closes the page: grey within seconds.
+    student.close()
+    expect(dot).to_have_class("dot offline", timeout=30_000)
+    assert [url for url in teacher_documents if "/events/" not in url] == []
+
+
+@pytest.mark.req("SLT-6", "SND-1")
+def test_without_a_stream_the_pages_poll_and_still_get_the_news(
+    college, generated, new_page, guard, settings
+):
+    settings.LIVE_STREAMS_ON_WSGI = False  # what a production WSGI worker answers: 503
+    guard.expect(503, "/events/")
+    session = generated
+    student = guard(new_page(viewport=PHONE))
+    open_exam_page(student, college, session)
+    expect(student.locator("html[data-live=polling]")).to_have_count(1)
+    teacher = guard(new_page())
+    open_stream_page(teacher, college, session)
+    # Presence from the status poll; the teacher's table from its own poll.
+    expect(teacher.locator(f'[data-presence="{session.pk}"]')).to_have_class("dot online", timeout=15_000)
+    send_questions(teacher)
+    expect(student.get_by_role("button", name="Show questions by ticket")).to_be_visible(timeout=15_000)
+    expect(student.locator(".exam-clock-alert")).to_be_hidden()  # nothing alarming: no error shown
