@@ -5,21 +5,36 @@ Driven by bench/run.py through environment variables:
   BENCH_OUT       folder for outcomes.json (what each student last got a 200 for) / ceiling.json
   BENCH_STUDENTS  how many students of the plan to drive (the first N, slot by slot)
   BENCH_DURATION  the run's length in seconds (the scenario's timeline scales with it)
+  BENCH_STREAM_PORT  the ASGI server's port (uvicorn, config.asgi): every page opens its live
+                  stream there (#15); unset or 0: no streams, the pages poll as before
+  BENCH_KEY_PREFIX   the cache's KEY_PREFIX (empty in the bench): where the channels' numbers are
+  REDIS_URL       the Redis the servers publish through (the channels' numbers are read there)
 
 Main classes (scenario): Student, Teacher. Ceiling classes (run alone, one at a time, after the
 data check): CeilingPing, CeilingStatus, CeilingDraft — closed loops without waiting.
+
+Streams (#15): each Student and Teacher holds one server-sent event stream (:class:`LiveStream`, a
+greenlet on a plain gevent socket: thousands fit in one locust process) and acts on its events as
+the page does (attestation/live.py, static/js/live.js, exam.js, stream-page.js) instead of polling;
+only while its stream is down does it poll (a fallback, counted). Every connection is recorded —
+each channel's number when it opened and when it ended (read from Redis) and every event's number
+and delay (receive time − publish time ``t``) — in ``BENCH_OUT/streams.json`` at quitting, with the
+requests per second of students and staff; bench/run.py turns them into the figures.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
 import os
 import random
 import re
+import socket
 import time
 import uuid
+from collections import Counter, defaultdict
 from http.cookiejar import Cookie
 from pathlib import Path
 from urllib.parse import urlencode
@@ -42,6 +57,21 @@ _staff = itertools.count()
 _ceiling = itertools.count()
 T0 = time.time()
 OUTCOMES: dict[str, dict] = {}
+STREAM_PORT = int(os.environ.get("BENCH_STREAM_PORT") or 0)
+LIVE_PREFIX = os.environ.get("BENCH_KEY_PREFIX", "") + "live:"  # attestation.live._prefix()
+HELLO_WITHIN = 10  # s: as live.js, an open response without its hello is a failed stream
+SILENCE = 60  # s: a stream without a byte for this long (keep-alives come every 15 s) is broken
+END_GRACE = 10  # s: at the end, events published before the channels' numbers were read may arrive
+# Events a staff action causes (the delivery target): "ticket" only where staff generate tickets.
+STAFF_ACTION_EVENTS = {"placed", "questions", "extra_time", "slot", "board"}
+PAGE_EVENTS = {"placed", "ticket", "questions", "task", "answer", "grade", "moved"}  # exam.js refresh()
+NEWS_KEYS = ("questions_sent", "placed", "has_ticket", "task", "answer_sent")  # exam.js applyStatus
+OPEN_STREAMS: set = set()
+SEGMENTS: list[dict] = []  # one per stream connection that said hello
+DELAYS: dict[str, list[int]] = defaultdict(list)  # "<event>" or "<event>@staff" (a staff page) → ms
+COUNTS = Counter()  # fallbacks, reconnects, keep-alives, refused streams…
+REQUESTS: dict[str, Counter] = {"student": Counter(), "teacher": Counter()}  # second of the run → requests
+SPAWNED = {"at": None}
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 FREE_RE = re.compile(r'name="ticket" value="([0-9a-f]{32})" class="tile-ticket free"')
 DIALOG_RE = re.compile(r'<dialog id="dialog-(generate|place|cancel|send)".*?</dialog>', re.S)
@@ -70,6 +100,18 @@ PDF = (
 def _started(**_kwargs):
     global T0
     T0 = time.time()
+
+
+@events.spawning_complete.add_listener
+def _spawned(**_kwargs):
+    SPAWNED["at"] = time.time()
+
+
+@events.request.add_listener
+def _count_request(context=None, **_kwargs):
+    role = (context or {}).get("role")
+    if role in REQUESTS:
+        REQUESTS[role][int(time.time() - T0)] += 1
 
 
 def elapsed():
@@ -126,44 +168,316 @@ class Browser(FastHttpUser):
         headers = {"X-CSRFToken": self.csrf, "Referer": self.origin + url, **kwargs.pop("headers", {})}
         return self.client.post(url, name=name, headers=headers, allow_redirects=False, **kwargs)
 
+    def cookie_header(self):
+        return "; ".join(f"{c.name}={c.value}" for c in self.client.cookiejar)
+
+
+_redis_client = None
+
+
+def channel_numbers(channels):
+    """Each channel's last event number (attestation.live: Redis key ``<prefix>seq:<channel>``)."""
+    global _redis_client
+    if not channels:
+        return {}
+    if _redis_client is None:
+        import redis  # gevent-friendly: locust has patched the sockets
+
+        pool = redis.BlockingConnectionPool.from_url(
+            os.environ["REDIS_URL"], max_connections=32, timeout=60, socket_timeout=30
+        )  # thousands of streams saying hello at once share a few connections
+        _redis_client = redis.Redis(connection_pool=pool)
+    channels = list(channels)
+    values = _redis_client.mget([f"{LIVE_PREFIX}seq:{ch}" for ch in channels])
+    return {ch: int(v or 0) for ch, v in zip(channels, values, strict=True)}
+
+
+class StreamClosed(Exception):
+    pass
+
+
+class LiveStream:
+    """A page's server-sent event stream (#15), read on a greenlet of its own: like EventSource, it
+    reconnects after the server's ``retry:`` when an open stream ends, and falls back to polling
+    (the page's ``live-poll``) when a stream cannot be opened or says no hello within 10 s, trying
+    again after 60 s, then twice as long each time (live.js). It only tells its page what came
+    (``on_hello``, ``on_event``); the page's own greenlet makes the requests.
+
+    Parsing is kept cheap: the chunked body is cut at its chunk sizes, events at blank lines, and
+    only an event's data line is decoded as JSON."""
+
+    def __init__(self, page, path, kind, channels, mode=""):
+        self.page, self.path, self.kind, self.mode = page, path, kind, mode
+        self.channels = tuple(channels)
+        self.healthy = False  # said hello and still open
+        self.polling = False  # the page's fallback: from a failed opening until the next hello
+        self.stopped = False
+        self.segment = None
+        self.sock = None
+        self.retry_in = 60.0
+        self.greenlet = gevent.spawn(self.run)
+
+    # the greenlet ----------------------------------------------------------------------------------
+    def run(self):
+        delay = 0.0
+        while not self.stopped:
+            if delay:
+                gevent.sleep(delay)
+                if self.stopped:
+                    return
+            said_hello = False
+            try:
+                said_hello = self.connect()
+                reason = "closed by the server"
+            except gevent.GreenletExit:
+                raise
+            except Exception as error:  # noqa: BLE001 — any failure: the page reconnects or polls
+                reason = f"{type(error).__name__}: {error}"[:160]
+            finally:
+                self.close_socket()
+            if self.stopped:
+                return
+            self.healthy = False
+            if self.segment is not None:
+                self.end_segment(reason, broken=True)
+            if said_hello:  # EventSource reconnects by itself after the server's retry
+                COUNTS["reconnects"] += 1
+                delay = self.retry_ms / 1000
+            else:  # live.js: poll, and try the stream again later
+                self.polling = True
+                COUNTS["fallbacks"] += 1
+                COUNTS[f"fallback: {reason[:60]}"] += 1
+                delay, self.retry_in = self.retry_in, min(self.retry_in * 2, 600.0)
+
+    def connect(self):
+        started = time.time()
+        self.retry_ms = 3000
+        sock = self.sock = socket.create_connection(("127.0.0.1", STREAM_PORT), timeout=HELLO_WITHIN)
+        sock.sendall(
+            (
+                f"GET {self.path} HTTP/1.1\r\nHost: 127.0.0.1:{STREAM_PORT}\r\n"
+                f"Accept: text/event-stream\r\nX-Forwarded-Proto: https\r\n"
+                f"Cookie: {self.page.cookie_header()}\r\n\r\n"
+            ).encode()
+        )
+        raw = bytearray()
+        while b"\r\n\r\n" not in raw:
+            data = sock.recv(65536)
+            if not data:
+                raise StreamClosed("closed before the headers")
+            raw += data
+        end = raw.index(b"\r\n\r\n")
+        head = bytes(raw[:end]).lower()
+        del raw[: end + 4]
+        status = int(head.split(b" ", 2)[1])
+        name = f"{self.kind} stream open (hello)"
+        if status != 200:
+            self.fire(name, started, StreamClosed(f"status {status}"))
+            raise StreamClosed(f"status {status}")
+        chunked = b"transfer-encoding: chunked" in head
+        body = bytearray()
+        said_hello = False
+        while True:
+            if raw:
+                now = time.time()
+                if chunked:
+                    while True:  # whole chunks out of raw into body
+                        line_end = raw.find(b"\r\n")
+                        if line_end < 0:
+                            break
+                        size = int(raw[:line_end].split(b";", 1)[0], 16)
+                        if size == 0:
+                            raise StreamClosed("the stream ended")
+                        if len(raw) < line_end + 4 + size:
+                            break
+                        body += raw[line_end + 2 : line_end + 2 + size]
+                        del raw[: line_end + 4 + size]
+                else:
+                    body += raw
+                    raw.clear()
+                while True:
+                    cut = body.find(b"\n\n")
+                    if cut < 0:
+                        break
+                    block = bytes(body[:cut])
+                    del body[: cut + 2]
+                    if block.startswith(b":"):  # the padding (with the retry), or a keep-alive
+                        if block.startswith(b": keep-alive"):
+                            COUNTS["keep-alives"] += 1
+                        if b"\nretry:" in block:
+                            self.retry_ms = int(block.rsplit(b"retry:", 1)[1])
+                        continue
+                    if block.startswith(b"retry:"):
+                        self.retry_ms = int(block[6:])
+                        continue
+                    if not said_hello:
+                        said_hello = True
+                        self.fire(name, started, None)
+                        self.hello(block, now)
+                        sock.settimeout(SILENCE)
+                    else:
+                        self.event(block, now)
+            data = sock.recv(65536)
+            if not data:
+                return said_hello
+            raw += data
+
+    def fire(self, name, started, exception):
+        self.page.environment.events.request.fire(
+            request_type="GET",
+            name=name,
+            response_time=(time.time() - started) * 1000,
+            response_length=0,
+            exception=exception,
+            context={"role": "student" if self.kind == "student" else "teacher"},
+        )
+
+    @staticmethod
+    def data(block):
+        at = block.find(b"data: ")
+        return json.loads(block[at + 6 :].split(b"\n", 1)[0]) if at >= 0 else {}
+
+    def hello(self, block, now):
+        self.healthy, self.polling = True, False
+        self.retry_in = 60.0
+        self.segment = {
+            "user": self.page.me["username"],
+            "kind": self.kind,
+            "opened": now,
+            "base": channel_numbers(self.channels),  # after the hello: the stream already listens
+            "seqs": {ch: [] for ch in self.channels},
+        }
+        OPEN_STREAMS.add(self)
+        self.page.on_hello(self.data(block))
+
+    def event(self, block, now):
+        data = self.data(block)
+        name = data.get("event", "")
+        channel, seq, sent = data.get("ch"), data.get("seq"), data.get("t")
+        if channel is not None and seq is not None:
+            self.segment["seqs"].setdefault(channel, []).append(seq)
+        if sent:
+            delay = int(now * 1000 - sent)
+            if self.kind != "student":
+                DELAYS[name + "@staff"].append(delay)
+            elif name == "ticket" and self.mode == "random":
+                DELAYS["ticket (generated)"].append(delay)
+            else:
+                DELAYS[name].append(delay)
+        self.page.on_event(name, data)
+
+    # ends ------------------------------------------------------------------------------------------
+    def end_segment(self, reason, broken, numbers=None):
+        segment, self.segment = self.segment, None
+        OPEN_STREAMS.discard(self)
+        if segment is None:
+            return
+        try:
+            segment["end"] = numbers if numbers is not None else channel_numbers(self.channels)
+        except Exception:  # noqa: BLE001 — Redis unreadable: the segment's due is unknown
+            segment["end"] = None
+        segment.update(closed=time.time(), reason=reason, broken=broken)
+        SEGMENTS.append(segment)
+
+    def close_socket(self):
+        if self.sock is not None:
+            with contextlib.suppress(OSError):
+                self.sock.close()
+            self.sock = None
+
+    def stop(self, numbers):
+        """The run is over: the events numbered up to ``numbers`` were due to this stream."""
+        self.stopped = True
+        self.greenlet.kill(block=False)
+        mine = {ch: numbers.get(ch, 0) for ch in self.channels}
+        self.end_segment("end of the run", broken=False, numbers=mine)
+        self.close_socket()
+
 
 class Student(Browser):
-    """Opens the exam page, gets a ticket, waits for questions, types, maybe uploads, sends."""
+    """Opens the exam page and its stream, gets a ticket, waits for questions, types, maybe uploads,
+    sends. What staff do reaches it by its stream (#15): it refetches the page on placed, ticket,
+    questions… and the board on "board", as exam.js does; it polls the status only while its
+    stream is down (the page's fallback)."""
 
     wait_time = constant(1)
     weight = 100
+
+    def context(self):
+        return {"role": "student"}
 
     def on_start(self):
         me = STUDENTS[next(_students) % len(STUDENTS)]
         self.me, self.base = me, f"/attestation/sessions/{me['session']}/"
         self.outcome = OUTCOMES.setdefault(me["username"], {"session": me["session"], "version": 0})
         self.sign_in(me, random.random() < LOGIN_SHARE)
-        self.open_page()
         now = time.time()
         self.next_status = now + random.uniform(0, 5)
-        self.next_board = 0.0
         self.next_save = 0.0
+        self.choose_at = 0.0
         self.version, self.text = 0, ""
         self.opened = self.sent = False
         self.status = {}
+        self.todo: set[str] = set()
+        self.board = None  # the free tiles the page shows (None: no board on the page)
         self.submit_at = T0 + random.uniform(0.75, 0.95) * DURATION
         self.upload_at = T0 + random.uniform(0.4, 0.7) * DURATION if random.random() < UPLOAD_SHARE else None
+        self.open_page()
+        self.stream = None
+        if STREAM_PORT:
+            channels = [f"session:{me['session']}", f"slot:{me['slot']}"]
+            self.stream = LiveStream(self, self.base + "events/", "student", channels, me["mode"])
 
     def open_page(self):
-        self.remember_csrf(self.client.get(self.base, name="exam page").text)
+        html = self.client.get(self.base, name="exam page").text or ""
+        self.remember_csrf(html)
+        had_board = self.board is not None
+        self.board = FREE_RE.findall(html) if 'id="board"' in html else None
+        if self.board is not None and not had_board:
+            self.choose_at = time.time() + random.uniform(1, 4)  # a look at the board, then a click
+
+    # what the stream says (its greenlet): noted here, done by tick()
+    def on_hello(self, hello):
+        news = bool(self.status) and any(self.status.get(k) != hello.get(k) for k in NEWS_KEYS)
+        self.status = hello
+        if news:
+            self.todo.add("page")
+
+    def on_event(self, name, data):
+        if name in PAGE_EVENTS:
+            if self.status:
+                key = {"placed": "placed", "ticket": "has_ticket", "questions": "questions_sent"}.get(name)
+                if key:
+                    self.status[key] = True
+                elif name == "answer":
+                    self.status["answer_sent"] = True
+            self.todo.add("page")
+        elif name == "board" and self.board is not None:
+            self.todo.add("board")
+
+    @property
+    def polling(self):
+        """Without a stream, or while it cannot open: the status poll (not while it connects)."""
+        return self.stream is None or self.stream.polling
 
     @task
     def tick(self):
         now = time.time()
-        if now >= self.next_status:
+        if self.polling and now >= self.next_status:
             self.next_status = now + 5
             self.heartbeat()
+        if "page" in self.todo:
+            self.todo.discard("page")
+            self.todo.discard("board")
+            self.open_page()
+        if "board" in self.todo:
+            self.todo.discard("board")
+            self.refetch_board()
         status = self.status
         if self.sent or not status:
             return
         if not status["has_ticket"]:
-            if self.me["mode"] == "choice" and status["placed"] and now >= self.next_board:
-                self.next_board = now + 3
+            if self.me["mode"] == "choice" and self.board and now >= self.choose_at:
                 self.choose()
             return
         if not self.opened:
@@ -183,22 +497,29 @@ class Student(Browser):
             self.autosave()
 
     def heartbeat(self):
-        with self.client.get(self.base + "status/", name="status (heartbeat)", catch_response=True) as r:
+        """The status poll: the page's heartbeat without a stream, or its fallback."""
+        name = "status (fallback poll)" if self.stream is not None else "status (heartbeat)"
+        with self.client.get(self.base + "status/", name=name, catch_response=True) as r:
             if r.status_code == 200:
-                self.status = r.json()
+                status = r.json()
+                if self.status and any(self.status.get(k) != status.get(k) for k in NEWS_KEYS):
+                    self.todo.add("page")  # exam.js applyStatus: news → the page again
+                self.status = status
                 r.success()
+        if self.board is not None:
+            self.todo.add("board")  # live-poll refetches the board too
+
+    def refetch_board(self):
+        html = self.client.get(
+            self.base + "?partial=board", name="board (refetch)", headers={"HX-Request": "true"}
+        ).text
+        self.board = FREE_RE.findall(html or "")
 
     def choose(self):
-        board = self.client.get(
-            self.base + "?partial=board", name="board (poll)", headers={"HX-Request": "true"}
-        ).text
-        free = FREE_RE.findall(board or "")
-        if not free:
-            return
-        self.post(self.base + "choose/", "ticket choose", data={"ticket": random.choice(free)})
-        # The page reloads: its status tells whether this tile was still free.
+        self.post(self.base + "choose/", "ticket choose", data={"ticket": random.choice(self.board)})
+        # The page reloads: a ticket (its event follows), or the board again (the tile was just taken).
+        self.board = None
         self.open_page()
-        self.next_status = 0
 
     def autosave(self):
         self.text += " " + " ".join(random.choices(WORDS, k=8))
@@ -267,10 +588,16 @@ class Student(Browser):
 
 
 class Teacher(Browser):
-    """Refreshes the slot table every 5 s; places or generates tickets, then sends the questions."""
+    """The slot's tab of the stream page: its stream says what changed and the live table is
+    refetched (at most once every 2 s; presence is put in place, no request) — or polled every 5 s
+    while the stream is down. The teacher reloads the whole page every 30 s or so and hands out
+    what its dialogs offer (places or generates tickets, sends the questions)."""
 
-    wait_time = constant(5)
+    wait_time = constant(1)
     fixed_count = len(STAFF)
+
+    def context(self):
+        return {"role": "teacher"}
 
     def on_start(self):
         self.me = STAFF[next(_staff) % len(STAFF)]
@@ -278,15 +605,37 @@ class Teacher(Browser):
         self.sign_in(self.me, False)
         self.page = self.client.get(self.url, name="stream page").text
         self.remember_csrf(self.page)
+        now = time.time()
+        self.dirty = False
+        self.last_live = 0.0
+        self.next_poll = now + 5
+        self.next_page = now + 30
+        self.stream = None
+        if STREAM_PORT:
+            slot = self.me["slot"]
+            path = f"/attestation/slots/{slot}/events/"
+            self.stream = LiveStream(self, path, "staff", [f"slot:{slot}", f"staff:{slot}"])
+
+    def on_hello(self, hello):
+        self.dirty = True  # (re)connected: catch up with what was missed
+
+    def on_event(self, name, data):
+        if name != "presence":
+            self.dirty = True
 
     @task
     def refresh(self):
-        """The open page polls the live table every 5 s (as the browser does, a fragment); the
-        teacher reloads the whole page every 30 s or so and hands out what its dialogs offer."""
-        self.ticks = getattr(self, "ticks", 0) + 1
-        self.client.get(self.url + "&partial=live", name="stream live (poll)", headers={"HX-Request": "true"})
-        if self.ticks % 6:
+        now = time.time()
+        if (self.stream is None or self.stream.polling) and now >= self.next_poll:
+            self.next_poll = now + 5
+            self.dirty = True  # live-poll
+        if self.dirty and now >= self.last_live + 2:
+            self.dirty, self.last_live = False, now
+            name = "stream live (refetch)" if self.stream is not None else "stream live (poll)"
+            self.client.get(self.url + "&partial=live", name=name, headers={"HX-Request": "true"})
+        if now < self.next_page:
             return
+        self.next_page = now + 30
         page = self.client.get(self.url, name="stream page").text or ""
         self.remember_csrf(page)
         dialogs = {m.group(1): IDS_RE.findall(m.group(0)) for m in DIALOG_RE.finditer(page)}
@@ -315,8 +664,38 @@ class Teacher(Browser):
                 r.failure(f"status {r.status_code}")
 
 
+@events.test_stop.add_listener
+def _end_streams(**_kwargs):
+    """Read every open stream's channel numbers, let what was published before arrive, then close:
+    each stream was due every event numbered after its hello and up to these numbers."""
+    streams = list(OPEN_STREAMS)
+    if not streams:
+        return
+    COUNTS["open at the end"] = len(streams)
+    numbers = channel_numbers({ch for stream in streams for ch in stream.channels})
+    COUNTS["end grace seconds"] = END_GRACE
+    gevent.sleep(END_GRACE)
+    for stream in streams:
+        stream.stop(numbers)
+
+
 @events.quitting.add_listener
 def _write_outcomes(environment, **_kwargs):
+    if STREAM_PORT and (SEGMENTS or COUNTS):
+        with open(os.path.join(OUT, "streams.json"), "w", encoding="utf-8") as fh:
+            json.dump(
+                {
+                    "t0": T0,
+                    "spawned_at": SPAWNED["at"],
+                    "students": len(STUDENTS),
+                    "staff": len(STAFF),
+                    "segments": SEGMENTS,
+                    "delays": DELAYS,
+                    "counts": COUNTS,
+                    "requests": {role: sorted(c.items()) for role, c in REQUESTS.items()},
+                },
+                fh,
+            )
     if OUTCOMES:
         with open(os.path.join(OUT, "outcomes.json"), "w", encoding="utf-8") as fh:
             json.dump(OUTCOMES, fh)

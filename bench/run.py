@@ -1,14 +1,20 @@
 # ruff: noqa: S603 — the bench starts its own tools (manage.py, gunicorn, locust) with fixed arguments
-"""Exam-day benchmark: fresh database, bench college, gunicorn, locust, data check.
+"""Exam-day benchmark: fresh database, bench college, gunicorn + uvicorn, locust, data check.
 
     .venv/bin/python bench/run.py                                  # smoke: 200 students, 90 s
     .venv/bin/python bench/run.py --users 2000 --duration 600      # the whole college
     .venv/bin/python bench/run.py --database sqlite                # the same on SQLite (a file)
+    .venv/bin/python bench/run.py --asgi-workers 0                 # no streams: the pages poll
 
-Prints per endpoint requests, req/s, p50/p95/p99 and errors; each worker's peak RSS (first vs last);
-the ceiling phase (closed loops on the trivial ping, the heartbeat and the autosave, one at a time)
-and the ratios; then checks the data in the database against what locust last got a 200 for. The
-summary is appended to bench/RESULTS.md.
+Pages are served by gunicorn (bench.wsgi), the live streams (#15) by uvicorn (config.asgi) beside
+it; every student and teacher of locust holds one stream. Prints per endpoint requests, req/s,
+p50/p95/p99 and errors; the streams' figures (delivery delay of every event and of those staff
+actions cause, events delivered against due per stream and channel, fallbacks, open streams);
+the offered load per student in the steady state; each worker's RSS (first, peak, last) for
+gunicorn and uvicorn; the ceiling phase (closed loops on the trivial ping, the heartbeat and the
+autosave, one at a time) and the ratios, with the stream's keep-alive cost beside the heartbeat's;
+then checks the data in the database against what locust last got a 200 for. The summary is
+appended to bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import datetime
 import hashlib
 import json
 import os
+import resource
 import secrets
 import shutil
 import signal
@@ -29,6 +36,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -39,19 +47,25 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
+KEY_PREFIX = os.environ.get("BENCH_KEY_PREFIX", "")  # the cache's KEY_PREFIX: empty unless set
 ENDPOINT_ORDER = [
     "login page",
     "login",
     "exam page",
+    "student stream open (hello)",
     "status (heartbeat)",
+    "status (fallback poll)",
     "board (poll)",
+    "board (refetch)",
     "ticket choose",
     "questions open",
     "draft (autosave)",
     "file upload",
     "answer send",
     "stream page",
+    "staff stream open (hello)",
     "stream live (poll)",
+    "stream live (refetch)",
     "hand-out place",
     "hand-out generate",
     "hand-out send",
@@ -126,12 +140,14 @@ def run(cmd, env, **kwargs):
 
 
 class RssSampler(threading.Thread):
-    """Every second: the RSS of each gunicorn worker (first, peak, last)."""
+    """Every second: the RSS of each worker of a server (first, peak, last) and the CPU seconds its
+    workers have used (a series: the CPU of a window of the run is the difference of two samples)."""
 
     def __init__(self, master_pid):
         super().__init__(daemon=True)
         self.master = psutil.Process(master_pid)
         self.workers: dict[int, dict] = {}
+        self.cpu: list[tuple[float, float]] = []  # (time, CPU seconds of every worker so far)
         self.stopped = threading.Event()
 
     def run(self):
@@ -142,11 +158,60 @@ class RssSampler(threading.Thread):
                 return
             for child in children:
                 try:
+                    if "resource_tracker" in " ".join(child.cmdline()):
+                        continue  # uvicorn's multiprocessing helper, not a worker
                     rss = child.memory_info().rss
+                    times = child.cpu_times()
                 except psutil.Error:
                     continue
-                w = self.workers.setdefault(child.pid, {"first": rss, "peak": rss, "last": rss})
-                w["peak"], w["last"] = max(w["peak"], rss), rss
+                w = self.workers.setdefault(child.pid, {"first": rss, "peak": rss, "last": rss, "cpu": 0})
+                w["peak"], w["last"], w["cpu"] = max(w["peak"], rss), rss, times.user + times.system
+            self.cpu.append((time.time(), sum(w["cpu"] for w in self.workers.values())))
+
+    def cpu_between(self, start, end):
+        """CPU seconds the workers used between two moments (the nearest samples)."""
+        inside = [c for t, c in self.cpu if start <= t <= end]
+        return (inside[-1] - inside[0]) if len(inside) >= 2 else 0.0
+
+    def table(self, title):
+        lines = [f"| {title} pid | first RSS MB | peak RSS MB | last RSS MB |", "|---|---:|---:|---:|"]
+        for pid, w in sorted(self.workers.items()):
+            lines.append(
+                f"| {pid} | {w['first'] / 2**20:.0f} | {w['peak'] / 2**20:.0f} | {w['last'] / 2**20:.0f} |"
+            )
+        return lines
+
+
+class ConnectionCounter(threading.Thread):
+    """Every few seconds: the established TCP connections to a port (the open streams)."""
+
+    def __init__(self, port, every=3):
+        super().__init__(daemon=True)
+        self.port, self.every = port, every
+        self.samples: list[tuple[float, int]] = []
+        self.stopped = threading.Event()
+
+    def run(self):
+        while not self.stopped.wait(self.every):
+            try:
+                out = subprocess.run(
+                    ["ss", "-Htn", "state", "established", f"( sport = :{self.port} )"],  # noqa: S607
+                    capture_output=True,
+                    text=True,
+                    timeout=10,
+                    check=False,
+                ).stdout
+            except (OSError, subprocess.TimeoutExpired):
+                continue
+            self.samples.append((time.time(), len(out.splitlines())))
+
+    @property
+    def peak(self):
+        return max((n for _, n in self.samples), default=0)
+
+    def mean_between(self, start, end):
+        inside = [n for t, n in self.samples if start <= t <= end]
+        return sum(inside) / len(inside) if inside else 0.0
 
 
 def start_server(env, port, args, out):
@@ -177,6 +242,50 @@ def start_server(env, port, args, out):
             time.sleep(0.2)
     server.terminate()
     raise SystemExit("gunicorn did not answer; see " + str(out / "gunicorn.log"))
+
+
+def start_streams(env, port, args, out):
+    """uvicorn on config.asgi beside gunicorn: the live streams (#15), as production runs them."""
+    cmd = [
+        BIN / "uvicorn",
+        "config.asgi:application",
+        "--host", "127.0.0.1",
+        "--port", str(port),
+        "--workers", str(args.asgi_workers),
+        "--lifespan", "off",
+        "--no-access-log",
+        "--loop", "uvloop",
+        "--http", "httptools",
+        "--backlog", "4096",
+        "--log-level", "warning",
+    ]  # fmt: skip
+    print("$", " ".join(map(str, cmd)), flush=True)
+    log = open(out / "uvicorn.log", "w")  # noqa: SIM115 — closed with the process
+    server = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    for _ in range(150):
+        try:  # a stream without a session cookie: 403 means the ASGI application answers
+            with urllib.request.urlopen(  # noqa: S310
+                urllib.request.Request(
+                    f"http://127.0.0.1:{port}/attestation/slots/1/events/",
+                    headers={"X-Forwarded-Proto": "https"},
+                ),
+                timeout=2,
+            ):
+                return server
+        except urllib.error.HTTPError:
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("uvicorn did not answer; see " + str(out / "uvicorn.log"))
+
+
+def stop(server):
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(20)
+    except subprocess.TimeoutExpired:
+        server.kill()
 
 
 def wait_drained(port, limit=300):
@@ -314,6 +423,197 @@ def check_data(database, plan, outcomes, stats):
     }
 
 
+def percentile(values, q):
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def ms(value):
+    if value is None:
+        return "–"
+    return f"{value / 1000:.2f} s" if value >= 1000 else f"{value:.0f} ms"
+
+
+def published_events():
+    """Every channel's last number in Redis (attestation.live): how many events each had."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS)
+    prefix = f"{KEY_PREFIX}live:seq:"
+    keys = list(client.scan_iter(match=prefix + "*", count=1000))
+    values = client.mget(keys) if keys else []
+    by_kind = {}
+    for key, value in zip(keys, values, strict=True):
+        kind = key.decode().removeprefix(prefix).split(":", 1)[0]
+        channels, events = by_kind.get(kind, (0, 0))
+        by_kind[kind] = (channels + 1, events + int(value or 0))
+    return by_kind
+
+
+STAFF_ACTION = ("placed", "ticket (generated)", "questions", "extra_time", "slot", "board")
+
+
+def stream_figures(data):
+    """Delivery delays, events delivered against due, fallbacks — from locust's streams.json."""
+    delays = data["delays"]
+    everything = [d for values in delays.values() for d in values]
+    staff_action = [d for name in STAFF_ACTION for d in delays.get(name, [])]
+    totals = {"due": 0, "delivered": 0, "missing": 0, "duplicates": 0, "early": 0, "late": 0}
+    broken = {"segments": 0, "due": 0, "missing": 0}
+    gaps, unknown = [], 0
+    for segment in data["segments"]:
+        if segment["end"] is None:
+            unknown += 1
+            continue
+        for channel, seqs in segment["seqs"].items():
+            base, end = segment["base"].get(channel, 0), segment["end"].get(channel, 0)
+            due = max(0, end - base)
+            inside = [n for n in seqs if base < n <= end]
+            got = len(set(inside))
+            missing = due - got
+            if segment["broken"]:
+                broken["due"] += due
+                broken["missing"] += missing
+                continue
+            totals["due"] += due
+            totals["delivered"] += got
+            totals["missing"] += missing
+            totals["duplicates"] += len(inside) - got
+            totals["early"] += sum(1 for n in seqs if n <= base)
+            totals["late"] += sum(1 for n in seqs if n > end)
+            if missing:
+                lost = sorted(set(range(base + 1, end + 1)) - set(inside))
+                gaps.append(f"{segment['user']} ({segment['kind']}) {channel}: missed {lost[:10]}")
+        broken["segments"] += bool(segment["broken"])
+    per_event = {
+        name: (len(values), percentile(values, 0.5), percentile(values, 0.95), max(values))
+        for name, values in sorted(delays.items())
+        if values
+    }
+    return {
+        "all": (
+            len(everything),
+            percentile(everything, 0.5),
+            percentile(everything, 0.95),
+            max(everything, default=None),
+        ),
+        "staff_action": (
+            len(staff_action),
+            percentile(staff_action, 0.5),
+            percentile(staff_action, 0.95),
+            max(staff_action, default=None),
+        ),
+        "per_event": per_event,
+        "totals": totals,
+        "broken": broken,
+        "gaps": gaps,
+        "unknown": unknown,
+        "segments": len(data["segments"]),
+        "counts": data["counts"],
+    }
+
+
+def offered_load(data, end):
+    """Requests per second per student after everyone has arrived and the first minute is over."""
+    start = max(data["spawned_at"] or data["t0"], data["t0"] + 60)
+    end -= 5  # locust stopping
+    seconds = end - start
+    if seconds < 10:
+        return None
+    lo, hi = int(start - data["t0"]), int(end - data["t0"])
+    per_role = {
+        role: sum(n for second, n in series if lo <= second < hi) for role, series in data["requests"].items()
+    }
+    students = data["students"] or 1
+    return {
+        "start": lo,
+        "end": hi,
+        "student": per_role.get("student", 0) / (hi - lo) / students,
+        "teacher": per_role.get("teacher", 0) / (hi - lo) / students,
+        "window": (start, end),
+    }
+
+
+def live_report(live, counter, users, staff):
+    """The streams' section of a run (#15)."""
+    if live is None:
+        return []
+    t, b, c = live["totals"], live["broken"], live["counts"]
+    lines = [
+        f"Live streams (#15): {live['segments']} stream connections said hello "
+        f"({users} students + {staff} staff pages); peak open streams on uvicorn's port "
+        f"{counter.peak if counter else '–'}; fallbacks to polling {c.get('fallbacks', 0)}, "
+        f"reconnections {c.get('reconnects', 0)}, keep-alives received {c.get('keep-alives', 0)}",
+    ]
+    lines += [f"  - {name[10:]}: {n}" for name, n in sorted(c.items()) if name.startswith("fallback: ")][:5]
+    n, p50, p95, top = live["all"]
+    lines.append(f"- **delivery, every event**: {n} events, p50 {ms(p50)}, p95 {ms(p95)}, max {ms(top)}")
+    n, p50, p95, top = live["staff_action"]
+    lines.append(
+        f"- **delivery, events caused by a staff action** (placed, ticket generated, questions, "
+        f"extra time, slot, board) to student pages: {n} events, p50 {ms(p50)}, p95 {ms(p95)}, max {ms(top)} "
+        "(target p95 < 2 s)"
+    )
+    verdict = (
+        "**every event due delivered**" if not t["missing"] and not live["unknown"] else "**EVENTS MISSING**"
+    )
+    lines.append(
+        f"- **events delivered vs due** (per stream and channel: the numbers after its hello up to the "
+        f"end of the run): delivered {t['delivered']} of {t['due']} due, missing {t['missing']}, "
+        f"duplicates {t['duplicates']} — {verdict}; before a stream's hello {t['early']}, after the end "
+        f"{t['late']}; streams whose due is unknown (Redis unread) {live['unknown']}; streams broken mid-run "
+        f"{b['segments']} (due {b['due']}, missed while breaking {b['missing']}: the page's hello catches up)"
+    )
+    lines += [f"  - {gap}" for gap in live["gaps"][:10]]
+    published = ", ".join(
+        f"{kind} {channels} channels / {events} events"
+        for kind, (channels, events) in sorted(live["published"].items())
+    )
+    lines.append(f"- published (channel numbers in Redis at the end): {published or 'none'}")
+    load = live.get("load")
+    if load:
+        lines.append(
+            f"- **offered load in the steady state** (seconds {load['start']}–{load['end']} of the run: "
+            f"everyone arrived, first minute excluded): **{load['student']:.3f} requests/s per student** "
+            f"(target ≤ 0.1), staff {load['teacher']:.3f} more per student"
+        )
+    else:
+        lines.append("- offered load in the steady state: the run is too short (everyone arrived + 1 min)")
+    lines += [
+        "",
+        "| event | received | p50 | p95 | max |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, (n, p50, p95, top) in live["per_event"].items():
+        lines.append(
+            f"| {name.replace('@staff', ' (staff page)')} | {n} | {ms(p50)} | {ms(p95)} | {ms(top)} |"
+        )
+    return [*lines, ""]
+
+
+def keepalive_report(live, ceiling):
+    """The stream's cost beside the heartbeat's: CPU per student-minute (#15)."""
+    if not live or not live.get("mean_streams") or not live.get("window_minutes"):
+        return []
+    stream_ms = live["asgi_cpu"] * 1000 / (live["mean_streams"] * live["window_minutes"])
+    status = ceiling.get("status", {})
+    line = (
+        f"Keep-alive cost: the uvicorn workers used {live['asgi_cpu']:.1f} CPU s in the steady window for "
+        f"{live['mean_streams']:.0f} open streams on average: **{stream_ms:.1f} CPU ms per stream-minute** "
+        "(keep-alives every 15 s, events, presence refreshes — an upper bound of the keep-alive alone)"
+    )
+    if status.get("requests") and status.get("cpu"):
+        beat_ms = status["cpu"] * 1000 / status["requests"]
+        ratio = stream_ms / (12 * beat_ms)
+        line += (
+            f"; a heartbeat costs gunicorn {beat_ms:.1f} CPU ms (ceiling phase), one every 5 s "
+            f"{12 * beat_ms:.0f} ms per student-minute: **stream/heartbeat = {ratio:.3f}**"
+        )
+    return [line]
+
+
 def machine():
     mem = psutil.virtual_memory().total / 2**30
     load = os.getloadavg()
@@ -346,7 +646,19 @@ def main(argv=None):
     parser.add_argument(
         "--database", choices=["postgresql", "sqlite"], default="postgresql", help="the database served"
     )
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="gunicorn's sync workers: 2 × cores with the streams' uvicorn beside (4 here), "
+        "2 × cores + 1 without (--asgi-workers 0)",
+    )
+    parser.add_argument(
+        "--asgi-workers",
+        type=int,
+        default=2,
+        help="uvicorn workers serving the live streams (config.asgi); 0: no streams, the pages poll",
+    )
     parser.add_argument("--worker-class", default="sync")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument(
@@ -358,6 +670,12 @@ def main(argv=None):
     parser.add_argument("--no-results", action="store_true", help="do not append to bench/RESULTS.md")
     args = parser.parse_args(argv)
     users = min(args.users, args.college)
+    if args.workers is None:
+        args.workers = 2 * (os.cpu_count() or 1) + (0 if args.asgi_workers else 1)
+    # 2,000 open streams: a socket each in locust and in uvicorn (children inherit the limit)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 16384:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(16384, hard), hard))
 
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = Path(tempfile.mkdtemp(prefix=f"attestation-bench-{stamp}-"))
@@ -383,7 +701,8 @@ def main(argv=None):
     print(f"output: {out}; database: {database.name}", flush=True)
     database.create()
     flush_redis()
-    server = None
+    server = streams = None
+    stream_port = 0
     try:
         run([BIN / "python", "manage.py", "migrate", "--noinput", "-v", "0"], env)
         minutes = args.duration // 60 + 30
@@ -396,17 +715,46 @@ def main(argv=None):
         server = start_server(env, port, args, out)
         sampler = RssSampler(server.pid)
         sampler.start()
+        asgi_sampler = counter = None
+        if args.asgi_workers:
+            stream_port = free_port()
+            streams = start_streams(env, stream_port, args, out)
+            asgi_sampler, counter = RssSampler(streams.pid), ConnectionCounter(stream_port)
+            asgi_sampler.start()
+            counter.start()
         started = time.time()
         stats = locust(
-            env, port, out, "main", ["Student", "Teacher"], users + staff, args.spawn_rate, args.duration
+            {**env, "BENCH_STREAM_PORT": str(stream_port)},
+            port,
+            out,
+            "main",
+            ["Student", "Teacher"],
+            users + staff,
+            args.spawn_rate,
+            args.duration,
         )
         main_seconds = time.time() - started
+        main_ended = time.time()
+        live = None
+        if (out / "streams.json").exists():
+            data = json.loads((out / "streams.json").read_text())
+            live = stream_figures(data)
+            live["load"] = offered_load(data, main_ended)
+            live["published"] = published_events()
+            if live["load"] and asgi_sampler is not None:
+                window = live["load"]["window"]
+                live["asgi_cpu"] = asgi_sampler.cpu_between(*window)
+                live["mean_streams"] = counter.mean_between(*window)
+                live["window_minutes"] = (window[1] - window[0]) / 60
+        elif args.asgi_workers:
+            print("locust wrote no streams.json; see main.log", flush=True)
         drained = wait_drained(port)  # the data check must see every request the server will ever do
         outcomes = json.loads((out / "outcomes.json").read_text()) if (out / "outcomes.json").exists() else {}
         check = check_data(database, plan, outcomes, stats)
         load_after_main = machine()[1]
         ceiling = {}
         for cls, key in (("CeilingPing", "ping"), ("CeilingStatus", "status"), ("CeilingDraft", "draft")):
+            began = time.time()
             locust(
                 env,
                 port,
@@ -419,14 +767,18 @@ def main(argv=None):
             )
             path = out / f"ceiling-{key}.json"
             ceiling[key] = json.loads(path.read_text()) if path.exists() else {"rps": 0, "requests": 0}
+            ceiling[key]["phase"] = (began, time.time())
+        time.sleep(1.5)  # the last phase's last sample
+        for phase in ceiling.values():  # CPU seconds of gunicorn's workers in each phase
+            phase["cpu"] = sampler.cpu_between(*phase.pop("phase"))
         sampler.stopped.set()
+        if asgi_sampler is not None:
+            asgi_sampler.stopped.set()
+            counter.stopped.set()
     finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        for process in (server, streams):
+            if process is not None:
+                stop(process)
         if not args.keep:
             database.drop()
 
@@ -439,7 +791,12 @@ def main(argv=None):
         f"- command: `.venv/bin/python {command.strip()}`",
         f"- machine: {mach}; load average after the scenario {load_after_main}, at the end {load}",
         f"- server: gunicorn `{args.worker_class}` × {args.workers} workers × {args.threads} threads, "
-        f"`{settings_module()}`, DEBUG off; {database.title}, Redis and locust on the same machine",
+        + (
+            f"uvicorn `config.asgi` × {args.asgi_workers} workers (uvloop, httptools) for the live streams, "
+            if args.asgi_workers
+            else "no live streams (the pages poll), "
+        )
+        + f"`{settings_module()}`, DEBUG off; {database.title}, Redis and locust on the same machine",
         f"- scenario wall time {main_seconds:.0f} s, then "
         + (
             f"{drained:.0f} s until the server's backlog drained"
@@ -452,13 +809,11 @@ def main(argv=None):
         "",
         *endpoint_table(stats),
         "",
-        "| worker pid | first RSS MB | peak RSS MB | last RSS MB |",
-        "|---|---:|---:|---:|",
+        *live_report(live, counter, users, staff),
+        *sampler.table("gunicorn worker"),
     ]
-    for pid, w in sorted(sampler.workers.items()):
-        lines.append(
-            f"| {pid} | {w['first'] / 2**20:.0f} | {w['peak'] / 2**20:.0f} | {w['last'] / 2**20:.0f} |"
-        )
+    if asgi_sampler is not None:
+        lines += ["", *asgi_sampler.table("uvicorn worker")]
     ping = ceiling["ping"]["rps"] or 0
     lines += [
         "",
@@ -468,6 +823,7 @@ def main(argv=None):
         f"autosave/trivial = {ceiling['draft']['rps'] / ping:.2f}** (target ≥ 0.5)"
         if ping
         else "ratio: the trivial endpoint did not answer",
+        *keepalive_report(live, ceiling),
         "",
         f"Data check: {check['students']} students; "
         f"last autosave matches {check['drafts_ok']}/{check['students']}; "
@@ -489,7 +845,8 @@ def main(argv=None):
         shutil.rmtree(out, ignore_errors=True)
     else:
         print(f"kept: {out}, database {database.name}")
-    return 0 if not check["problems"] else 1
+    complete = live is None or (not live["totals"]["missing"] and not live["unknown"])
+    return 0 if not check["problems"] and complete else 1
 
 
 if __name__ == "__main__":

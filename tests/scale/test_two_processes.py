@@ -1,14 +1,19 @@
 """Scale-out: two app processes on two ports, one database, one Redis, are interchangeable.
 
 A student's heartbeat through server A turns the student's dot green on the staff page served by B;
-a ticket chosen through A is grey on the board served by B. The servers are real processes
+a ticket chosen through A is grey on the board served by B; questions a teacher sends through A
+reach the student's live stream served by an ASGI process B (uvicorn on config.asgi, #15): the
+event crosses processes through Redis. The servers are real processes
 (gunicorn, or ``manage.py runserver --noreload`` without it) on the test database, so everything
 they share goes through the database (sessions, sessions' rows) and Redis (presence). On PostgreSQL,
 and on SQLite too (#19): there the processes open the test database's file, as the workers of one
 gunicorn on one machine do.
 """
 
+import contextlib
+import http.client
 import importlib.util
+import json
 import os
 import re
 import secrets
@@ -76,8 +81,8 @@ def _database_url():
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def _start(port, log):
-    env = {
+def _env():
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings_test",
         "DATABASE_URL": _database_url(),
@@ -86,6 +91,10 @@ def _start(port, log):
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_DEBUG": "0",
     }
+
+
+def _start(port, log):
+    env = _env()
     if importlib.util.find_spec("gunicorn"):
         cmd = [
             sys.executable,
@@ -114,7 +123,8 @@ def _start(port, log):
 
 
 def _forget_this_runs_keys(redis):
-    for key in redis.scan_iter(match=f"{CACHE_PREFIX}:*"):
+    # the cache's keys ("<prefix>:…") and the live events' numbers ("<prefix>live:seq:…", #15)
+    for key in redis.scan_iter(match=f"{CACHE_PREFIX}*"):
         redis.delete(key)
 
 
@@ -269,3 +279,107 @@ def test_two_students_on_two_servers_clicking_one_tile_at_once(two_servers, runn
     assert ExamSession.objects.filter(slot=running_slot, ticket__isnull=False).count() == 1
     logs = "".join(path.read_text() for path in tmp_path.glob("server-*.log"))
     assert "Database unavailable" not in logs and "Traceback" not in logs
+
+
+# --- #15: an event published by process A reaches a stream served by process B -----------------------
+
+
+def _stream_status(port, cookie=""):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        conn.request("GET", "/attestation/slots/0/events/", headers={"Cookie": cookie} if cookie else {})
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def asgi_server(two_servers, tmp_path):
+    """Process B of the live streams: uvicorn on config.asgi, the environment of A and B."""
+    if not importlib.util.find_spec("uvicorn"):
+        pytest.skip("uvicorn is not installed")
+    port = _free_port()
+    log = open(tmp_path / "server-asgi.log", "w")  # noqa: SIM115 — closed below
+    cmd = [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
+           "--port", str(port), "--lifespan", "off", "--no-access-log"]  # fmt: skip
+    server = subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=log, stderr=subprocess.STDOUT)
+    try:
+        # A stranger is refused 403 once the process listens to Redis (503 while its hub connects).
+        deadline, status = time.monotonic() + 30, None
+        while time.monotonic() < deadline and status != 403:
+            if server.poll() is not None:
+                break
+            with contextlib.suppress(OSError):
+                status = _stream_status(port)
+            time.sleep(0.2)
+        if status != 403:
+            raise RuntimeError(f"the ASGI server did not start (last answer {status}); see {log.name}")
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+class Stream:
+    """A page's server-sent event stream, read line by line (http.client undoes the chunking)."""
+
+    def __init__(self, address, path, browser):
+        host, port = address.split(":")
+        self.conn = http.client.HTTPConnection(host, int(port), timeout=15)
+        self.conn.request("GET", path, headers={"Cookie": browser.cookie, "Accept": "text/event-stream"})
+        self.response = self.conn.getresponse()
+
+    def next_event(self):
+        """The next event's name and data (comments and the retry line skipped)."""
+        name = None
+        while True:
+            line = self.response.readline()
+            if not line:
+                raise AssertionError("the stream ended")
+            line = line.decode().rstrip("\n")
+            if line.startswith("event: "):
+                name = line[7:]
+            elif line.startswith("data: ") and name:
+                return name, json.loads(line[6:])
+
+    def close(self):
+        self.conn.close()
+
+
+@pytest.mark.req("SLT-6", "SND-1", "X-4")
+def test_questions_sent_through_server_a_reach_a_stream_served_by_process_b(
+    two_servers, asgi_server, running_slot, college
+):
+    a, _b = two_servers
+    session = ExamSession.objects.get(slot=running_slot, student__user=college.users["student"])
+    ticket = Ticket.objects.get(stream=running_slot.stream, number=1)
+    ExamSession.objects.filter(pk=session.pk).update(
+        ticket=ticket, ticket_source=ExamSession.TicketSource.GENERATED, ticket_at=clock.now()
+    )
+    student, teacher = Browser(college.users["student"]), Browser(college.users["teacher"])
+
+    stream = Stream(asgi_server, f"/attestation/sessions/{session.pk}/events/", student)
+    try:
+        assert stream.response.status == 200
+        assert stream.response.getheader("Content-Type").startswith("text/event-stream")
+        name, hello = stream.next_event()
+        assert (name, hello["has_ticket"], hello["questions_sent"]) == ("hello", True, False)
+
+        sent = teacher.post(
+            f"{a}/attestation/slots/{running_slot.pk}/hand-out/send/", {"sessions": session.pk}
+        )
+        assert sent == 302
+        name, event = stream.next_event()  # within the stream's 15 s timeout
+    finally:
+        stream.close()
+
+    assert name == "questions"
+    assert event["event"] == "questions" and event["ch"] == f"session:{session.pk}"
+    assert event["seq"] == int(_redis().get(f"{CACHE_PREFIX}live:seq:session:{session.pk}"))
+    assert abs(event["t"] / 1000 - time.time()) < 30  # published just now, on the real clock
+    session.refresh_from_db()
+    assert session.questions_sent_at is not None
