@@ -8,6 +8,7 @@ from collections import defaultdict
 import pytest
 import time_machine
 
+from tests.exams import NOW, questions_viewed
 from tests.personas import *  # noqa: F401,F403 — persona fixtures
 
 
@@ -99,3 +100,35 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# --- an exam, for tests in any folder ----------------------------------------------------------
+
+
+@pytest.fixture
+def clock():
+    """The frozen clock; ``clock.move_to(...)``/``clock.shift(...)`` travel in time."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def scheduled(college, clock):
+    """The persona college with academic schedules: attestation from 25 Nov to 28 Dec 2026."""
+    from college.models import AcademicSchedule
+
+    period = college.streams.teacher_a.academic_period
+    for group in college.groups:
+        AcademicSchedule.objects.create(
+            group=group,
+            academic_period=period,
+            attestation_starts_on=datetime.date(2026, 11, 25),
+            attestation_ends_on=datetime.date(2026, 12, 28),
+        )
+    return college
+
+
+@pytest.fixture
+def exam(scheduled, clock):
+    """The student has a ticket, the questions were sent at 10:02 and viewed at 10:03."""
+    return questions_viewed(scheduled, clock)

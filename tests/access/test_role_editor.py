@@ -8,7 +8,7 @@ from access import services
 from access.forms import LicensesForm, RoleForm, RoleModuleForm
 from access.models import License, Module, Role, RoleModule
 from audit.models import AuditEntry
-from tests.html import is_checked
+from tests.html import is_checked, shown_page
 from tests.personas import PERSONAS
 
 
@@ -140,7 +140,7 @@ def test_settings_right_in_read_mode_is_refused_and_nothing_changes(college, log
 def test_student_role_is_offered_only_the_student_module(college, login):
     role = college.roles.student
     client = login(college.users["admin"])
-    page = client.get(reverse("role_edit", args=[role.pk])).content.decode()
+    page = shown_page(client.get(reverse("role_edit", args=[role.pk])))
     assert "Online intermediate attestation (student)" in page
     assert "Online intermediate attestation (staff)" not in page
     # A crafted post for a staff module on the Student role is ignored.
@@ -171,7 +171,7 @@ def test_role_editor_changes_what_a_user_sees(college, login):
     )
     assert admin.post(reverse("role_edit", args=[role.pk]), post).status_code == 302
     reader = login(college.users["reader"])
-    page = reader.get(reverse("attestation:stream_list")).content.decode()
+    page = shown_page(reader.get(reverse("attestation:stream_list")))
     assert "History — EK-31" not in page
     assert "No streams with online final control are visible to you." in page
 
@@ -185,7 +185,7 @@ def test_licenses_switch_the_module_on_and_off(college, login):
     assert AuditEntry.objects.filter(action="license.update").count() == 2
 
     teacher = login(college.users["teacher"])
-    home = teacher.get(reverse("home")).content.decode()
+    home = shown_page(teacher.get(reverse("home")))
     assert reverse("attestation:stream_list") not in home
     assert teacher.get(reverse("attestation:stream_list")).status_code == 404
     student = login(college.users["student"])

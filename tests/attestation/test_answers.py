@@ -1,7 +1,6 @@
 """The student's answer: drafts, files, sending, the deadline, presence (ANS-1, ANS-2, TIM-1, X-1, SLT-6)."""
 
 import datetime
-import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,35 +13,8 @@ from attestation.services import Refused
 from attestation.services import answers as service
 from attestation.services import slots as slots_service
 from attestation.services import tickets as tickets_service
-from tests.attestation.conftest import at
-from tests.attestation.test_tickets import author, slot_for
-
-PDF = b"%PDF-1.4\n%%EOF\n"
-
-
-@pytest.fixture
-def exam(scheduled, clock):
-    """The student has a ticket, the questions were sent at 10:02 and viewed at 10:03."""
-    author(scheduled, count=2)
-    slot = slot_for(scheduled)
-    clock.move_to(at(1, 10, 1))
-    ids = [s.pk for s in slot.sessions.all()]
-    tickets_service.tickets_generate(actor=scheduled.users["teacher"], slot=slot, session_ids=ids)
-    clock.move_to(at(1, 10, 2))
-    tickets_service.questions_send(actor=scheduled.users["teacher"], slot=slot, session_ids=ids)
-    clock.move_to(at(1, 10, 3))
-    session = slot.sessions.get(student__user=scheduled.users["student"])
-    tickets_service.questions_open(actor=scheduled.users["student"], session=session)
-    session.refresh_from_db()
-    return session
-
-
-def draft(client, session, text, version):
-    return client.post(
-        reverse("attestation:draft_save", args=[session.pk]),
-        json.dumps({"text": text, "version": version}),
-        content_type="application/json",
-    )
+from tests.exams import PDF, at, draft, slot_for
+from tests.html import shown_page
 
 
 @pytest.mark.req("ANS-1")
@@ -117,7 +89,7 @@ def test_send_locks_the_answer_and_is_idempotent(scheduled, exam, login, clock):
     exam.refresh_from_db()
     assert exam.answer == "<p>My full answer here</p>" and exam.answer_sent_at == at(1, 10, 3)
     assert draft(client, exam, "<p>changed</p>", 9).status_code == 409
-    page = client.get(reverse("attestation:session", args=[exam.pk])).content.decode()
+    page = shown_page(client.get(reverse("attestation:session", args=[exam.pk])))
     assert "Your answer was sent at 01.12.2026 10:03:00." in page and 'id="answer-form"' not in page
     staff = (
         login(scheduled.users["teacher"])

@@ -20,8 +20,7 @@ from django.urls import reverse
 from attestation.models import ExamSession, ModuleSettings, Ticket
 from attestation.services import tickets as service
 from tests import factories as f
-from tests.attestation.conftest import at
-from tests.attestation.test_tickets import author, slot_for
+from tests.exams import at, author, slot_for
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.richtext import RICH_TEXT_MAX
-from tests.attestation.test_answers import draft, exam  # noqa: F401  (the fixture)
+from tests.exams import draft
 
 pytestmark = pytest.mark.req("X-1", "X-2")
 
@@ -29,7 +29,7 @@ def post_raw(client, session, body):
 )
 def test_a_version_out_of_range_or_not_an_integer_is_refused_and_changes_nothing(
     scheduled,
-    exam,  # noqa: F811
+    exam,
     login,
     version,
 ):
@@ -42,14 +42,14 @@ def test_a_version_out_of_range_or_not_an_integer_is_refused_and_changes_nothing
     assert (exam.draft, exam.draft_version) == ("<p>kept</p>", 4)
 
 
-def test_the_largest_version_the_database_holds_is_accepted(scheduled, exam, login):  # noqa: F811
+def test_the_largest_version_the_database_holds_is_accepted(scheduled, exam, login):
     client = login(scheduled.users["student"])
     assert draft(client, exam, "<p>far ahead</p>", 2**31 - 1).status_code == 200
     exam.refresh_from_db()
     assert exam.draft_version == 2**31 - 1
 
 
-def test_json_nested_thousands_deep_is_refused(scheduled, exam, login):  # noqa: F811
+def test_json_nested_thousands_deep_is_refused(scheduled, exam, login):
     client = login(scheduled.users["student"])
     response = post_raw(client, exam, "[" * 5000 + "]" * 5000)
     assert response.status_code == 400
@@ -57,7 +57,7 @@ def test_json_nested_thousands_deep_is_refused(scheduled, exam, login):  # noqa:
     assert post_raw(client, exam, nested).status_code == 400
 
 
-def test_a_draft_is_capped_like_a_sent_answer(scheduled, exam, login):  # noqa: F811
+def test_a_draft_is_capped_like_a_sent_answer(scheduled, exam, login):
     client = login(scheduled.users["student"])
     fits = "<p>" + "a" * (RICH_TEXT_MAX - 7) + "</p>"
     assert draft(client, exam, fits, 1).status_code == 200
@@ -68,7 +68,7 @@ def test_a_draft_is_capped_like_a_sent_answer(scheduled, exam, login):  # noqa: 
     assert exam.draft_version == 1 and len(exam.draft) == RICH_TEXT_MAX
 
 
-def test_bad_input_from_another_student_is_still_a_404(scheduled, exam, login):  # noqa: F811
+def test_bad_input_from_another_student_is_still_a_404(scheduled, exam, login):
     client = login(scheduled.users["other_student"])
     assert post_raw(client, exam, "[" * 5000).status_code == 404
     assert draft(client, exam, "<p>" + "a" * 300_000 + "</p>", 2).status_code == 404
@@ -85,7 +85,7 @@ JSON = st.recursive(
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(payload=JSON | st.fixed_dictionaries({"version": JSON, "text": JSON}))
-def test_fuzzed_autosave_bodies_never_answer_a_server_error(scheduled, exam, login, payload):  # noqa: F811
+def test_fuzzed_autosave_bodies_never_answer_a_server_error(scheduled, exam, login, payload):
     client = login(scheduled.users["student"])
     body = json.dumps(payload, allow_nan=True)
     response = post_raw(client, exam, body)
@@ -94,6 +94,6 @@ def test_fuzzed_autosave_bodies_never_answer_a_server_error(scheduled, exam, log
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=st.binary(max_size=200))
-def test_fuzzed_raw_bytes_never_answer_a_server_error(scheduled, exam, login, body):  # noqa: F811
+def test_fuzzed_raw_bytes_never_answer_a_server_error(scheduled, exam, login, body):
     client = login(scheduled.users["student"])
     assert post_raw(client, exam, body).status_code in (200, 400, 409)

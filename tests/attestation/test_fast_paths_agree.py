@@ -23,8 +23,7 @@ from access.policy import Access, UserRoles, student_module_q
 from attestation import fast_paths, rules
 from attestation.models import ExamSession, Slot, StreamExam, Ticket
 from college.models import Journal
-from tests.attestation.conftest import at
-from tests.attestation.test_tickets import author, slot_for
+from tests.exams import at, author, slot_for
 
 NOW = at(1, 11)  # the examples' slots are placed around this moment
 # The policy is broken in at most one way per example, the slot is placed mostly around its running

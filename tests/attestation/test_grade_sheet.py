@@ -13,8 +13,7 @@ from attestation.services import grades
 from attestation.services import slots as slots_service
 from attestation.services import tickets as tickets_service
 from tests import factories as f
-from tests.attestation.conftest import at
-from tests.attestation.test_tickets import author, slot_for
+from tests.exams import at, author, slot_for
 
 pytestmark = pytest.mark.req("X-6")
 

@@ -8,8 +8,8 @@ from attestation.models import ExamSession, GradeChange
 from attestation.services import Refused
 from attestation.services import grades as service
 from college.models import JournalColumn, JournalMark, TrainingTechnology
-from tests.attestation.conftest import at
-from tests.attestation.test_answers import exam  # noqa: F401 — fixture
+from tests.exams import at
+from tests.html import shown_page
 from tests.personas import PERSONAS
 
 
@@ -27,7 +27,7 @@ def post(client, session, **data):
 
 
 @pytest.fixture
-def answered(exam, scheduled, clock):  # noqa: F811
+def answered(exam, scheduled, clock):
     from attestation.services import answers
 
     answers.answer_send(actor=scheduled.users["student"], session=exam, text="<p>A long enough answer</p>")
@@ -52,7 +52,7 @@ def test_who_may_grade(answered, scheduled, login, persona):
 
 
 @pytest.mark.req("GRD-1", "X-2")
-def test_not_before_the_answer_or_the_end(exam, scheduled, clock):  # noqa: F811
+def test_not_before_the_answer_or_the_end(exam, scheduled, clock):
     with pytest.raises(Refused, match="once the answer is sent or the time is over"):
         service.grade_set(actor=scheduled.users["teacher"], session=exam, written="4", version=0)
     clock.move_to(at(1, 12))
@@ -114,7 +114,7 @@ def test_undefined_form_shows_the_seed_text_and_refuses(answered, scheduled, log
     journal.final_form = ""
     journal.save()
     client = login(scheduled.users["teacher"])
-    page = client.get(reverse("attestation:session", args=[answered.pk])).content.decode()
+    page = shown_page(client.get(reverse("attestation:session", args=[answered.pk])))
     assert "Define the form of final control in the journal settings" in page
     assert 'name="written"' not in page
     assert post(client, answered, written="5").status_code == 400

@@ -11,7 +11,7 @@ from attestation.services import Refused
 from attestation.services.journal import journal_settings_save, sync_final_columns
 from college.models import Journal, JournalColumn, JournalMark
 from tests import factories as f
-from tests.html import input_tag
+from tests.html import input_tag, shown_page
 from tests.personas import PERSONAS
 
 VIEW = dict.fromkeys(PERSONAS, 403) | {
@@ -84,23 +84,26 @@ def test_online_switch_shown_when_period_allowed_grade_set_and_module(journal, c
     page = client.get(url(journal) + "?tab=settings").content.decode()
     assert "Conduct final control online" in page
     # A role without the staff module (the administrator here) does not see it.
-    admin_page = login(college.users["admin"]).get(url(journal) + "?tab=settings").content.decode()
+    admin_page = shown_page(login(college.users["admin"]).get(url(journal) + "?tab=settings"))
     assert "Conduct final control online" not in admin_page
+    assert "Journal of the stream" in admin_page and 'href="?tab=settings" aria-current="page"' in admin_page
 
 
 @pytest.mark.req("JRN-1")
 def test_online_switch_hidden_when_study_period_not_allowed(journal, college, login):
     f.stored_settings().allowed_study_periods.clear()
-    page = login(college.users["teacher"]).get(url(journal) + "?tab=settings").content.decode()
+    page = shown_page(login(college.users["teacher"]).get(url(journal) + "?tab=settings"))
     assert "Conduct final control online" not in page
+    assert 'href="?tab=settings" aria-current="page"' in page  # the settings tab, shown without it
 
 
 @pytest.mark.req("JRN-1")
 def test_online_switch_hidden_when_final_grade_not_set(journal, college, login):
     journal.final_grade_set = False
     journal.save()
-    page = login(college.users["teacher"]).get(url(journal) + "?tab=settings").content.decode()
+    page = shown_page(login(college.users["teacher"]).get(url(journal) + "?tab=settings"))
     assert "Conduct final control online" not in page
+    assert 'href="?tab=settings" aria-current="page"' in page  # the settings tab, shown without it
 
 
 @pytest.mark.req("JRN-1")
@@ -156,7 +159,7 @@ def test_online_journal_shows_final_cells_read_only_and_refuses_final_grades(jou
     final = journal.columns.get(kind=JournalColumn.Kind.FINAL)
     current = journal.columns.get(kind=JournalColumn.Kind.CURRENT)
     student = journal.stream.students.first()
-    page = client.get(url(journal)).content.decode()
+    page = shown_page(client.get(url(journal)))
     assert "final-control grades are set in the Online attestation module" in page
     assert f'name="mark-{final.pk}-{student.pk}"' not in page
     assert f'name="mark-{current.pk}-{student.pk}"' in page

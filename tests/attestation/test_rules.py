@@ -8,7 +8,7 @@ import pytest
 
 from attestation import rules
 from attestation.rules import SlotState
-from tests.attestation.conftest import at
+from tests.exams import at
 
 START, END = at(1, 10), at(1, 12)
 

@@ -5,7 +5,8 @@ from django.urls import reverse
 
 from attestation.models import RecordingLink
 from attestation.services import slots as service
-from tests.attestation.conftest import at
+from tests.exams import at
+from tests.html import shown_page
 from tests.personas import PERSONAS
 
 EXPECTED = dict.fromkeys(PERSONAS, 404) | {
@@ -77,7 +78,7 @@ def test_platform_block_and_recordings_only_when_allowed(scheduled, session, log
     slot.save()
     RecordingLink.objects.create(slot=slot, url="https://video.example/r/1")
     url = reverse("attestation:session", args=[session.pk])
-    page = login(scheduled.users["student"]).get(url).content.decode()
+    page = shown_page(login(scheduled.users["student"]).get(url))
     assert "exam-7" in page and "pa55" in page and 'href="https://zoom.example/j/7"' in page
     assert "https://video.example/r/1" not in page
     slot.show_recording = True

@@ -7,7 +7,7 @@ from access.models import License, Module
 from attestation.models import ModuleSettings
 from audit.models import AuditEntry
 from tests import factories as f
-from tests.html import input_tag, is_checked
+from tests.html import input_tag, is_checked, shown_page
 from tests.personas import PERSONAS
 
 URL = reverse("attestation:settings")
@@ -123,7 +123,7 @@ def test_stale_form_is_refused(college, login):
 @pytest.mark.parametrize("persona", ["reader", "head_dept"])
 def test_read_mode_sees_values_but_cannot_change(college, login, persona):
     client = login(college.users[persona])
-    page = client.get(URL).content.decode()
+    page = shown_page(client.get(URL))
     assert "disabled" in input_tag(page, "intermediate-distribute_whole_stream")
     assert ">Save</button>" not in page
     assert _post(client, distribution_form="self_choice").status_code == 403

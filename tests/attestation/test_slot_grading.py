@@ -19,9 +19,8 @@ from attestation.services.journal import sync_final_columns
 from audit.models import AuditEntry
 from college.models import JournalColumn, JournalMark, TrainingTechnology
 from tests import factories as f
-from tests.attestation.conftest import at
-from tests.attestation.test_answers import exam  # noqa: F401 — fixture
-from tests.attestation.test_tickets import slot_for
+from tests.exams import at, slot_for
+from tests.html import shown_page
 from tests.personas import PERSONAS
 
 
@@ -149,7 +148,7 @@ def test_a_changed_row_needs_its_reason_and_keeps_the_history(slot, scheduled):
 
 
 @pytest.mark.req("GRD-1", "X-2")
-def test_the_time_rule_is_the_single_forms(scheduled, exam, clock):  # noqa: F811
+def test_the_time_rule_is_the_single_forms(scheduled, exam, clock):
     """At 10:30 only the student who sent an answer may be graded; the other row is refused."""
     from attestation.services import answers
 
@@ -383,7 +382,7 @@ def test_credit_points_are_a_number_from_0_to_100_in_the_browser(slot, scheduled
 def test_an_undefined_form_shows_the_seed_text_and_no_inputs(slot, scheduled, login):
     set_form(slot.stream, "")
     mine, _other = sessions_of(slot, scheduled)
-    page = login(scheduled.users["teacher"]).get(url(slot)).content.decode()
+    page = shown_page(login(scheduled.users["teacher"]).get(url(slot)))
     assert "Define the form of final control in the journal settings" in page
     assert f'name="s{mine.pk}-' not in page
 
@@ -447,10 +446,10 @@ def test_all_rows_saved_go_back_to_the_table_with_a_message(slot, scheduled, log
 
 
 @pytest.mark.req("GRD-1", "X-2")
-def test_a_crafted_row_for_a_student_not_yet_gradable_is_refused_by_the_service(scheduled, exam, login):  # noqa: F811
+def test_a_crafted_row_for_a_student_not_yet_gradable_is_refused_by_the_service(scheduled, exam, login):
     """At 10:03 no row may be graded: the page offers no inputs, a crafted POST changes nothing."""
     client = login(scheduled.users["teacher"])
-    page = client.get(url(exam.slot)).content.decode()
+    page = shown_page(client.get(url(exam.slot)))
     assert f'name="s{exam.pk}-written"' not in page
     assert "The grade can be set once the answer is sent or the time is over." in page
     response = client.post(url(exam.slot), row_fields(exam.slot, exam, written="5"))
@@ -472,7 +471,7 @@ def test_the_student_sees_the_comment_with_the_grade_escaped(slot, scheduled, lo
         slot=slot,
         entries=[entry(mine, written="5", comment="Well done <script>x()</script>\nKeep on")],
     )
-    page = login(student).get(exam_page).content.decode()
+    page = shown_page(login(student).get(exam_page))
     assert "Teacher&#x27;s comment" in page or "Teacher's comment" in page
     assert "Well done &lt;script&gt;x()&lt;/script&gt;<br>Keep on" in page
     assert "<script>x()" not in page

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from moto import mock_aws
 
-from tests.attestation.test_answers import PDF, exam  # noqa: F401 — fixture
+from tests.exams import PDF
 
 BUCKET = "attestation-files"
 
@@ -45,7 +45,7 @@ def _keys(client):
 @pytest.mark.req("X-11", "ANS-1")
 def test_answer_files_live_in_the_bucket_privately_and_are_served_by_the_app(
     scheduled,
-    exam,  # noqa: F811
+    exam,
     login,
     s3,
     django_capture_on_commit_callbacks,

@@ -9,7 +9,8 @@ from attestation.services import slots as service
 from audit.models import AuditEntry
 from college.models import Admission
 from tests import factories as f
-from tests.attestation.conftest import at
+from tests.exams import at
+from tests.html import shown_page
 from tests.personas import PERSONAS
 
 PAGE = dict.fromkeys(PERSONAS, 403) | {
@@ -98,7 +99,7 @@ def test_read_mode_sees_no_buttons_and_every_post_is_refused(scheduled, login, p
     slot = make_slot(scheduled, students=list(stream.students.all())[:1])
     session = slot.sessions.get()
     client = login(scheduled.users[persona])
-    page = client.get(page_url(stream, f"slot-{slot.pk}")).content.decode()
+    page = shown_page(client.get(page_url(stream, f"slot-{slot.pk}")))
     for label in ["Distribute students", "Send notification", "Conducting platform", ">Delete<", ">Edit<"]:
         assert label not in page
     posts = [
@@ -128,7 +129,7 @@ def test_undistributed_tab_first_while_someone_is_unscheduled(scheduled, login):
     assert 'aria-current="page">\n    Undistributed' in page
     assert "Distribute students" in page
     slot = make_slot(scheduled)
-    page = client.get(page_url(stream)).content.decode()
+    page = shown_page(client.get(page_url(stream)))
     assert "?tab=undistributed" not in page
     assert "Distribute students" not in page
     assert f"?tab=slot-{slot.pk}" in page
@@ -140,7 +141,7 @@ def test_not_admitted_student_is_red_with_tooltip_and_cannot_be_scheduled(schedu
     student = scheduled.users["other_student"].student
     Admission.objects.create(stream=stream, student=student, admitted=False, reason="Low rating")
     client = login(scheduled.users["teacher"])
-    page = client.get(page_url(stream)).content.decode()
+    page = shown_page(client.get(page_url(stream)))
     assert f'<span class="not-admitted" title="Not admitted to exam">{student.full_name}</span>' in page
     assert f'name="students" value="{student.pk}"' not in page
     response = distribute(client, stream, [student])
@@ -263,7 +264,7 @@ def test_delete_after_start_is_refused(scheduled, login, clock):
     slot = make_slot(scheduled)
     clock.move_to(at(1, 10))
     client = login(scheduled.users["teacher"])
-    page = client.get(page_url(slot.stream, f"slot-{slot.pk}")).content.decode()
+    page = shown_page(client.get(page_url(slot.stream, f"slot-{slot.pk}")))
     assert reverse("attestation:slot_delete", args=[slot.pk]) not in page
     assert client.post(reverse("attestation:slot_delete", args=[slot.pk])).status_code == 400
     assert Slot.objects.filter(pk=slot.pk).exists()

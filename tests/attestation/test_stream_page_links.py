@@ -20,8 +20,7 @@ from attestation.services import slots as slots_service
 from attestation.services import tickets as tickets_service
 from college.models import Admission
 from tests import factories as f
-from tests.attestation.conftest import at
-from tests.attestation.test_tickets import author
+from tests.exams import at, author
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 STREAM_PAGE_VIEWS = "attestation.views.stream_page"

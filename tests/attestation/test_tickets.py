@@ -14,7 +14,8 @@ from attestation.services import tickets as service
 from audit.models import AuditEntry
 from notifications.models import Notification
 from tests import factories as f
-from tests.attestation.conftest import at
+from tests.exams import at, author, slot_for
+from tests.html import shown_page
 from tests.personas import PERSONAS
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -26,28 +27,6 @@ def pdf(name="questions.pdf"):
 
 def tickets_url(stream, name="attestation:tickets", *args):
     return reverse(name, args=[stream.pk, *args])
-
-
-def author(college, stream=None, count=3, teacher="teacher"):
-    """Save a count and questions for every ticket of the stream."""
-    stream = stream or college.streams.teacher_a
-    actor = college.users[teacher]
-    service.ticket_count_set(actor=actor, stream=stream, count=count)
-    for number in range(1, count + 1):
-        service.ticket_save(actor=actor, stream=stream, number=number, body=f"<p>Question {number}</p>")
-    return stream
-
-
-def slot_for(college, students=None, start=None, end=None, stream=None):
-    stream = stream or college.streams.teacher_a
-    students = students if students is not None else list(stream.students.all())
-    return slots_service.slot_create(
-        actor=college.users["teacher"],
-        stream=stream,
-        student_ids=[s.pk for s in students],
-        starts_at=start or at(1, 10),
-        ends_at=end or at(1, 12),
-    )
 
 
 def self_choice():
@@ -86,7 +65,7 @@ def test_tickets_button_opens_a_new_tab_only_in_ticket_mode(scheduled, login):
     page = client.get(reverse("attestation:stream", args=[stream.pk])).content.decode()
     assert f'href="{tickets_url(stream)}" target="_blank"' in page
     slots_service.stream_mode_set(actor=scheduled.users["teacher"], stream=stream, mode="no_tickets")
-    page = client.get(reverse("attestation:stream", args=[stream.pk])).content.decode()
+    page = shown_page(client.get(reverse("attestation:stream", args=[stream.pk])))
     assert tickets_url(stream) not in page and "Entered" not in page
     assert client.get(tickets_url(stream)).status_code == 404
 
@@ -114,7 +93,7 @@ def test_tickets_freeze_once_a_student_has_a_number(scheduled, login, clock):
         actor=scheduled.users["teacher"], slot=slot, session_ids=[s.pk for s in slot.sessions.all()]
     )
     client = login(scheduled.users["teacher"])
-    page = client.get(tickets_url(stream)).content.decode()
+    page = shown_page(client.get(tickets_url(stream)))
     assert tickets_url(stream, "attestation:ticket_count") not in page
     assert "?edit=" not in page and ">Delete<" not in page
     assert client.post(tickets_url(stream, "attestation:ticket_count"), {"count": "9"}).status_code == 400
@@ -205,7 +184,7 @@ def test_table_edit_and_delete(scheduled, login):
 def test_read_mode_cannot_change_tickets(scheduled, login):
     stream = author(scheduled)
     client = login(scheduled.users["reader"])
-    page = client.get(tickets_url(stream)).content.decode()
+    page = shown_page(client.get(tickets_url(stream)))
     assert "Question 1" in page and "dialog-add" not in page
     ticket = Ticket.objects.get(stream=stream, number=1)
     for url, data in [
@@ -241,7 +220,7 @@ def sibling(scheduled):
 def test_copy_dialog_lists_only_eligible_streams(scheduled, sibling, login):
     source = author(scheduled)
     other_discipline = scheduled.streams.teacher_b_offline
-    page = login(scheduled.users["teacher"]).get(tickets_url(source)).content.decode()
+    page = shown_page(login(scheduled.users["teacher"]).get(tickets_url(source)))
     assert "Copy tickets" in page
     assert f"Copy tickets for discipline {source.discipline.name}" in page
     assert sibling.name in page and other_discipline.name not in page
@@ -676,7 +655,7 @@ def test_task_without_tickets_edited_by_staff_until_the_answer(scheduled, login,
     ExamSession.objects.filter(pk=session.pk).update(answer_sent_at=at(1, 10, 30))
     teacher = login(scheduled.users["teacher"])
     assert teacher.post(url, {"body": "<p>Other</p>"}).status_code == 400
-    page = teacher.get(reverse("attestation:session", args=[session.pk])).content.decode()
+    page = shown_page(teacher.get(reverse("attestation:session", args=[session.pk])))
     assert "Edit text" not in page
     reader = login(scheduled.users["reader"])
     assert reader.post(url, {"body": "<p>x</p>"}).status_code == 403  # read mode (#16.3)

@@ -8,8 +8,8 @@ from attestation.models import StreamExam, Ticket
 from attestation.services import Refused
 from attestation.services import tickets as service
 from audit.models import AuditEntry
-from tests.attestation.conftest import at
-from tests.attestation.test_tickets import author, slot_for
+from tests.exams import at, author, slot_for
+from tests.html import shown_page
 
 
 def url(stream, name="attestation:tickets"):
@@ -93,7 +93,7 @@ def test_renumber_needs_edit_mode_and_gaps(scheduled, login):
 def test_disabled_add_says_to_set_the_count_first(scheduled, login):
     stream = scheduled.streams.teacher_a
     client = login(scheduled.users["teacher"])
-    page = client.get(url(stream)).content.decode()
+    page = shown_page(client.get(url(stream)))
     assert 'title="Set the number of tickets first."' in page
     assert "Every ticket number already has questions" not in page
     author(scheduled, count=2)

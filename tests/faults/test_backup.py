@@ -12,8 +12,7 @@ from django.db import connection
 
 from attestation.models import ExamSession, Ticket
 from attestation.services import answers as answers_service
-from tests.attestation.conftest import clock, scheduled  # noqa: F401 — fixtures
-from tests.attestation.test_answers import PDF, exam  # noqa: F401 — fixture
+from tests.exams import PDF
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,7 +23,7 @@ def _tools():
         pytest.skip("pg_dump/pg_restore are not installed")
 
 
-def test_backup_then_restore_brings_data_and_files_back(scheduled, exam, tmp_path):  # noqa: F811
+def test_backup_then_restore_brings_data_and_files_back(scheduled, exam, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     student = scheduled.users["student"]

@@ -24,9 +24,6 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from tests.attestation.conftest import clock, scheduled  # noqa: F401 — fixtures
-from tests.attestation.test_answers import exam  # noqa: F401 — fixture
-
 pytestmark = pytest.mark.django_db(transaction=True)
 POSTGRES_ONLY = "needs PostgreSQL (DATABASE_URL)"
 needs_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason=POSTGRES_ONLY)
@@ -54,7 +51,7 @@ def cut_connections():
         )
 
 
-def student_client(scheduled):  # noqa: F811
+def student_client(scheduled):
     """A client that, like a real server, answers errors instead of re-raising them into the test."""
     client = Client(raise_request_exception=False)
     client.force_login(scheduled.users["student"])
@@ -71,7 +68,7 @@ def autosave(client, session, text, version):
 
 
 @needs_postgres
-def test_a_cut_connection_gets_a_polite_503_and_the_retry_succeeds(scheduled, exam):  # noqa: F811
+def test_a_cut_connection_gets_a_polite_503_and_the_retry_succeeds(scheduled, exam):
     client = student_client(scheduled)
     assert autosave(client, exam, "<p>one</p>", 1).status_code == 200
     cut_connections()
@@ -86,7 +83,7 @@ def test_a_cut_connection_gets_a_polite_503_and_the_retry_succeeds(scheduled, ex
 
 
 @needs_postgres
-def test_a_page_request_gets_a_polite_html_page(scheduled, exam):  # noqa: F811
+def test_a_page_request_gets_a_polite_html_page(scheduled, exam):
     client = student_client(scheduled)
     url = reverse("attestation:session", args=[exam.pk])
     assert client.get(url).status_code == 200
@@ -105,7 +102,7 @@ for _language in ("en", "kk"):
 
 
 @needs_postgres
-def test_student_autosaving_through_repeated_restarts_loses_no_version(scheduled, exam):  # noqa: F811
+def test_student_autosaving_through_repeated_restarts_loses_no_version(scheduled, exam):
     client = student_client(scheduled)
     stop = threading.Event()
 
@@ -222,7 +219,7 @@ def pg_cluster():
 
 
 @pytest.mark.req("X-1")
-def test_the_database_server_restarts_while_a_student_autosaves(pg_cluster, scheduled, exam):  # noqa: F811
+def test_the_database_server_restarts_while_a_student_autosaves(pg_cluster, scheduled, exam):
     client = student_client(scheduled)
     page = reverse("attestation:session", args=[exam.pk])
     typed = [

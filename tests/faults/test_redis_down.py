@@ -10,8 +10,6 @@ import pytest
 from django.urls import reverse
 
 from attestation import presence
-from tests.attestation.conftest import clock, scheduled  # noqa: F401 — fixtures
-from tests.attestation.test_answers import exam  # noqa: F401 — fixture
 
 DEAD_REDIS = "redis://127.0.0.1:6390/0"  # nothing listens here
 
@@ -20,7 +18,7 @@ def _redis_cache(settings, url):
     settings.CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": url}}
 
 
-def test_exam_pages_autosave_and_grades_work_without_redis(scheduled, exam, login, settings):  # noqa: F811
+def test_exam_pages_autosave_and_grades_work_without_redis(scheduled, exam, login, settings):
     _redis_cache(settings, DEAD_REDIS)
     student = login(scheduled.users["student"])
     assert student.get(reverse("attestation:session", args=[exam.pk])).status_code == 200
@@ -81,7 +79,7 @@ def spare_redis():
             process.wait(10)
 
 
-def test_presence_recovers_when_redis_returns(scheduled, exam, login, settings, spare_redis):  # noqa: F811
+def test_presence_recovers_when_redis_returns(scheduled, exam, login, settings, spare_redis):
     url, start, stop = spare_redis
     _redis_cache(settings, url)
     student = login(scheduled.users["student"])

@@ -17,8 +17,7 @@ from notifications import kinds
 from notifications.checks import site_url_problem
 from notifications.services import notify
 from tests import factories as f
-from tests.attestation.conftest import at, clock, scheduled  # noqa: F401 — fixtures
-from tests.attestation.test_tickets import author
+from tests.exams import at, author
 
 SITE = "https://exam.example.kz"
 # Anything a mail reader might take for a link: a URL, or a path starting with a slash.
@@ -38,8 +37,8 @@ def assert_absolute(body: str) -> list[str]:
 
 @pytest.mark.req("X-10", "NTF-1", "PLC-2")
 def test_the_e_mails_of_a_real_exam_day_link_to_the_site_with_its_host(
-    scheduled,  # noqa: F811
-    clock,  # noqa: F811
+    scheduled,
+    clock,
     settings,
     mailoutbox,
     django_capture_on_commit_callbacks,

@@ -13,6 +13,7 @@ from notifications import kinds
 from notifications.context_processors import unread
 from notifications.models import Notification
 from tests import factories as f
+from tests.html import shown_page
 
 START = datetime.datetime(2026, 12, 1, 5, 0, tzinfo=datetime.UTC)
 INBOX = reverse("notifications:inbox")
@@ -54,7 +55,7 @@ def test_inbox_lists_only_own_newest_first_with_unread_marked(alice, bob, login)
     make(alice, "Newest", minutes_ago=1, link="/attestation/my/")
     make(alice, "Middle", minutes_ago=10)
     make(bob, "Bob's secret", minutes_ago=5)
-    page = login(alice).get(INBOX).content.decode()
+    page = shown_page(login(alice).get(INBOX))
     assert "Bob&#x27;s secret" not in page and "Bob's secret" not in page
     positions = [page.index(f"final control {name} is set") for name in ("Newest", "Middle", "Oldest")]
     assert positions == sorted(positions)
@@ -89,7 +90,7 @@ def test_inbox_is_paginated_by_twenty(alice, login):
     for i in range(25):
         make(alice, f"N{i:02d}", minutes_ago=i)
     client = login(alice)
-    first = client.get(INBOX).content.decode()
+    first = shown_page(client.get(INBOX))
     assert first.count('<li class="notification') == 20 and "N00" in first and "N24" not in first
     second = client.get(INBOX, {"page": 2}).content.decode()
     assert second.count('<li class="notification') == 5 and "N24" in second
@@ -97,7 +98,7 @@ def test_inbox_is_paginated_by_twenty(alice, login):
 
 @pytest.mark.req("X-10")
 def test_empty_inbox(alice, login):
-    page = login(alice).get(INBOX).content.decode()
+    page = shown_page(login(alice).get(INBOX))
     assert "No messages yet." in page and 'class="badge unread"' not in page
     assert 'action="/notifications/read-all/"' not in page
 
@@ -205,13 +206,13 @@ def test_unread_badge_in_the_page_header(alice, bob, login):
     assert 'href="/notifications/"' in page
     assert '<span class="badge unread" aria-label="2 unread">2</span>' in page
     client.post(READ_ALL)
-    page = client.get(reverse("home"), follow=True).content.decode()
+    page = shown_page(client.get(reverse("home"), follow=True))
     assert 'href="/notifications/"' in page and 'class="badge unread"' not in page
 
 
 @pytest.mark.req("X-10")
 def test_anonymous_pages_have_no_inbox_link(db, client):
-    page = client.get(reverse("login")).content.decode()
+    page = shown_page(client.get(reverse("login")))
     assert 'href="/notifications/"' not in page
 
 

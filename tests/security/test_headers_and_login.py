@@ -14,9 +14,6 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
-from tests.attestation.conftest import clock, scheduled  # noqa: F401 — fixtures
-from tests.attestation.test_answers import exam  # noqa: F401 — fixture
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -49,7 +46,7 @@ def test_pages_carry_a_strict_csp_with_a_fresh_nonce(college, login, url_name):
     assert "camera=()" in first["Permissions-Policy"]
 
 
-def test_the_editor_import_map_carries_the_request_nonce(scheduled, login):  # noqa: F811
+def test_the_editor_import_map_carries_the_request_nonce(scheduled, login):
     response = login(scheduled.users["teacher"]).get(
         reverse("attestation:tickets", args=[scheduled.streams.teacher_a.pk])
     )
@@ -68,7 +65,7 @@ def test_htmx_injects_no_indicator_style(college, login):
 # --- CSRF ---------------------------------------------------------------------------------------
 
 
-def test_posts_without_the_csrf_token_are_refused(scheduled, exam):  # noqa: F811
+def test_posts_without_the_csrf_token_are_refused(scheduled, exam):
     client = Client(enforce_csrf_checks=True)
     client.force_login(scheduled.users["student"])
     for url in [

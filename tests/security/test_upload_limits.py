@@ -17,8 +17,6 @@ from django.urls import reverse
 from attestation import files
 from attestation.models import AnswerFile, Ticket
 from audit.models import AuditEntry
-from tests.attestation.conftest import clock, scheduled  # noqa: F401 — fixtures
-from tests.attestation.test_answers import exam  # noqa: F401 — fixture
 
 pytestmark = pytest.mark.req("X-11")
 
@@ -117,7 +115,7 @@ def stored_files():
     return lambda: {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
 
 
-def student_client(scheduled):  # noqa: F811
+def student_client(scheduled):
     """CSRF enforced, as in a browser: the refusal must reach the view, not fail the token check."""
     client = Client(enforce_csrf_checks=True)
     client.force_login(scheduled.users["student"])
@@ -130,8 +128,8 @@ def csrf_token(client, url):
 
 
 def test_a_2_gb_answer_file_is_refused_at_once_with_the_usual_message(
-    scheduled,  # noqa: F811
-    exam,  # noqa: F811
+    scheduled,
+    exam,
     temp_dir,
     stored_files,
 ):
@@ -155,8 +153,8 @@ def test_a_2_gb_answer_file_is_refused_at_once_with_the_usual_message(
 
 
 def test_the_form_without_javascript_gets_the_message_on_the_page(
-    scheduled,  # noqa: F811
-    exam,  # noqa: F811
+    scheduled,
+    exam,
     temp_dir,
 ):
     client = student_client(scheduled)
@@ -174,8 +172,8 @@ def test_the_form_without_javascript_gets_the_message_on_the_page(
 
 
 def test_a_file_over_the_limit_within_the_envelope_is_cut_off_at_the_limit(
-    scheduled,  # noqa: F811
-    exam,  # noqa: F811
+    scheduled,
+    exam,
     temp_dir,
     stored_files,
 ):
@@ -196,8 +194,8 @@ def test_a_file_over_the_limit_within_the_envelope_is_cut_off_at_the_limit(
 
 
 def test_a_file_of_exactly_the_limit_is_attached(
-    scheduled,  # noqa: F811
-    exam,  # noqa: F811
+    scheduled,
+    exam,
     temp_dir,
     stored_files,
 ):
@@ -217,7 +215,7 @@ def test_a_file_of_exactly_the_limit_is_attached(
 
 
 @pytest.mark.req("TKT-4")
-def test_a_2_gb_ticket_file_is_refused_and_no_ticket_saved(scheduled, login, temp_dir):  # noqa: F811
+def test_a_2_gb_ticket_file_is_refused_and_no_ticket_saved(scheduled, login, temp_dir):
     stream = scheduled.streams.teacher_a
     client = login(scheduled.users["teacher"])
     client.post(reverse("attestation:ticket_count", args=[stream.pk]), {"count": "3"})

@@ -25,8 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from api.models import ApiToken
 from attestation.services import answers as answers_service
 from notifications.models import Notification
-from tests.attestation.conftest import clock, scheduled  # noqa: F401 — fixtures
-from tests.attestation.test_answers import PDF, exam  # noqa: F401 — fixture
+from tests.exams import PDF
 from tests.personas import PERSONAS
 
 EXCLUDED_PREFIXES = ("django-admin/",)
@@ -246,7 +245,7 @@ EXPECTED: dict[str, Rule] = {
 
 
 @pytest.fixture
-def world(scheduled, exam):  # noqa: F811 — imported fixtures
+def world(scheduled, exam):
     """The student's running exam plus one object for every other kind of URL parameter."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 

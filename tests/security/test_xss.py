@@ -25,8 +25,6 @@ from attestation.services import slots as slots_service
 from attestation.services import tickets as tickets_service
 from core.richtext import sanitize
 from tests import factories as f
-from tests.attestation.conftest import clock, scheduled  # noqa: F401 — fixtures
-from tests.attestation.test_answers import exam  # noqa: F401 — fixture
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -99,7 +97,7 @@ def active_content(response):
 
 
 @pytest.fixture
-def fresh_stream(scheduled):  # noqa: F811
+def fresh_stream(scheduled):
     """A stream of the teacher whose tickets are not frozen yet (the tickets page keeps its editor)."""
     stream = f.StreamFactory(teacher=scheduled.users["teacher"].staff, groups=[scheduled.groups[0]])
     stream.journal.conduct_online = True
@@ -108,7 +106,7 @@ def fresh_stream(scheduled):  # noqa: F811
     return stream
 
 
-def _store(scheduled, exam, stream, text, version):  # noqa: F811
+def _store(scheduled, exam, stream, text, version):
     teacher, student = scheduled.users["teacher"], scheduled.users["student"]
     text = f"Q {text}"  # never empty: an empty ticket is refused before any HTML is stored
     tickets_service.ticket_save(actor=teacher, stream=stream, number=1, body=text)
@@ -152,7 +150,7 @@ PAGES = [
 ]
 
 
-def test_hostile_text_in_every_field_renders_inert(scheduled, exam, fresh_stream, login):  # noqa: F811
+def test_hostile_text_in_every_field_renders_inert(scheduled, exam, fresh_stream, login):
     counter = iter(range(1, 10_000))
 
     @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
