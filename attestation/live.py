@@ -38,6 +38,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 import redis
 from django.conf import settings
@@ -207,7 +208,7 @@ class Subscription:
     channels: tuple[str, ...]
     session_id: int | None = None  # a student's stream: their presence while it is open
     loop: asyncio.AbstractEventLoop | None = None  # set for an ASGI stream
-    inbox: object = None
+    inbox: Any = None  # asyncio.Queue for an ASGI stream, queue.Queue for a thread
     closed: bool = False
 
     def __post_init__(self):
@@ -314,8 +315,9 @@ class Hub:
             except Exception:  # noqa: BLE001 — Redis went away: streams end and reconnect later
                 logger.warning("Live hub lost Redis; open streams are closed", exc_info=True)
                 self.healthy = False
-                with contextlib.suppress(Exception):
-                    pubsub.close()
+                if pubsub is not None:
+                    with contextlib.suppress(Exception):
+                        pubsub.close()
                 pubsub = None
                 self._close_all()
                 time.sleep(1)
@@ -363,11 +365,13 @@ class Opened:
     slot_id: int | None = None
 
 
-def open_student(user, session_id: int) -> Opened | None:
-    """The student's own exam page (SLT-6): None when it is not theirs (→ 404)."""
+def open_student(user, session_id: int, *, check_only=False) -> Opened | None:
+    """The student's own exam page (SLT-6): None when it is not theirs (→ 404).
+
+    ``check_only``: only whether they may — no presence, nothing told."""
     status = fast_paths.heartbeat(session_id, user)
-    if status is None:
-        return None
+    if status is None or check_only:
+        return None if status is None else Opened(channels=(), hello={})
     slot_id = ExamSession.objects.filter(pk=session_id).values_list("slot_id", flat=True).first()
     ends_at = status.pop("ends_at")
     channels = [session_channel(session_id)] + ([slot_channel(slot_id)] if slot_id else [])
@@ -387,10 +391,10 @@ def open_student(user, session_id: int) -> Opened | None:
     )
 
 
-def open_staff(user, slot_id: int) -> Opened | None:
+def open_staff(user, slot_id: int, *, check_only=False) -> Opened | None:
     """The slot's live table (SLT-6, X-5) for staff who may see its stream; None otherwise (→ 404)."""
     access = access_for(user)
-    if not (access.license_ia and access.has_staff_module):
+    if not access.shows_staff_module:
         return None
     visible = access.visible_streams(CourseStream.objects.filter(journal__conduct_online=True))
     if not Slot.objects.filter(pk=slot_id, stream__in=visible).exists():
@@ -482,11 +486,13 @@ class LiveStream:
         if self.opened.session_id is None:
             return
         data = json.loads(payload)
-        if data.get("event") == Event.EXTRA_TIME and data.get("ends_at"):
-            self.opened.ends_at = parse_datetime(data["ends_at"]).timestamp()
-        elif data.get("event") == Event.SLOT and data.get("ends_at"):
-            extra = self.opened.hello.get("extra_minutes") or 0
-            self.opened.ends_at = parse_datetime(data["ends_at"]).timestamp() + 60 * extra
+        ends = parse_datetime(data.get("ends_at") or "")
+        if ends is None:
+            return
+        if data.get("event") == Event.EXTRA_TIME:
+            self.opened.ends_at = ends.timestamp()
+        elif data.get("event") == Event.SLOT:
+            self.opened.ends_at = ends.timestamp() + 60 * (self.opened.hello.get("extra_minutes") or 0)
         else:
             return
         self.over_told = self.opened.ends_at <= clock.now().timestamp() and self.over_told

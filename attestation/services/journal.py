@@ -40,7 +40,7 @@ def study_periods_allowed(stream) -> bool:
 
 def online_switch(*, actor, journal) -> OnlineSwitch:
     access = access_for(actor)
-    has_module = access.license_ia and access.has_staff_module
+    has_module = access.shows_staff_module
     shown = has_module and (
         journal.conduct_online or (journal.final_grade_set and study_periods_allowed(journal.stream))
     )
@@ -111,7 +111,7 @@ def journal_settings_save(*, actor, journal, final_form, final_grade_set, conduc
                 field="final_grade_set",
             )
         if conduct_online != journal.conduct_online:
-            if not (access.license_ia and access.has_staff_module):
+            if not access.shows_staff_module:
                 raise Refused(_("Your role has no Online intermediate attestation (staff) module."))
             if conduct_online and not study_periods_allowed(journal.stream):
                 raise Refused(

@@ -46,15 +46,20 @@ def _unavailable():
     return not settings.LIVE_STREAMS_ON_WSGI or not live.hub().healthy
 
 
+def _serve(opener, user, pk):
+    """The same people as the pages (404 to anyone else), whether or not this server streams."""
+    if _unavailable():
+        if opener(user, pk, check_only=True) is None:
+            raise Http404
+        return HttpResponse(status=503)  # the page polls instead
+    return _stream(opener(user, pk))
+
+
 @login_required
 def session_events(request, pk):
-    if _unavailable():
-        return HttpResponse(status=503)
-    return _stream(live.open_student(request.user, pk))
+    return _serve(live.open_student, request.user, pk)
 
 
 @login_required
 def slot_events(request, slot_pk):
-    if _unavailable():
-        return HttpResponse(status=503)
-    return _stream(live.open_staff(request.user, slot_pk))
+    return _serve(live.open_staff, request.user, slot_pk)

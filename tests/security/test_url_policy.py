@@ -173,12 +173,17 @@ EXPECTED: dict[str, Rule] = {
     # The slot's grading table: as a session page, 404 to all who may not see the stream; read mode
     # sees it read-only (its POST, 403 for them, is tried per persona in test_slot_grading.py).
     "attestation:slot_grading": staff_view(**dict.fromkeys((*STUDENTS, "outsider", "admin"), 404)),
+    # #15: the live streams — the same people as the pages; here (a production WSGI worker, streams
+    # carried by uvicorn) those allowed get 503 and their page polls; tests/attestation/test_live.py
+    # opens them where they stream.
+    "attestation:slot_events": staff_view(503, **dict.fromkeys((*STUDENTS, "outsider", "admin"), 404)),
     # --- attestation: the student's own session (404 to everyone who must not know it) ---
     "attestation:my_exams": rule(403, anonymous=LOGIN, **dict.fromkeys(STUDENTS, 200)),
     "attestation:session": student_own(staff=200, outsider=404, admin=404, other_teacher=404),
     "attestation:ticket_choose": student_own(302, outsider=404, admin=404),
     "attestation:questions_open": student_own(302, outsider=404, admin=404),
     "attestation:session_status": student_own(200, outsider=404, admin=404),
+    "attestation:session_events": student_own(503, outsider=404, admin=404),
     "attestation:draft_save": student_own(400, outsider=404, admin=404),
     "attestation:answer_send": student_own(302, outsider=404, admin=404),
     "attestation:answer_file_add": student_own(302, outsider=404, admin=404),
