@@ -452,7 +452,11 @@ class LiveStream:
 
     def first(self) -> bytes:
         retry = random.randint(2000, 6000)  # noqa: S311 — reconnection jitter, not a secret
-        return PADDING + f"retry: {retry}\n\n".encode() + frame(self.opened.hello)
+        return (
+            PADDING
+            + f"retry: {retry}\n\n".encode()
+            + frame({**self.opened.hello, "keepalive": self.keepalive})
+        )
 
     def wait(self) -> float:
         """Seconds until something is due without an event."""

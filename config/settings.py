@@ -260,5 +260,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "attestation@localhost
 # development server — since a stream would hold a sync worker for the whole exam. A page whose
 # stream cannot open polls instead.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-LIVE_KEEPALIVE_SECONDS = int(os.environ.get("LIVE_KEEPALIVE_SECONDS", "15"))
+LIVE_KEEPALIVE_SECONDS = int(os.environ.get("LIVE_KEEPALIVE_SECONDS", "10"))
+# A connection whose keep-alive stays unacknowledged this long is dropped (manage.py serve_live):
+# with the keep-alive every 10 s a silent page is grey within 25 s.
+LIVE_SILENT_SECONDS = int(os.environ.get("LIVE_SILENT_SECONDS", "15"))
 LIVE_STREAMS_ON_WSGI = env_bool("LIVE_STREAMS_ON_WSGI", DEBUG)

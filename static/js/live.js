@@ -36,6 +36,7 @@
     if (source) source.close();
     source = null;
     clearTimeout(helloTimer);
+    clearTimeout(quietTimer);
     clearTimeout(retryTimer);
   };
   const fallBack = () => {
@@ -48,6 +49,16 @@
     retryTimer = setTimeout(open, retryIn);
     retryIn = Math.min(retryIn * 2, 600000);
   };
+  // The server says something at least every keepalive seconds; silence means a connection that
+  // died without a word (a network that went away): open a new one.
+  let quietTimer = null;
+  let quietLimit = 30000;
+  const heard = () => {
+    clearTimeout(quietTimer);
+    quietTimer = setTimeout(() => {
+      if (source) open();
+    }, quietLimit);
+  };
   const open = () => {
     close();
     if (!url) return;
@@ -59,13 +70,17 @@
     helloTimer = setTimeout(fallBack, HELLO_WITHIN);
     source.addEventListener("hello", (event) => {
       clearTimeout(helloTimer);
+      const hello = JSON.parse(event.data);
+      if (hello.keepalive) quietLimit = hello.keepalive * 2500;
+      heard();
       stopPolling();
       retryIn = 60000;
       document.documentElement.dataset.live = "push";
-      emit("live-hello", JSON.parse(event.data));
+      emit("live-hello", hello);
     });
     NAMES.forEach((name) =>
       source.addEventListener(name, (event) => {
+        heard();
         const data = JSON.parse(event.data);
         emit("live-event", data);
         emit("live-" + name.replace("_", "-"), data);

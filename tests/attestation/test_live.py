@@ -366,3 +366,24 @@ def test_asgi_stream_refuses_without_a_session_and_another_students_page(schedul
     assert asyncio.run(status(path, "")) == 403
     assert asyncio.run(status(path, cookie)) == 404
     assert asyncio.run(status(f"/attestation/slots/{slot.pk}/events/", cookie)) == 404
+
+
+@pytest.mark.req("SLT-6")
+def test_serve_live_drops_connections_whose_keepalive_stays_unanswered():
+    """A page gone silent (no FIN) ends its stream: the listening socket's TCP_USER_TIMEOUT, which
+    every accepted connection inherits, drops it once a keep-alive stays unacknowledged."""
+    import socket
+
+    from attestation.management.commands.serve_live import tune
+
+    listener = tune(socket.socket(), 15)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    client = socket.create_connection(listener.getsockname())
+    accepted, _ = listener.accept()
+    try:
+        assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT) == 15_000
+        assert accepted.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
+    finally:
+        for each in (client, accepted, listener):
+            each.close()
