@@ -105,6 +105,11 @@ class StreamExam(models.Model):
 class Slot(models.Model):
     """Students of a stream scheduled for one start date-time and end time (a tab of the stream page)."""
 
+    # Not stored: what the stream page's views work out for its template (views/stream_page.py).
+    rows: list
+    started: bool
+    membership_editable: bool
+
     stream = models.ForeignKey("college.Stream", on_delete=models.CASCADE, related_name="slots")
     starts_at = models.DateTimeField(_("start"))
     ends_at = models.DateTimeField(_("end"))

@@ -15,6 +15,7 @@ class Refused(Exception):
         super().__init__(str(message))
         self.message = message
         self.field = field
+        self.errors: dict = {}  # per-field or per-cell reasons, when a form refuses several at once
 
 
 class NotAllowed(Refused):

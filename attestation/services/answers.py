@@ -5,6 +5,8 @@ The server's clock rules: a draft or a file that arrives after the student's own
 what was typed, and the last draft saved before the end stays readable for the teacher.
 """
 
+import datetime
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -47,7 +49,7 @@ class TextTooLong(Refused):
     """A draft longer than an answer may be: refused as bad input (400), the answer stays open."""
 
 
-def draft_save(*, actor, session_id, text, version) -> tuple[int, object] | None:
+def draft_save(*, actor, session_id, text, version) -> tuple[int, datetime.datetime | None] | None:
     """X-1: keep the newest draft; returns (version, saved at), or None when nothing was written.
 
     Autosaves come every 15 s from every writing student, so this is ONE statement
@@ -65,7 +67,7 @@ def draft_save(*, actor, session_id, text, version) -> tuple[int, object] | None
     return None
 
 
-def draft_not_saved(*, actor, session) -> tuple[int, object]:
+def draft_not_saved(*, actor, session) -> tuple[int, datetime.datetime | None]:
     """Why an autosave wrote nothing: a refusal with its message (sent, not open, time over), or
     a retry of an older or repeated version — answered with the version the server already has."""
     session = _own_open_session(actor, session)

@@ -76,7 +76,7 @@ def sync_final_columns(journal) -> None:
     for offset, kind in enumerate(wanted):
         if kind not in existing:
             JournalColumn.objects.create(
-                journal=journal, kind=kind, title=Kind(kind).label, position=position + offset
+                journal=journal, kind=kind, title=str(Kind(kind).label), position=position + offset
             )
 
 
@@ -189,9 +189,9 @@ def journal_marks_save(*, actor, journal, typed: dict[tuple[int, int], str]) -> 
         except Refused as refused:
             errors[(col_id, student_id)] = refused.message
     if errors:
-        refused = Refused(_("Nothing was saved: correct the highlighted grades."))
-        refused.errors = errors
-        raise refused
+        nothing_saved = Refused(_("Nothing was saved: correct the highlighted grades."))
+        nothing_saved.errors = errors
+        raise nothing_saved
     with transaction.atomic():
         for (col_id, student_id), value in changes.items():
             old = current.get((col_id, student_id))

@@ -117,7 +117,7 @@ def _check_overlaps(students, starts_at, ends_at, exclude_slot=None):
     if exclude_slot is not None:
         clashes = clashes.exclude(slot=exclude_slot)
     clash = clashes.first()
-    if clash:
+    if clash and clash.slot:
         raise Refused(
             _("%(student)s already has the final control “%(discipline)s” at %(start)s.")
             % {
@@ -164,14 +164,14 @@ def slot_create(*, actor, stream, student_ids, starts_at, ends_at) -> Slot:
         _check_schedule(stream, students, starts_at)
         _check_overlaps(students, starts_at, ends_at)
         slot = Slot.objects.create(stream=stream, starts_at=starts_at, ends_at=ends_at)
-        scheduled = []
+        session_ids: list[int] = []
         for student in students:
             session, _created = ExamSession.objects.update_or_create(
                 stream=stream, student=student, defaults={"slot": slot}
             )
-            scheduled.append(session.pk)
+            session_ids.append(session.pk)
         record(actor=actor, action="slot.create", obj=slot, after=_slot_snapshot(slot))
-        live.publish(live.Event.MOVED, sessions=scheduled)  # an open page without a date gets one
+        live.publish(live.Event.MOVED, sessions=session_ids)  # an open page without a date gets one
     return slot
 
 

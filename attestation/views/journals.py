@@ -204,7 +204,7 @@ def journal_marks(request, stream_pk):
     except Refused as refused:
         messages.error(request, refused.message)
         return _render_journal(
-            request, journal, access, "grades", typed=typed, errors=getattr(refused, "errors", {}), status=400
+            request, journal, access, "grades", typed=typed, errors=refused.errors, status=400
         )
     messages.success(request, _("Grades saved: %(count)s.") % {"count": changed})
     return redirect("journals:journal", stream_pk=stream_pk)

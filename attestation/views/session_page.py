@@ -132,7 +132,8 @@ def _answer_block(session, viewer, answers_open, time_over):
 def _board_context(session, shown):
     """STU-3: the tiles; a full board (every tile grey) says what happens next."""
     board = tickets_service.board(session) if shown else None
-    return {"board": board, "board_full": bool(board) and not any(tile["free"] for tile in board)}
+    tiles = board or []
+    return {"board": board, "board_full": bool(tiles) and not any(tile["free"] for tile in tiles)}
 
 
 def _board_fragment(request, pk):
