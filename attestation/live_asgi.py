@@ -83,8 +83,13 @@ async def serve(scope, receive, send, opener, pk: int) -> None:
     if not host or not validate_host(host, settings.ALLOWED_HOSTS) or scope.get("method") != "GET":
         await _refuse(send, 400)
         return
-    if not live.hub().healthy:
-        live.hub().start()
+    hub = live.hub()
+    for _ in range(20):  # a process that has just started connects to Redis within a moment
+        if hub.healthy:
+            break
+        hub.start()
+        await asyncio.sleep(0.1)
+    else:
         await _refuse(send, 503)  # Redis is away: the page polls until it is back
         return
     status, opened = await sync_to_async(_open, thread_sensitive=False)(opener, pk, _header(scope, b"cookie"))
@@ -126,6 +131,8 @@ async def serve(scope, receive, send, opener, pk: int) -> None:
 
 def with_streams(django_application):
     """``config/asgi.py``: the streams here, every other request to Django."""
+
+    live.hub().start()  # subscribed to Redis before the first page asks
 
     async def application(scope, receive, send):
         if scope["type"] == "http":

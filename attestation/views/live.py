@@ -5,6 +5,7 @@ which the development server has to spare. Production WSGI workers answer 503 in
 polls when its stream cannot open."""
 
 import queue
+import time
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -43,7 +44,15 @@ def _stream(opened):
 
 
 def _unavailable():
-    return not settings.LIVE_STREAMS_ON_WSGI or not live.hub().healthy
+    if not settings.LIVE_STREAMS_ON_WSGI:
+        return True
+    hub = live.hub()
+    for _ in range(20):  # a process that has just started connects to Redis within a moment
+        if hub.healthy:
+            return False
+        hub.start()
+        time.sleep(0.1)
+    return True
 
 
 def _serve(opener, user, pk):
