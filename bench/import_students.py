@@ -36,6 +36,7 @@ def main():
 
     call_command("migrate", verbosity=0)
     from api.entities import ENTITIES
+
     from imports.tables import import_file
 
     for kind, row in [

@@ -60,7 +60,7 @@ OUTCOMES: dict[str, dict] = {}
 STREAM_PORT = int(os.environ.get("BENCH_STREAM_PORT") or 0)
 LIVE_PREFIX = os.environ.get("BENCH_KEY_PREFIX", "") + "live:"  # attestation.live._prefix()
 HELLO_WITHIN = 10  # s: as live.js, an open response without its hello is a failed stream
-SILENCE = 60  # s: a stream without a byte for this long (keep-alives come every 15 s) is broken
+QUIET = 2.5  # keep-alives: a stream silent this many keep-alive periods is reopened (live.js)
 END_GRACE = 10  # s: at the end, events published before the channels' numbers were read may arrive
 # Events a staff action causes (the delivery target): "ticket" only where staff generate tickets.
 STAFF_ACTION_EVENTS = {"placed", "questions", "extra_time", "slot", "board"}
@@ -200,8 +200,10 @@ class LiveStream:
     """A page's server-sent event stream (#15), read on a greenlet of its own: like EventSource, it
     reconnects after the server's ``retry:`` when an open stream ends, and falls back to polling
     (the page's ``live-poll``) when a stream cannot be opened or says no hello within 10 s, trying
-    again after 60 s, then twice as long each time (live.js). It only tells its page what came
-    (``on_hello``, ``on_event``); the page's own greenlet makes the requests.
+    again after 60 s, then twice as long each time; a stream silent for 2.5 keep-alives (the
+    ``clock`` event, every ``keepalive`` seconds of the hello) is reopened at once (live.js). It
+    only tells its page what came (``on_hello``, ``on_event``); the page's own greenlet makes the
+    requests.
 
     Parsing is kept cheap: the chunked body is cut at its chunk sizes, events at blank lines, and
     only an event's data line is decoded as JSON."""
@@ -225,12 +227,14 @@ class LiveStream:
                 gevent.sleep(delay)
                 if self.stopped:
                     return
-            said_hello = False
+            self.said_hello = False
             try:
-                said_hello = self.connect()
+                self.connect()
                 reason = "closed by the server"
             except gevent.GreenletExit:
                 raise
+            except TimeoutError:
+                reason = "silent" if self.said_hello else "no hello within 10 s"
             except Exception as error:  # noqa: BLE001 — any failure: the page reconnects or polls
                 reason = f"{type(error).__name__}: {error}"[:160]
             finally:
@@ -240,9 +244,10 @@ class LiveStream:
             self.healthy = False
             if self.segment is not None:
                 self.end_segment(reason, broken=True)
-            if said_hello:  # EventSource reconnects by itself after the server's retry
+            if self.said_hello:  # EventSource reconnects by itself after the server's retry
                 COUNTS["reconnects"] += 1
-                delay = self.retry_ms / 1000
+                COUNTS[f"reconnect: {reason[:60]}"] += 1
+                delay = 0 if reason == "silent" else self.retry_ms / 1000  # live.js: silent → open()
             else:  # live.js: poll, and try the stream again later
                 self.polling = True
                 COUNTS["fallbacks"] += 1
@@ -276,7 +281,6 @@ class LiveStream:
             raise StreamClosed(f"status {status}")
         chunked = b"transfer-encoding: chunked" in head
         body = bytearray()
-        said_hello = False
         while True:
             if raw:
                 now = time.time()
@@ -301,7 +305,7 @@ class LiveStream:
                         break
                     block = bytes(body[:cut])
                     del body[: cut + 2]
-                    if block.startswith(b":"):  # the padding (with the retry), or a keep-alive
+                    if block.startswith(b":"):  # the padding (with the retry), or a comment
                         if block.startswith(b": keep-alive"):
                             COUNTS["keep-alives"] += 1
                         if b"\nretry:" in block:
@@ -310,16 +314,19 @@ class LiveStream:
                     if block.startswith(b"retry:"):
                         self.retry_ms = int(block[6:])
                         continue
-                    if not said_hello:
-                        said_hello = True
+                    if block.startswith(b"event: clock"):  # the keep-alive: the server's time
+                        COUNTS["keep-alives"] += 1
+                        continue
+                    if not self.said_hello:
+                        self.said_hello = True
                         self.fire(name, started, None)
-                        self.hello(block, now)
-                        sock.settimeout(SILENCE)
+                        keepalive = self.hello(block, now)
+                        sock.settimeout(QUIET * keepalive)
                     else:
                         self.event(block, now)
             data = sock.recv(65536)
             if not data:
-                return said_hello
+                return
             raw += data
 
     def fire(self, name, started, exception):
@@ -348,7 +355,11 @@ class LiveStream:
             "seqs": {ch: [] for ch in self.channels},
         }
         OPEN_STREAMS.add(self)
-        self.page.on_hello(self.data(block))
+        hello = self.data(block)
+        keepalive = hello.get("keepalive") or 15
+        COUNTS["keep-alive seconds"] = keepalive
+        self.page.on_hello(hello)
+        return keepalive
 
     def event(self, block, now):
         data = self.data(block)
@@ -620,7 +631,7 @@ class Teacher(Browser):
         self.dirty = True  # (re)connected: catch up with what was missed
 
     def on_event(self, name, data):
-        if name != "presence":
+        if name != "presence":  # (the keep-alive, "clock", never comes here)
             self.dirty = True
 
     @task

@@ -153,7 +153,7 @@ class RssSampler(threading.Thread):
     def run(self):
         while not self.stopped.wait(1):
             try:
-                children = self.master.children()
+                children = self.master.children() or [self.master]  # one worker: the process itself
             except psutil.Error:
                 return
             for child in children:
@@ -245,19 +245,15 @@ def start_server(env, port, args, out):
 
 
 def start_streams(env, port, args, out):
-    """uvicorn on config.asgi beside gunicorn: the live streams (#15), as production runs them."""
+    """The live streams (#15) beside gunicorn as production runs them (README): ``manage.py
+    serve_live`` — uvicorn on config.asgi (uvloop and httptools, chosen by uvicorn when installed,
+    ``--lifespan off``, no access log) on a socket that drops a connection whose keep-alive stays
+    unacknowledged (LIVE_SILENT_SECONDS)."""
     cmd = [
-        BIN / "uvicorn",
-        "config.asgi:application",
+        BIN / "python", "manage.py", "serve_live",
         "--host", "127.0.0.1",
         "--port", str(port),
         "--workers", str(args.asgi_workers),
-        "--lifespan", "off",
-        "--no-access-log",
-        "--loop", "uvloop",
-        "--http", "httptools",
-        "--backlog", "4096",
-        "--log-level", "warning",
     ]  # fmt: skip
     print("$", " ".join(map(str, cmd)), flush=True)
     log = open(out / "uvicorn.log", "w")  # noqa: SIM115 — closed with the process
@@ -545,9 +541,12 @@ def live_report(live, counter, users, staff):
         f"Live streams (#15): {live['segments']} stream connections said hello "
         f"({users} students + {staff} staff pages); peak open streams on uvicorn's port "
         f"{counter.peak if counter else '–'}; fallbacks to polling {c.get('fallbacks', 0)}, "
-        f"reconnections {c.get('reconnects', 0)}, keep-alives received {c.get('keep-alives', 0)}",
+        f"reconnections {c.get('reconnects', 0)}, keep-alives (`clock`, every "
+        f"{c.get('keep-alive seconds', '?')} s when quiet) received {c.get('keep-alives', 0)}",
     ]
-    lines += [f"  - {name[10:]}: {n}" for name, n in sorted(c.items()) if name.startswith("fallback: ")][:5]
+    lines += [
+        f"  - {name}: {n}" for name, n in sorted(c.items()) if name.startswith(("fallback: ", "reconnect: "))
+    ][:8]
     n, p50, p95, top = live["all"]
     lines.append(f"- **delivery, every event**: {n} events, p50 {ms(p50)}, p95 {ms(p95)}, max {ms(top)}")
     n, p50, p95, top = live["staff_action"]
@@ -602,7 +601,7 @@ def keepalive_report(live, ceiling):
     line = (
         f"Keep-alive cost: the uvicorn workers used {live['asgi_cpu']:.1f} CPU s in the steady window for "
         f"{live['mean_streams']:.0f} open streams on average: **{stream_ms:.1f} CPU ms per stream-minute** "
-        "(keep-alives every 15 s, events, presence refreshes — an upper bound of the keep-alive alone)"
+        "(keep-alives, events, presence refreshes — an upper bound of the keep-alive alone)"
     )
     if status.get("requests") and status.get("cpu"):
         beat_ms = status["cpu"] * 1000 / status["requests"]
@@ -657,7 +656,7 @@ def main(argv=None):
         "--asgi-workers",
         type=int,
         default=2,
-        help="uvicorn workers serving the live streams (config.asgi); 0: no streams, the pages poll",
+        help="uvicorn workers serving the live streams (manage.py serve_live); 0: no streams, the pages poll",
     )
     parser.add_argument("--worker-class", default="sync")
     parser.add_argument("--threads", type=int, default=1)
@@ -792,7 +791,8 @@ def main(argv=None):
         f"- machine: {mach}; load average after the scenario {load_after_main}, at the end {load}",
         f"- server: gunicorn `{args.worker_class}` × {args.workers} workers × {args.threads} threads, "
         + (
-            f"uvicorn `config.asgi` × {args.asgi_workers} workers (uvloop, httptools) for the live streams, "
+            f"`manage.py serve_live` (uvicorn, `config.asgi`) × {args.asgi_workers} workers "
+            "for the live streams, "
             if args.asgi_workers
             else "no live streams (the pages poll), "
         )
