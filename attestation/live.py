@@ -38,7 +38,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis
 from django.conf import settings
@@ -50,6 +50,11 @@ from attestation import fast_paths, presence
 from attestation.models import ExamSession, Slot
 from college.models import Stream as CourseStream
 from core import clock
+
+if TYPE_CHECKING:
+    from redis.commands.core import Script
+
+    from access.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -73,15 +78,15 @@ class Event(enum.StrEnum):
     CLOCK = "clock"  # the keep-alive: the server's time, so the countdown stays on the server's clock
 
 
-def session_channel(session_id) -> str:
+def session_channel(session_id: int) -> str:
     return f"session:{session_id}"
 
 
-def slot_channel(slot_id) -> str:
+def slot_channel(slot_id: int) -> str:
     return f"slot:{slot_id}"
 
 
-def staff_channel(slot_id) -> str:
+def staff_channel(slot_id: int) -> str:
     return f"staff:{slot_id}"
 
 
@@ -106,9 +111,9 @@ return #KEYS
 """
 
 _redis_lock = threading.Lock()
-_redis_client = None
-_script = None
-_local_seq: dict[str, itertools.count] = defaultdict(lambda: itertools.count(1))
+_redis_client: redis.Redis | None = None
+_script: Script | None = None
+_local_seq: dict[str, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
 _local_lock = threading.Lock()
 
 
@@ -116,16 +121,16 @@ def redis_url() -> str:
     return settings.REDIS_URL
 
 
-def _redis():
+def _redis() -> tuple[redis.Redis, Script]:
     global _redis_client, _script
     with _redis_lock:
-        if _redis_client is None:
+        if _redis_client is None or _script is None:
             _redis_client = redis.Redis.from_url(redis_url(), socket_timeout=5, socket_connect_timeout=2)
             _script = _redis_client.register_script(_PUBLISH_LUA)
         return _redis_client, _script
 
 
-def _send(messages: list[tuple[str, dict]]) -> None:
+def _send(messages: list[tuple[str, dict[str, object]]]) -> None:
     """Deliver now: ``messages`` are (channel, payload) pairs."""
     if not messages:
         return
@@ -148,9 +153,17 @@ def _send(messages: list[tuple[str, dict]]) -> None:
         hub().dispatch(channel, seq, json.dumps(payload, separators=(",", ":")))
 
 
-def _messages(event, slot_id, sessions, board, staff, everyone, data) -> list[tuple[str, dict]]:
+def _messages(
+    event: Event,
+    slot_id: int | None,
+    sessions: Iterable[int],
+    board: bool,
+    staff: bool,
+    everyone: bool,
+    data: dict[str, object],
+) -> list[tuple[str, dict[str, object]]]:
     session_ids = sorted(set(sessions))
-    messages: list[tuple[str, dict]] = [
+    messages: list[tuple[str, dict[str, object]]] = [
         (session_channel(pk), {"event": str(event), **data}) for pk in session_ids
     ]
     if slot_id is not None and (board or everyone):
@@ -163,12 +176,12 @@ def _messages(event, slot_id, sessions, board, staff, everyone, data) -> list[tu
 def publish(
     event: Event,
     *,
-    slot_id=None,
+    slot_id: int | None = None,
     sessions: Iterable[int] = (),
-    board=False,
-    staff=True,
-    everyone=False,
-    **data,
+    board: bool = False,
+    staff: bool = True,
+    everyone: bool = False,
+    **data: object,
 ) -> None:
     """Tell the open pages, once the current transaction commits (at once outside one).
 
@@ -180,14 +193,16 @@ def publish(
     transaction.on_commit(lambda: _send(messages))
 
 
-def tickets_changed(stream_id) -> None:
+def tickets_changed(stream_id: int) -> None:
     """TKT-3: the ticket counter on every slot tab of the stream (after the commit)."""
     slots = list(Slot.objects.filter(stream_id=stream_id).values_list("pk", flat=True))
-    messages = [(staff_channel(pk), {"event": str(Event.TICKETS)}) for pk in slots]
+    messages: list[tuple[str, dict[str, object]]] = [
+        (staff_channel(pk), {"event": str(Event.TICKETS)}) for pk in slots
+    ]
     transaction.on_commit(lambda: _send(messages))
 
 
-def _presence(slot_id, session_id, online: bool) -> None:
+def _presence(slot_id: int | None, session_id: int, online: bool) -> None:
     """Staff: a student's page connected or went away — a fact about the connection, not the data:
     told at once, whatever transaction may be open."""
     if slot_id:
@@ -201,6 +216,10 @@ def _presence(slot_id, session_id, online: bool) -> None:
 # --- the hub: one per process ----------------------------------------------------------------------
 
 
+# What the hub hands a stream: (channel, seq, payload JSON); None ends the stream.
+Item = tuple[str, int, str]
+
+
 @dataclasses.dataclass(eq=False)
 class Subscription:
     """One open stream: the channels it hears and where its events go."""
@@ -211,10 +230,10 @@ class Subscription:
     inbox: Any = None  # asyncio.Queue for an ASGI stream, queue.Queue for a thread
     closed: bool = False
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.inbox = asyncio.Queue() if self.loop is not None else queue.Queue()
 
-    def put(self, item) -> None:
+    def put(self, item: Item | None) -> None:
         if self.loop is not None:
             with contextlib.suppress(RuntimeError):  # the loop has closed: the stream is gone
                 self.loop.call_soon_threadsafe(self.inbox.put_nowait, item)
@@ -232,7 +251,7 @@ class Hub:
 
     PRESENCE_EVERY = 10  # seconds; presence.FRESH_SECONDS is 30: two refreshes may be missed
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.lock = threading.Lock()
         self.by_channel: dict[str, set[Subscription]] = defaultdict(set)
         self.students: dict[int, int] = defaultdict(int)  # session id → streams open here
@@ -322,7 +341,7 @@ class Hub:
                 self._close_all()
                 time.sleep(1)
 
-    def _deliver(self, message) -> None:
+    def _deliver(self, message: dict[str, Any]) -> None:  # as redis-py hands it over
         channel = message["channel"]
         data = message["data"]
         if isinstance(channel, bytes):
@@ -359,13 +378,13 @@ class Opened:
     """A stream the user may open: what it hears and what it says first."""
 
     channels: tuple[str, ...]
-    hello: dict
+    hello: dict[str, Any]  # with fast_paths.heartbeat's status for a student
     session_id: int | None = None
     ends_at: float | None = None  # epoch seconds: the stream says "time over" then (students)
     slot_id: int | None = None
 
 
-def open_student(user, session_id: int, *, check_only=False) -> Opened | None:
+def open_student(user: User, session_id: int, *, check_only: bool = False) -> Opened | None:
     """The student's own exam page (SLT-6): None when it is not theirs (→ 404).
 
     ``check_only``: only whether they may — no presence, nothing told."""
@@ -391,7 +410,7 @@ def open_student(user, session_id: int, *, check_only=False) -> Opened | None:
     )
 
 
-def open_staff(user, slot_id: int, *, check_only=False) -> Opened | None:
+def open_staff(user: User, slot_id: int, *, check_only: bool = False) -> Opened | None:
     """The slot's live table (SLT-6, X-5) for staff who may see its stream; None otherwise (→ 404)."""
     access = access_for(user)
     if not access.shows_staff_module:
@@ -420,7 +439,7 @@ def closed(opened: Opened, last_here: bool) -> None:
 PADDING = b":" + b" " * 2048 + b"\n"
 
 
-def frame(payload: dict) -> bytes:
+def frame(payload: dict[str, object]) -> bytes:
     event = payload.get("event", "message")
     return f"event: {event}\ndata: {json.dumps(payload, separators=(',', ':'))}\n\n".encode()
 
@@ -433,7 +452,7 @@ class LiveStream:
 
     :mod:`attestation.live_asgi` and :mod:`attestation.views.live` carry it; this decides."""
 
-    def __init__(self, opened: Opened):
+    def __init__(self, opened: Opened) -> None:
         self.opened = opened
         self.subscription = Subscription(opened.channels, opened.session_id)
         self.keepalive = settings.LIVE_KEEPALIVE_SECONDS
@@ -465,7 +484,7 @@ class LiveStream:
             due = min(due, self.opened.ends_at - clock.now().timestamp())
         return max(0.0, due)
 
-    def event(self, item) -> bytes:
+    def event(self, item: Item) -> bytes:
         channel, seq, payload = item
         self._follow(payload)
         self.next_keepalive = time.monotonic() + self.keepalive

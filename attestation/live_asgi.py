@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -28,13 +30,24 @@ from django.http.request import split_domain_port, validate_host
 
 from attestation import live
 
-ROUTES = (
+if TYPE_CHECKING:
+    from access.models import User
+
+# ASGI, as Django's ASGIHandler takes it: the scope, and the messages received and sent.
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[Mapping[str, Any]]]
+Send = Callable[[Mapping[str, Any]], Awaitable[None]]
+Application = Callable[[Scope, Receive, Send], Awaitable[None]]
+# ``live.open_student`` / ``live.open_staff``: the stream this user may open, or None (→ 404).
+Opener = Callable[["User", int], live.Opened | None]
+
+ROUTES: tuple[tuple[re.Pattern[str], Opener], ...] = (
     (re.compile(r"^/attestation/sessions/(\d+)/events/$"), live.open_student),
     (re.compile(r"^/attestation/slots/(\d+)/events/$"), live.open_staff),
 )
 
 
-def route(path: str):
+def route(path: str) -> tuple[Opener, int] | None:
     for pattern, opener in ROUTES:
         found = pattern.match(path)
         if found:
@@ -42,14 +55,15 @@ def route(path: str):
     return None
 
 
-def _header(scope, name: bytes) -> str:
-    for key, value in scope.get("headers", ()):
+def _header(scope: Scope, name: bytes) -> str:
+    headers: Iterable[tuple[bytes, bytes]] = scope.get("headers", ())
+    for key, value in headers:
         if key == name:
             return value.decode("latin1")
     return ""
 
 
-def _open(opener, pk: int, cookie_header: str):
+def _open(opener: Opener, pk: int, cookie_header: str) -> tuple[int, live.Opened | None]:
     """In a worker thread: who is asking, and may they (the same rules as the pages)."""
     close_old_connections()
     try:
@@ -66,19 +80,19 @@ def _open(opener, pk: int, cookie_header: str):
         close_old_connections()
 
 
-async def _refuse(send, status: int) -> None:
+async def _refuse(send: Send, status: int) -> None:
     await send(
         {"type": "http.response.start", "status": status, "headers": [(b"content-type", b"text/plain")]}
     )
     await send({"type": "http.response.body", "body": b""})
 
 
-async def _disconnected(receive) -> None:
+async def _disconnected(receive: Receive) -> None:
     while (await receive())["type"] != "http.disconnect":
         pass
 
 
-async def serve(scope, receive, send, opener, pk: int) -> None:
+async def serve(scope: Scope, receive: Receive, send: Send, opener: Opener, pk: int) -> None:
     host, _port = split_domain_port(_header(scope, b"host"))
     if not host or not validate_host(host, settings.ALLOWED_HOSTS) or scope.get("method") != "GET":
         await _refuse(send, 400)
@@ -129,12 +143,12 @@ async def serve(scope, receive, send, opener, pk: int) -> None:
         await sync_to_async(stream.detach, thread_sensitive=False)()
 
 
-def with_streams(django_application):
+def with_streams(django_application: Application) -> Application:
     """``config/asgi.py``: the streams here, every other request to Django."""
 
     live.hub().start()  # subscribed to Redis before the first page asks
 
-    async def application(scope, receive, send):
+    async def application(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             found = route(scope.get("path", ""))
             if found is not None:

@@ -10,12 +10,16 @@ and ``tests/attestation/test_fast_paths_agree.py`` proves both say the same.
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
+
+if TYPE_CHECKING:
+    from attestation.models import ExamSession, Slot
 
 MIN_ANSWER_CHARS = 10
 
@@ -28,7 +32,9 @@ class SlotState(models.TextChoices):
     OVER = "over", _("finished")
 
 
-def slot_state(slot, now: datetime.datetime | None = None) -> SlotState:
+def slot_state(slot: Slot | None, now: datetime.datetime | None = None) -> SlotState:
+    # ``Slot | None``: views/session_page.py passes ``session.slot`` after checking ``session.slot_id``.
+    assert slot is not None
     now = now or clock.now()
     if now < slot.starts_at:
         return SlotState.BEFORE
@@ -37,7 +43,7 @@ def slot_state(slot, now: datetime.datetime | None = None) -> SlotState:
     return SlotState.OVER
 
 
-def is_slot_day(slot) -> bool:
+def is_slot_day(slot: Slot) -> bool:
     """The slot starts today, in the college's time zone (GEN-1, SND-1)."""
     return timezone.localtime(slot.starts_at).date() == clock.local_today()
 
@@ -65,28 +71,28 @@ def slot_membership_editable(state: SlotState) -> bool:
 # --- ANS-1, ANS-2, TIM-1: answering -------------------------------------------------------------
 
 
-def answers_open(session, *, by_tickets: bool, now: datetime.datetime) -> bool:
+def answers_open(session: ExamSession, *, by_tickets: bool, now: datetime.datetime) -> bool:
     """ANS-1: the slot has started and the questions were viewed (by tickets) or a task is given
     (without tickets)."""
-    if session.slot_id is None or now < session.slot.starts_at:
+    if session.slot_id is None or session.slot is None or now < session.slot.starts_at:
         return False
     if by_tickets:
         return bool(session.ticket_id and session.questions_viewed_at)
     return bool(session.task)
 
 
-def time_over(session, now: datetime.datetime) -> bool:
+def time_over(session: ExamSession, now: datetime.datetime) -> bool:
     """TIM-1, X-4: the student's own end (the slot's end plus their extra time, ``session.ends_at``)
     has come; never, without a slot."""
     return session.slot_id is not None and now >= session.ends_at
 
 
-def choosing_open(session, now: datetime.datetime) -> bool:
+def choosing_open(session: ExamSession, now: datetime.datetime) -> bool:
     """STU-3: a ticket is chosen from the slot's start until the student's own end."""
-    return session.slot.starts_at <= now < session.ends_at
+    return session.slot is not None and session.slot.starts_at <= now < session.ends_at
 
 
-def may_write(session, *, by_tickets: bool, now: datetime.datetime) -> bool:
+def may_write(session: ExamSession, *, by_tickets: bool, now: datetime.datetime) -> bool:
     """X-1, ANS-2: a draft or a file is accepted — not sent, open for answers, before the own end."""
     return (
         not session.answer_sent_at
@@ -95,12 +101,14 @@ def may_write(session, *, by_tickets: bool, now: datetime.datetime) -> bool:
     )
 
 
-def draft_accepted(session, *, by_tickets: bool, now: datetime.datetime, version: int) -> bool:
+def draft_accepted(session: ExamSession, *, by_tickets: bool, now: datetime.datetime, version: int) -> bool:
     """X-1: an autosave lands when the student may write and its version is newer than the stored."""
     return may_write(session, by_tickets=by_tickets, now=now) and session.draft_version < version
 
 
-def may_send(session, *, by_tickets: bool, now: datetime.datetime, chars: int, file_count: int) -> bool:
+def may_send(
+    session: ExamSession, *, by_tickets: bool, now: datetime.datetime, chars: int, file_count: int
+) -> bool:
     """ANS-2: (questions viewed or task given) and (≥10 characters or a file) and the time is not over."""
     return (
         answers_open(session, by_tickets=by_tickets, now=now)
@@ -112,17 +120,17 @@ def may_send(session, *, by_tickets: bool, now: datetime.datetime, chars: int, f
 # --- STU-2…STU-4, TSK-1: what the exam page shows to whom ----------------------------------------
 
 
-def ticket_shown(session, *, viewer: str, by_tickets: bool, state: SlotState | None) -> bool:
+def ticket_shown(session: ExamSession, *, viewer: str, by_tickets: bool, state: SlotState | None) -> bool:
     """STU-2: the ticket's number shows once the slot has started (to staff at once)."""
     return bool(by_tickets and session.ticket_id and (_started(state) or viewer == "staff"))
 
 
-def task_shown(session, *, viewer: str, by_tickets: bool, state: SlotState | None) -> bool:
+def task_shown(session: ExamSession, *, viewer: str, by_tickets: bool, state: SlotState | None) -> bool:
     """STU-2, TSK-1: the task shows once the slot has started (to staff at once)."""
     return bool(not by_tickets and session.task and (_started(state) or viewer == "staff"))
 
 
-def board_shown(session, *, viewer: str, by_tickets: bool, state: SlotState | None) -> bool:
+def board_shown(session: ExamSession, *, viewer: str, by_tickets: bool, state: SlotState | None) -> bool:
     """STU-3: the board, for a placed student without a ticket, while the slot runs."""
     return bool(
         viewer == "student"
@@ -133,7 +141,7 @@ def board_shown(session, *, viewer: str, by_tickets: bool, state: SlotState | No
     )
 
 
-def questions_shown(session, *, viewer: str) -> bool:
+def questions_shown(session: ExamSession, *, viewer: str) -> bool:
     """STU-4: the questions reach the page only once sent AND opened by the student (or for staff)."""
     return bool(
         session.ticket_id
@@ -141,12 +149,12 @@ def questions_shown(session, *, viewer: str) -> bool:
     )
 
 
-def recordings_shown(slot, *, viewer: str) -> bool:
+def recordings_shown(slot: Slot | None, *, viewer: str) -> bool:
     """PLT-2, STU-5: the slot's recording links show to staff, and to the student when allowed."""
     return bool(slot and slot.has_recording and (viewer == "staff" or slot.show_recording))
 
 
-def task_editable(session, *, by_tickets: bool, state: SlotState | None) -> bool:
+def task_editable(session: ExamSession, *, by_tickets: bool, state: SlotState | None) -> bool:
     """TSK-1: the page offers the task's editor until the answer is sent or the slot is over."""
     return not by_tickets and not session.answer_sent_at and state != SlotState.OVER
 
@@ -158,7 +166,7 @@ def _started(state: SlotState | None) -> bool:
 # --- GEN-1, PLC-1, PLC-3, SND-1: handing tickets out ----------------------------------------------
 
 
-def generation_open(slot, state: SlotState) -> bool:
+def generation_open(slot: Slot, state: SlotState) -> bool:
     """GEN-1: ticket numbers are generated on the slot's day, until it is over."""
     return is_slot_day(slot) and state != SlotState.OVER
 
@@ -168,6 +176,6 @@ def placement_open(state: SlotState) -> bool:
     return state == SlotState.RUNNING
 
 
-def questions_sending_open(slot, state: SlotState) -> bool:
+def questions_sending_open(slot: Slot, state: SlotState) -> bool:
     """SND-1: the questions are sent on the slot's day, from its start until it is over."""
     return is_slot_day(slot) and state == SlotState.RUNNING

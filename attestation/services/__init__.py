@@ -5,17 +5,26 @@ behave the same. A refused action raises :class:`Refused` with a translated mess
 nothing.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from access.models import User
+    from college.models import Stream
 
 
 class Refused(Exception):
     """The action is not allowed or the input is wrong; ``message`` is shown to the user."""
 
-    def __init__(self, message, field=None):
+    def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(str(message))
         self.message = message
         self.field = field
-        self.errors: dict = {}  # per-field or per-cell reasons, when a form refuses several at once
+        # Per-field (name) or per-cell ((column id, student id)) reasons, when a form refuses several at once.
+        self.errors: dict[str | tuple[int, int], str] = {}
 
 
 class NotAllowed(Refused):
@@ -23,7 +32,7 @@ class NotAllowed(Refused):
     plain :class:`Refused` (wrong input, wrong time) answers 400 with the form kept."""
 
 
-def require_edit(actor, stream):
+def require_edit(actor: User, stream: Stream) -> None:
     """X-10, ADM-3: a change to the stream's exam needs edit mode on the stream."""
     from access.policy import access_for
 

@@ -5,7 +5,10 @@ The server's clock rules: a draft or a file that arrives after the student's own
 what was typed, and the last draft saved before the end stays readable for the teacher.
 """
 
+from __future__ import annotations
+
 import datetime
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -19,17 +22,22 @@ from audit.models import record
 from core import clock
 from core.richtext import RICH_TEXT_MAX, plain_length, sanitize
 
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from access.models import User
+
 MIN_ANSWER_CHARS = rules.MIN_ANSWER_CHARS
 MAX_FILES = 10
 
 
-def answers_open(session, exam=None) -> bool:
+def answers_open(session: ExamSession, exam: StreamExam | None = None) -> bool:
     """ANS-1 (:func:`attestation.rules.answers_open`) for this session's stream, now."""
     exam = exam or StreamExam.for_stream(session.stream)
     return rules.answers_open(session, by_tickets=exam.mode == StreamExam.Mode.TICKETS, now=clock.now())
 
 
-def _own_open_session(actor, session, *, lock=False):
+def _own_open_session(actor: User, session: ExamSession, *, lock: bool = False) -> ExamSession:
     queryset = ExamSession.objects.select_related("slot", "stream__journal", "student")
     if lock:
         queryset = queryset.select_for_update(of=("self",))
@@ -49,7 +57,9 @@ class TextTooLong(Refused):
     """A draft longer than an answer may be: refused as bad input (400), the answer stays open."""
 
 
-def draft_save(*, actor, session_id, text, version) -> tuple[int, datetime.datetime | None] | None:
+def draft_save(
+    *, actor: User, session_id: int, text: str, version: int
+) -> tuple[int, datetime.datetime | None] | None:
     """X-1: keep the newest draft; returns (version, saved at), or None when nothing was written.
 
     Autosaves come every 15 s from every writing student, so this is ONE statement
@@ -67,14 +77,14 @@ def draft_save(*, actor, session_id, text, version) -> tuple[int, datetime.datet
     return None
 
 
-def draft_not_saved(*, actor, session) -> tuple[int, datetime.datetime | None]:
+def draft_not_saved(*, actor: User, session: ExamSession) -> tuple[int, datetime.datetime | None]:
     """Why an autosave wrote nothing: a refusal with its message (sent, not open, time over), or
     a retry of an older or repeated version — answered with the version the server already has."""
     session = _own_open_session(actor, session)
     return session.draft_version, session.draft_saved_at
 
 
-def can_send(session, text, file_count, exam=None) -> bool:
+def can_send(session: ExamSession, text: str, file_count: int, exam: StreamExam | None = None) -> bool:
     """ANS-2 (:func:`attestation.rules.may_send`) for this text and these files, now."""
     exam = exam or StreamExam.for_stream(session.stream)
     return rules.may_send(
@@ -86,7 +96,7 @@ def can_send(session, text, file_count, exam=None) -> bool:
     )
 
 
-def answer_send(*, actor, session, text) -> ExamSession:
+def answer_send(*, actor: User, session: ExamSession, text: str) -> ExamSession:
     """ANS-2: lock, check, send once; a double click or a retry after a timeout gets the same result."""
     with transaction.atomic():
         locked = (
@@ -120,21 +130,22 @@ def answer_send(*, actor, session, text) -> ExamSession:
     return locked
 
 
-def answer_file_add(*, actor, session, upload) -> AnswerFile:
+def answer_file_add(*, actor: User, session: ExamSession, upload: UploadedFile) -> AnswerFile:
     validate_upload(upload)
     with transaction.atomic():
         session = _own_open_session(actor, session, lock=True)
         if session.answer_files.count() >= MAX_FILES:
             raise Refused(_("At most %(n)s files can be attached.") % {"n": MAX_FILES})
-        name = safe_name(upload.name)
-        attached = AnswerFile(session=session, file_name=name, size=upload.size)
+        name = safe_name(upload.name or "")
+        # ``validate_upload`` has compared the size: it is known here (``or 0`` only for the type).
+        attached = AnswerFile(session=session, file_name=name, size=upload.size or 0)
         attached.file.save(name, upload, save=False)
         attached.save()
         record(actor=actor, action="answer.file_add", obj=session, after={"file": name})
     return attached
 
 
-def answer_file_delete(*, actor, session, attached) -> None:
+def answer_file_delete(*, actor: User, session: ExamSession, attached: AnswerFile) -> None:
     with transaction.atomic():
         session = _own_open_session(actor, session, lock=True)
         if attached.session_id != session.pk:

@@ -8,7 +8,12 @@ graded meanwhile) is refused. The slot's grading table (``slot_grades_set``) sav
 through the same ``grade_set``, so one row, one page or the whole slot obey the same rules.
 """
 
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -21,6 +26,11 @@ from audit.models import record
 from college.models import Journal, JournalColumn, JournalMark
 from core import clock
 
+if TYPE_CHECKING:
+    from access.models import User
+    from attestation.models import Slot
+    from college.models import Stream
+
 Form = Journal.FinalForm
 Kind = JournalColumn.Kind
 
@@ -28,36 +38,37 @@ Kind = JournalColumn.Kind
 COMMENT_MAX_CHARS = 1000
 
 
-def grading_open(session, now=None) -> bool:
+def grading_open(session: ExamSession, now: datetime.datetime | None = None) -> bool:
     """GRD-1, the moment: the answer is sent, or the student's own end time has passed without one."""
     if session.answer_sent_at:
         return True
     return session.slot_id is not None and (now or clock.now()) >= session.ends_at
 
 
-def may_grade(actor, session) -> bool:
+def may_grade(actor: User, session: ExamSession) -> bool:
     """GRD-1: the right, and the moment."""
     return access_for(actor).can_grade_stream(session.stream) and grading_open(session)
 
 
-def parts(journal) -> list[str]:
+def parts(journal: Journal) -> list[str]:
     """GRD-3: the tabs of the form: written / oral / total."""
-    return {
+    by_form: dict[str, list[str]] = {
         Form.WRITTEN: ["written"],
         Form.ORAL: ["oral"],
         Form.WRITTEN_ORAL: ["written", "oral", "total"],
         Form.PASS_FAIL: ["total"],
-    }.get(journal.final_form, [])
+    }
+    return by_form.get(journal.final_form, [])
 
 
-def typed_parts(journal) -> list[str]:
+def typed_parts(journal: Journal) -> list[str]:
     """The parts a grader types: a written-and-oral total is computed, never typed."""
     if journal.final_form == Form.WRITTEN_ORAL:
         return ["written", "oral"]
     return parts(journal)
 
 
-def snapshot(session) -> dict:
+def snapshot(session: ExamSession) -> dict[str, str]:
     return {
         "absence": session.absence,
         "written": session.grade_written,
@@ -66,7 +77,9 @@ def snapshot(session) -> dict:
     }
 
 
-def _normalise(journal, scale, *, absence, written, oral, total):
+def _normalise(
+    journal: Journal, scale: str, *, absence: str, written: str, oral: str, total: str
+) -> dict[str, str]:
     """The grade as stored, or Refused naming the field at fault (``Refused.field``)."""
     if absence:
         if absence not in grade_scales.ABSENCE:
@@ -94,14 +107,14 @@ def _normalise(journal, scale, *, absence, written, oral, total):
     }
 
 
-def _valid(value, scale, field):
+def _valid(value: str, scale: str, field: str) -> str:
     try:
         return grade_scales.validate(value, scale)
     except ValueError as error:
         raise Refused(str(error.args[0]), field=field) from error
 
 
-def _clean_comment(comment):
+def _clean_comment(comment: str) -> str:
     """The comment to the student is plain text (escaped wherever it is shown), of bounded length."""
     comment = "".join(ch for ch in (comment or "") if ch in "\n\t" or ch.isprintable()).strip()
     if len(comment) > COMMENT_MAX_CHARS:
@@ -112,9 +125,9 @@ def _clean_comment(comment):
     return comment
 
 
-def _to_journal(journal, session, grade):
+def _to_journal(journal: Journal, session: ExamSession, grade: dict[str, str]) -> None:
     """GRD-6: the grade lands in the journal's final-control columns at once."""
-    values = {
+    values: dict[str, str] = {
         Kind.FINAL_WRITTEN: grade["written"],
         Kind.FINAL_ORAL: grade["oral"],
         Kind.FINAL: grade["absence"] or grade["total"],
@@ -129,7 +142,7 @@ def _to_journal(journal, session, grade):
             JournalMark.objects.filter(column=column, student=session.student).delete()
 
 
-def require_grader(actor, stream) -> None:
+def require_grader(actor: User, stream: Stream) -> None:
     """GRD-1, ADM-4(c), X-10: only who may grade the stream gets further; read mode is refused
     before any input is looked at (403 in the views)."""
     if not access_for(actor).can_grade_stream(stream):
@@ -137,7 +150,16 @@ def require_grader(actor, stream) -> None:
 
 
 def grade_set(
-    *, actor, session, absence="", written="", oral="", total="", reason="", version, comment=None
+    *,
+    actor: User,
+    session: ExamSession,
+    absence: str = "",
+    written: str = "",
+    oral: str = "",
+    total: str = "",
+    reason: str = "",
+    version: int,
+    comment: str | None = None,
 ) -> ExamSession:
     """Set (or change) one student's grade; ``comment`` None leaves the comment to the student as is.
 
@@ -187,7 +209,14 @@ def grade_set(
     return session
 
 
-def _change_grade(actor, session, journal, before, grade, reason):
+def _change_grade(
+    actor: User,
+    session: ExamSession,
+    journal: Journal,
+    before: dict[str, str],
+    grade: dict[str, str],
+    reason: str,
+) -> None:
     """The grade's fields, its history row, the journal's marks and the audit row, all at once."""
     session.absence = grade["absence"]
     session.grade_written, session.grade_oral, session.grade_total = (
@@ -219,7 +248,7 @@ class GradeEntry:
     comment: str = ""
 
 
-def _untouched(session, entry, journal) -> bool:
+def _untouched(session: ExamSession, entry: GradeEntry, journal: Journal) -> bool:
     """Nothing typed differs from what is stored: the row is left alone (an empty row of a student
     not graded yet is no error, and a row saved earlier is not saved again)."""
     stored = snapshot(session)
@@ -229,7 +258,9 @@ def _untouched(session, entry, journal) -> bool:
     return all(typed)
 
 
-def slot_grades_set(*, actor, slot, entries) -> tuple[list[ExamSession], dict[int, Refused]]:
+def slot_grades_set(
+    *, actor: User, slot: Slot, entries: Sequence[GradeEntry]
+) -> tuple[list[ExamSession], dict[int, Refused]]:
     """Grade a whole slot from its table: every changed row through ``grade_set`` on its own, so
     each valid row is saved and each invalid one refused with its own reason (by session id)."""
     require_grader(actor, slot.stream)
@@ -240,7 +271,8 @@ def slot_grades_set(*, actor, slot, entries) -> tuple[list[ExamSession], dict[in
         .defer("task", "draft", "answer")
     }
     journal = slot.stream.journal
-    saved, refused = [], {}
+    saved: list[ExamSession] = []
+    refused: dict[int, Refused] = {}
     for entry in entries:
         session = sessions.get(entry.session_id)
         if session is None:
@@ -257,7 +289,7 @@ def slot_grades_set(*, actor, slot, entries) -> tuple[list[ExamSession], dict[in
     return saved, refused
 
 
-def _grade_entry(actor, session, entry):
+def _grade_entry(actor: User, session: ExamSession, entry: GradeEntry) -> ExamSession:
     return grade_set(
         actor=actor,
         session=session,

@@ -1,6 +1,9 @@
 """JRN-1…JRN-4: the journal's "Conduct final control online" switch and the journal's grades."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -12,6 +15,10 @@ from attestation.services import Refused
 from attestation.services.module_settings import version_of
 from audit.models import record
 from college.models import Journal, JournalColumn, JournalMark, TrainingTechnology
+
+if TYPE_CHECKING:
+    from access.models import User
+    from college.models import Stream
 
 Kind = JournalColumn.Kind
 PASS_FAIL_VALUES = {"passed": gettext_lazy("Passed"), "failed": gettext_lazy("Not passed")}
@@ -26,19 +33,19 @@ class OnlineSwitch:
     editable: bool
 
 
-def stream_is_scheduled(stream) -> bool:
+def stream_is_scheduled(stream: Stream) -> bool:
     """JRN-3: at least one student of the stream is in a slot."""
     return ExamSession.objects.filter(stream=stream, slot__isnull=False).exists()
 
 
-def study_periods_allowed(stream) -> bool:
+def study_periods_allowed(stream: Stream) -> bool:
     """SET-4: every study period among the stream's groups is allowed for online attestation."""
     allowed = ModuleSettings.for_kind().allowed_period_ids()
     periods = set(stream.groups.values_list("study_period_id", flat=True))
     return bool(periods) and periods <= allowed
 
 
-def online_switch(*, actor, journal) -> OnlineSwitch:
+def online_switch(*, actor: User, journal: Journal) -> OnlineSwitch:
     access = access_for(actor)
     has_module = access.shows_staff_module
     shown = has_module and (
@@ -49,7 +56,7 @@ def online_switch(*, actor, journal) -> OnlineSwitch:
     return OnlineSwitch(shown=bool(shown), locked=locked, editable=bool(editable))
 
 
-def final_kinds(journal) -> list[str]:
+def final_kinds(journal: Journal) -> list[str]:
     """The final-control columns a journal has for its form of final attestation."""
     if not journal.final_grade_set:
         return []
@@ -58,7 +65,7 @@ def final_kinds(journal) -> list[str]:
     return [Kind.FINAL]
 
 
-def sync_final_columns(journal) -> None:
+def sync_final_columns(journal: Journal) -> None:
     """Make the final columns match the form; a column that holds grades is never dropped silently."""
     wanted = final_kinds(journal)
     existing = {col.kind: col for col in journal.columns.exclude(kind=Kind.CURRENT)}
@@ -80,7 +87,7 @@ def sync_final_columns(journal) -> None:
             )
 
 
-def _snapshot(journal) -> dict:
+def _snapshot(journal: Journal) -> dict[str, str | bool]:
     return {
         "final_form": journal.final_form,
         "final_grade_set": journal.final_grade_set,
@@ -88,7 +95,15 @@ def _snapshot(journal) -> dict:
     }
 
 
-def journal_settings_save(*, actor, journal, final_form, final_grade_set, conduct_online, version) -> Journal:
+def journal_settings_save(
+    *,
+    actor: User,
+    journal: Journal,
+    final_form: str,
+    final_grade_set: bool,
+    conduct_online: bool,
+    version: str,
+) -> Journal:
     """Save the journal's Settings tab, refusing every change the rules forbid (JRN-1, JRN-3)."""
     access = access_for(actor)
     if not access.can_edit_journal(journal.stream):
@@ -136,7 +151,7 @@ def journal_settings_save(*, actor, journal, final_form, final_grade_set, conduc
 # --- grades in the journal --------------------------------------------------------------------
 
 
-def validate_mark(value: str, *, scale: str, column, final_form: str) -> str:
+def validate_mark(value: str, *, scale: str, column: JournalColumn, final_form: str) -> str:
     """Normalise one typed mark, or raise Refused with the reason."""
     value = value.strip()
     if column.is_final and final_form == Journal.FinalForm.PASS_FAIL:
@@ -152,7 +167,7 @@ def validate_mark(value: str, *, scale: str, column, final_form: str) -> str:
     return value
 
 
-def journal_marks_save(*, actor, journal, typed: dict[tuple[int, int], str]) -> int:
+def journal_marks_save(*, actor: User, journal: Journal, typed: dict[tuple[int, int], str]) -> int:
     """Save typed marks, all or nothing. ``typed`` maps (column id, student id) → text ('' clears).
 
     Returns the number of changed cells; raises Refused with ``errors`` (cell → message) otherwise.
@@ -164,7 +179,8 @@ def journal_marks_save(*, actor, journal, typed: dict[tuple[int, int], str]) -> 
     columns = {c.pk: c for c in journal.columns.all()}
     students = {s.pk: s for s in stream.students.select_related("group__technology")}
     current = {(m.column_id, m.student_id): m for m in JournalMark.objects.filter(column__journal=journal)}
-    errors, changes = {}, {}
+    errors: dict[str | tuple[int, int], str] = {}
+    changes: dict[tuple[int, int], str] = {}
     for (col_id, student_id), text in typed.items():
         column, student = columns.get(col_id), students.get(student_id)
         if column is None or student is None:

@@ -5,7 +5,11 @@ rules against the one clock, writes an audit entry in the same transaction, and 
 :class:`Refused` — changing nothing — when anything is wrong.
 """
 
-from datetime import timedelta
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.urls import reverse
@@ -21,14 +25,18 @@ from core import clock
 from notifications import kinds
 from notifications.services import notify
 
+if TYPE_CHECKING:
+    from access.models import User
+    from college.models import Stream, Student
+
 MAX_EXTRA_MINUTES = 600
 
 
-def local(dt):
+def local(dt: datetime) -> str:
     return formats.date_format(timezone.localtime(dt), "d.m.Y H:i")
 
 
-def _slot_snapshot(slot):
+def _slot_snapshot(slot: Slot) -> dict[str, str | list[int]]:
     return {
         "starts_at": slot.starts_at.isoformat(),
         "ends_at": slot.ends_at.isoformat(),
@@ -36,7 +44,7 @@ def _slot_snapshot(slot):
     }
 
 
-def first_start(stream):
+def first_start(stream: Stream) -> datetime | None:
     return (
         Slot.objects.filter(stream=stream).order_by("starts_at").values_list("starts_at", flat=True).first()
     )
@@ -45,11 +53,11 @@ def first_start(stream):
 # --- STR-2: by tickets / without tickets -------------------------------------------------------
 
 
-def stream_mode_set(*, actor, stream, mode) -> StreamExam:
+def stream_mode_set(*, actor: User, stream: Stream, mode: str) -> StreamExam:
     require_edit(actor, stream)
     mode = StreamExam.Mode(mode)
     with transaction.atomic():
-        exam = StreamExam.locked(stream)
+        exam: StreamExam = StreamExam.locked(stream)
         start = first_start(stream)
         if start is not None and clock.now() >= start:
             raise Refused(
@@ -67,14 +75,14 @@ def stream_mode_set(*, actor, stream, mode) -> StreamExam:
 # --- checks shared by creating and editing a slot -------------------------------------------
 
 
-def _check_times(starts_at, ends_at):
+def _check_times(starts_at: datetime, ends_at: datetime) -> None:
     if ends_at <= starts_at:
         raise Refused(_("The end time must be later than the start."), field="ends_at")
     if starts_at <= clock.now():
         raise Refused(_("The start must be in the future."), field="starts_at")
 
 
-def _check_schedule(stream, students, starts_at):
+def _check_schedule(stream: Stream, students: Iterable[Student], starts_at: datetime) -> None:
     """SLT-2: the slot's date lies in each student's academic-schedule attestation period."""
     day = timezone.localtime(starts_at).date()
     schedules = {
@@ -107,7 +115,9 @@ def _check_schedule(stream, students, starts_at):
             )
 
 
-def _check_overlaps(students, starts_at, ends_at, exclude_slot=None):
+def _check_overlaps(
+    students: Sequence[Student], starts_at: datetime, ends_at: datetime, exclude_slot: Slot | None = None
+) -> None:
     """No student sits two final controls at once (in any stream)."""
     clashes = (
         ExamSession.objects.filter(student__in=students, slot__isnull=False)
@@ -132,7 +142,9 @@ def _check_overlaps(students, starts_at, ends_at, exclude_slot=None):
 # --- SLT-1, SLT-2: distribute students -------------------------------------------------------
 
 
-def slot_create(*, actor, stream, student_ids, starts_at, ends_at) -> Slot:
+def slot_create(
+    *, actor: User, stream: Stream, student_ids: Collection[int], starts_at: datetime, ends_at: datetime
+) -> Slot:
     require_edit(actor, stream)
     if not student_ids:
         raise Refused(_("Choose at least one student."), field="students")
@@ -178,7 +190,7 @@ def slot_create(*, actor, stream, student_ids, starts_at, ends_at) -> Slot:
 # --- SLT-3: edit and delete a slot ------------------------------------------------------------
 
 
-def _locked_slot(slot):
+def _locked_slot(slot: Slot) -> Slot:
     return Slot.objects.select_for_update().select_related("stream").get(pk=slot.pk)
 
 
@@ -186,7 +198,7 @@ class Unchanged(Refused):
     """The change asked for is what is already stored: nothing is written, nothing audited."""
 
 
-def slot_update(*, actor, slot, starts_at, ends_at) -> Slot:
+def slot_update(*, actor: User, slot: Slot, starts_at: datetime, ends_at: datetime) -> Slot:
     """Before the start: date and times; after the start, until the end: only the end time.
 
     ``starts_at`` is what the form sent: after the start, a different start is refused with the
@@ -225,7 +237,7 @@ def slot_update(*, actor, slot, starts_at, ends_at) -> Slot:
     return slot
 
 
-def slot_delete(*, actor, slot) -> None:
+def slot_delete(*, actor: User, slot: Slot) -> None:
     """Before the start only; its students go back to "Undistributed"."""
     require_edit(actor, slot.stream)
     with transaction.atomic():
@@ -241,7 +253,7 @@ def slot_delete(*, actor, slot) -> None:
 # --- SLT-5, X-4: one student ------------------------------------------------------------------
 
 
-def session_unschedule(*, actor, session) -> None:
+def session_unschedule(*, actor: User, session: ExamSession) -> None:
     require_edit(actor, session.stream)
     with transaction.atomic():
         session = (
@@ -265,7 +277,7 @@ def session_unschedule(*, actor, session) -> None:
         session.save(update_fields=["slot", "extra_minutes"])
 
 
-def session_extra_time(*, actor, session, minutes) -> ExamSession:
+def session_extra_time(*, actor: User, session: ExamSession, minutes: int) -> ExamSession:
     """X-4: extra time for one student, until their own deadline has passed."""
     require_edit(actor, session.stream)
     if not 0 <= minutes <= MAX_EXTRA_MINUTES:
@@ -304,7 +316,7 @@ def session_extra_time(*, actor, session, minutes) -> ExamSession:
     return session
 
 
-def session_move(*, actor, session, target) -> ExamSession:
+def session_move(*, actor: User, session: ExamSession, target: Slot) -> ExamSession:
     """X-4: reschedule one student to another slot of the stream that has not started."""
     require_edit(actor, session.stream)
     with transaction.atomic():
@@ -341,7 +353,7 @@ def session_move(*, actor, session, target) -> ExamSession:
 # --- NTF-1: send notification -----------------------------------------------------------------
 
 
-def slot_notify(*, actor, slot) -> int:
+def slot_notify(*, actor: User, slot: Slot) -> int:
     """Every student of the slot gets the seed's message; the button hides until the start changes."""
     require_edit(actor, slot.stream)
     with transaction.atomic():
@@ -370,7 +382,16 @@ def slot_notify(*, actor, slot) -> int:
 
 
 def slot_platform_save(
-    *, actor, slot, platform, login, password, conference_url, has_recording, show_recording, recording_urls
+    *,
+    actor: User,
+    slot: Slot,
+    platform: str,
+    login: str,
+    password: str,
+    conference_url: str,
+    has_recording: bool,
+    show_recording: bool,
+    recording_urls: Sequence[str],
 ) -> Slot:
     require_edit(actor, slot.stream)
     for url in [conference_url, *recording_urls]:

@@ -5,9 +5,14 @@ row first (one short transaction per claim), re-check, then write; a partial uni
 (slot, ticket) for chosen tickets is the last guard (X-3).
 """
 
+from __future__ import annotations
+
+import datetime
 import logging
 import random
 from collections import Counter
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
@@ -25,6 +30,13 @@ from audit.models import record
 from core import clock
 from core.richtext import sanitize
 
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+    from django.db.models import QuerySet
+
+    from access.models import User
+    from college.models import AcademicPeriod, Stream
+
 MAX_TICKETS = 300
 RENUMBER_OFFSET = 1000  # above MAX_TICKETS
 logger = logging.getLogger(__name__)
@@ -34,19 +46,19 @@ _random = random.SystemRandom()
 LOCK_CLAIMS = True
 
 
-def numbers_generated(stream) -> bool:
+def numbers_generated(stream: Stream) -> bool:
     """TKT-2, TKT-5: once any student of the stream has a ticket, the tickets are frozen."""
     return ExamSession.objects.filter(stream=stream, ticket__isnull=False).exists()
 
 
-def _require_not_frozen(stream):
+def _require_not_frozen(stream: Stream) -> None:
     if numbers_generated(stream):
         raise Refused(
             _("Ticket numbers have already been given to students: the tickets can no longer change.")
         )
 
 
-def tickets_ready(stream, exam=None) -> bool:
+def tickets_ready(stream: Stream, exam: StreamExam | None = None) -> bool:
     """GEN-1, PLC-1: a count is saved and every number up to it has questions."""
     exam = exam or StreamExam.for_stream(stream)
     if not exam.ticket_count:
@@ -55,7 +67,7 @@ def tickets_ready(stream, exam=None) -> bool:
     return numbers >= set(range(1, exam.ticket_count + 1))
 
 
-def summary(stream, exam=None):
+def summary(stream: Stream, exam: StreamExam | None = None) -> tuple[int, int, datetime.datetime | None]:
     """TKT-3: (entered, count, date of the last saved ticket)."""
     exam = exam or StreamExam.for_stream(stream)
     tickets = list(Ticket.objects.filter(stream=stream))
@@ -67,12 +79,12 @@ def summary(stream, exam=None):
 # --- TKT-2 ------------------------------------------------------------------------------------
 
 
-def ticket_count_set(*, actor, stream, count) -> StreamExam:
+def ticket_count_set(*, actor: User, stream: Stream, count: int) -> StreamExam:
     require_edit(actor, stream)
     if not 1 <= count <= MAX_TICKETS:
         raise Refused(_("The number of tickets must be from 1 to %(max)s.") % {"max": MAX_TICKETS})
     with transaction.atomic():
-        exam = StreamExam.locked(stream)
+        exam: StreamExam = StreamExam.locked(stream)
         _require_not_frozen(stream)
         saved = sorted(Ticket.objects.filter(stream=stream).values_list("number", flat=True))
         if saved and count < saved[-1]:
@@ -90,7 +102,7 @@ def ticket_count_set(*, actor, stream, count) -> StreamExam:
     return exam
 
 
-def count_refusal(saved, count) -> str:
+def count_refusal(saved: Sequence[int], count: int) -> str:
     """TKT-2, #14.10: why ``count`` is refused while tickets numbered ``saved`` (sorted) have questions,
     naming the tickets in the way: the count must reach the highest saved number, not just their
     number."""
@@ -113,17 +125,17 @@ def count_refusal(saved, count) -> str:
     ) % {"numbers": _numbers(above), "count": count, "saved": len(saved)}
 
 
-def _numbers(numbers, shown=10):
+def _numbers(numbers: Sequence[int], shown: int = 10) -> str:
     listed = ", ".join(str(n) for n in numbers[:shown])
     return f"{listed}, …" if len(numbers) > shown else listed
 
 
-def has_gaps(numbers) -> bool:
+def has_gaps(numbers: Sequence[int]) -> bool:
     """Whether the saved ticket numbers (sorted) are not exactly 1…N."""
     return list(numbers) != list(range(1, len(numbers) + 1))
 
 
-def tickets_renumber(*, actor, stream) -> int:
+def tickets_renumber(*, actor: User, stream: Stream) -> int:
     """TKT-2, #14.10: number the saved tickets 1…N in their order, closing the gaps deleted tickets
     left (so the count can come down to N). Refused once numbers are handed out. Returns N."""
     require_edit(actor, stream)
@@ -154,13 +166,22 @@ def tickets_renumber(*, actor, stream) -> int:
 # --- TKT-4, TKT-5 -----------------------------------------------------------------------------
 
 
-def free_numbers(stream, exam=None):
+def free_numbers(stream: Stream, exam: StreamExam | None = None) -> list[int]:
     exam = exam or StreamExam.for_stream(stream)
     used = set(Ticket.objects.filter(stream=stream).values_list("number", flat=True))
     return [n for n in range(1, (exam.ticket_count or 0) + 1) if n not in used]
 
 
-def ticket_save(*, actor, stream, number, body, upload=None, remove_file=False, ticket=None) -> Ticket:
+def ticket_save(
+    *,
+    actor: User,
+    stream: Stream,
+    number: int,
+    body: str,
+    upload: UploadedFile | None = None,
+    remove_file: bool = False,
+    ticket: Ticket | None = None,
+) -> Ticket:
     """Add (ticket=None) or edit a ticket: text, one file, or both."""
     require_edit(actor, stream)
     body = sanitize(body)
@@ -182,7 +203,7 @@ def ticket_save(*, actor, stream, number, body, upload=None, remove_file=False, 
         old_file = ticket.file.name if ticket.file and (remove_file or upload) else None
         ticket.body = body
         if upload is not None:
-            ticket.file_name = safe_name(upload.name)
+            ticket.file_name = safe_name(upload.name or "")
             ticket.file.save(ticket.file_name, upload, save=False)
         elif remove_file:
             ticket.file, ticket.file_name = None, ""
@@ -201,7 +222,7 @@ def ticket_save(*, actor, stream, number, body, upload=None, remove_file=False, 
     return ticket
 
 
-def ticket_delete(*, actor, ticket) -> None:
+def ticket_delete(*, actor: User, ticket: Ticket) -> None:
     require_edit(actor, ticket.stream)
     with transaction.atomic():
         StreamExam.locked(ticket.stream)
@@ -222,7 +243,9 @@ def ticket_delete(*, actor, ticket) -> None:
 # --- CPY-1…CPY-4 --------------------------------------------------------------------------------
 
 
-def copy_targets(source, period):
+# QuerySet[Any], not QuerySet[Stream]: views/tickets.py hangs ``student_count`` and ``entered`` on
+# these streams, which Stream does not declare.
+def copy_targets(source: Stream, period: AcademicPeriod) -> QuerySet[Any]:
     """CPY-2: the same teacher's online main streams of this discipline in that period, not yet handed out."""
     from college.models import Stream
 
@@ -240,7 +263,9 @@ def copy_targets(source, period):
     )
 
 
-def tickets_copy(*, actor, source, ticket_ids, targets) -> int:
+def tickets_copy(
+    *, actor: User, source: Stream, ticket_ids: Iterable[int], targets: Collection[Stream]
+) -> int:
     """CPY-3: append copies after each target's own tickets and raise its count; files are copied."""
     require_edit(actor, source)
     tickets = [
@@ -284,23 +309,24 @@ def tickets_copy(*, actor, source, ticket_ids, targets) -> int:
 # --- time rules of a slot's day -----------------------------------------------------------------
 
 
-def _lock_slot(slot):
+def _lock_slot(slot: Slot) -> Slot:
     if LOCK_CLAIMS:
         return Slot.objects.select_for_update().select_related("stream").get(pk=slot.pk)
     return Slot.objects.select_related("stream").get(pk=slot.pk)
 
 
-def _slot_sessions(slot, ids=None):
+def _slot_sessions(slot: Slot, ids: Iterable[int] | None = None) -> QuerySet[ExamSession]:
     sessions = ExamSession.objects.filter(slot=slot).select_related("student__user")
     return sessions.filter(pk__in=ids) if ids is not None else sessions
 
 
-def _settings():
-    return ModuleSettings.for_kind(ModuleSettings.Kind.INTERMEDIATE)
+def _settings() -> ModuleSettings:
+    module_settings: ModuleSettings = ModuleSettings.for_kind(ModuleSettings.Kind.INTERMEDIATE)
+    return module_settings
 
 
-def _require_tickets_mode(stream):
-    exam = StreamExam.for_stream(stream)
+def _require_tickets_mode(stream: Stream) -> StreamExam:
+    exam: StreamExam = StreamExam.for_stream(stream)
     if exam.mode != StreamExam.Mode.TICKETS:
         raise Refused(_("This final control is conducted without tickets."))
     if not tickets_ready(stream, exam):
@@ -311,20 +337,20 @@ def _require_tickets_mode(stream):
 # --- GEN-1, GEN-2: generate ticket numbers -----------------------------------------------------
 
 
-def _usage(slot, whole_stream):
+def _usage(slot: Slot, whole_stream: bool) -> Counter[int]:
     """How often each ticket is already held, in the scope that SET-2 says counts."""
     scope = ExamSession.objects.filter(ticket__isnull=False)
     scope = scope.filter(stream=slot.stream) if whole_stream else scope.filter(slot=slot)
     return Counter(scope.values_list("ticket_id", flat=True))
 
 
-def pick_fair(ticket_ids, usage, rng=_random):
+def pick_fair(ticket_ids: Sequence[int], usage: Mapping[int, int], rng: random.Random = _random) -> int:
     """A ticket among the least used, uniformly: no ticket is used k+1 times before all are used k times."""
     least = min(usage.get(t, 0) for t in ticket_ids)
     return rng.choice([t for t in ticket_ids if usage.get(t, 0) == least])
 
 
-def tickets_generate(*, actor, slot, session_ids) -> int:
+def tickets_generate(*, actor: User, slot: Slot, session_ids: Iterable[int]) -> int:
     require_edit(actor, slot.stream)
     with transaction.atomic():
         slot = _lock_slot(slot)
@@ -358,7 +384,7 @@ def tickets_generate(*, actor, slot, session_ids) -> int:
 # --- PLC-1…PLC-3: place tickets, cancel placement ------------------------------------------------
 
 
-def tickets_place(*, actor, slot, session_ids) -> int:
+def tickets_place(*, actor: User, slot: Slot, session_ids: Iterable[int]) -> int:
     from notifications import kinds
     from notifications.services import notify
 
@@ -398,7 +424,7 @@ def tickets_place(*, actor, slot, session_ids) -> int:
     return len(sessions)
 
 
-def placement_cancel(*, actor, slot, session_ids) -> int:
+def placement_cancel(*, actor: User, slot: Slot, session_ids: Iterable[int]) -> int:
     """PLC-3: for placed students who have not chosen; a chosen ticket stays."""
     require_edit(actor, slot.stream)
     with transaction.atomic():
@@ -427,7 +453,14 @@ def placement_cancel(*, actor, slot, session_ids) -> int:
 # --- STU-3: the student chooses a ticket -------------------------------------------------------
 
 
-def board(session):
+class Tile(TypedDict):
+    """A tile of the board: its opaque token, and whether its ticket may still be chosen."""
+
+    tile: str
+    free: bool
+
+
+def board(session: ExamSession) -> list[Tile]:
     """STU-3: the tiles of the "Choose ticket" block: every ticket, free or taken, without numbers.
 
     A tile carries an opaque token (:func:`tile_token`), never the ticket's key, and the tiles are
@@ -435,19 +468,20 @@ def board(session):
     reproduce to learn which tile is which number, nor which numbers are taken.
     """
     tickets = list(Ticket.objects.filter(stream_id=session.stream_id).values_list("pk", flat=True))
+    assert session.slot is not None  # the board shows only while the slot runs (rules.board_shown)
     free = free_tickets(session.slot, tickets)
-    tiles = [{"tile": tile_token(session, ticket), "free": ticket in free} for ticket in tickets]
+    tiles: list[Tile] = [{"tile": tile_token(session, ticket), "free": ticket in free} for ticket in tickets]
     return sorted(tiles, key=lambda tile: tile["tile"])
 
 
-def tile_token(session, ticket_id) -> str:
+def tile_token(session: ExamSession, ticket_id: int) -> str:
     """#16: one ticket's tile on one student's board in one slot — a keyed hash (the secret key):
     unguessable, unordered, and never the same for another student or another slot."""
     value = f"{session.pk}:{session.slot_id}:{ticket_id}"
     return salted_hmac("attestation.board.tile", value, algorithm="sha256").hexdigest()[:32]
 
 
-def _ticket_of_tile(session, tile, ticket_ids):
+def _ticket_of_tile(session: ExamSession, tile: str | None, ticket_ids: Iterable[int]) -> int | None:
     """The ticket behind a tile of this student's board, or None for a token that is not one."""
     tile = str(tile or "")
     for ticket_id in ticket_ids:
@@ -456,7 +490,7 @@ def _ticket_of_tile(session, tile, ticket_ids):
     return None
 
 
-def free_tickets(slot, ticket_ids):
+def free_tickets(slot: Slot, ticket_ids: Iterable[int]) -> set[int]:
     """Free for choosing: not held in this slot and, with SET-2 on, not used by earlier slots first."""
     held_here = set(
         ExamSession.objects.filter(slot=slot, ticket__isnull=False).values_list("ticket_id", flat=True)
@@ -472,13 +506,14 @@ def free_tickets(slot, ticket_ids):
     return free
 
 
-def ticket_choose(*, actor, session, tile) -> ExamSession:
+def ticket_choose(*, actor: User, session: ExamSession, tile: str | None) -> ExamSession:
     """STU-3: the student takes the ticket behind a tile of their board (:func:`board`)."""
     if not access_for(actor).owns_session(session):
         raise Refused(_("This is not your final control."))
     ticket_id = None
     try:
         with transaction.atomic():
+            assert session.slot is not None  # the board is offered only while the slot runs
             slot = _lock_slot(session.slot)
             session = ExamSession.objects.select_for_update().get(pk=session.pk)
             tickets = list(Ticket.objects.filter(stream=slot.stream).values_list("pk", flat=True))
@@ -513,7 +548,7 @@ def ticket_choose(*, actor, session, tile) -> ExamSession:
 # --- SND-1, SND-2: send questions; the student opens them ------------------------------------
 
 
-def questions_send(*, actor, slot, session_ids) -> int:
+def questions_send(*, actor: User, slot: Slot, session_ids: Iterable[int]) -> int:
     require_edit(actor, slot.stream)
     with transaction.atomic():
         slot = _lock_slot(slot)
@@ -537,7 +572,7 @@ def questions_send(*, actor, slot, session_ids) -> int:
     return len(sessions)
 
 
-def questions_open(*, actor, session) -> ExamSession:
+def questions_open(*, actor: User, session: ExamSession) -> ExamSession:
     """STU-4: the first opening time is recorded, once."""
     if not access_for(actor).owns_session(session):
         raise Refused(_("This is not your final control."))
@@ -553,7 +588,7 @@ def questions_open(*, actor, session) -> ExamSession:
 # --- TSK-1: without tickets, an individual task ---------------------------------------------------
 
 
-def task_save(*, actor, session, body) -> ExamSession:
+def task_save(*, actor: User, session: ExamSession, body: str) -> ExamSession:
     require_edit(actor, session.stream)
     with transaction.atomic():
         session = (
