@@ -510,10 +510,11 @@ def ticket_choose(*, actor: User, session: ExamSession, tile: str | None) -> Exa
     """STU-3: the student takes the ticket behind a tile of their board (:func:`board`)."""
     if not access_for(actor).owns_session(session):
         raise Refused(_("This is not your final control."))
+    if session.slot is None:  # unscheduled meanwhile (a crafted or stale post)
+        raise Refused(_("Tickets can be chosen only during the final control."))
     ticket_id = None
     try:
         with transaction.atomic():
-            assert session.slot is not None  # the board is offered only while the slot runs
             slot = _lock_slot(session.slot)
             session = ExamSession.objects.select_for_update().get(pk=session.pk)
             tickets = list(Ticket.objects.filter(stream=slot.stream).values_list("pk", flat=True))

@@ -422,3 +422,14 @@ def test_events_cross_processes_through_redis(settings):
     finally:
         elsewhere.unsubscribe(subscription)
         elsewhere.stopping = True
+
+
+@pytest.mark.req("STU-3", "X-2")
+def test_choosing_a_tile_without_a_slot_is_refused_with_the_reason(scheduled, clock):
+    """A stale board posted after the student was unscheduled: the reason, not a server error."""
+    slot = prepare(scheduled)
+    mine = session_of(scheduled, slot)
+    slots_service.session_unschedule(actor=scheduled.users["teacher"], session=mine)
+    mine = ExamSession.objects.get(pk=mine.pk)
+    with pytest.raises(tickets_service.Refused, match="only during the final control"):
+        tickets_service.ticket_choose(actor=scheduled.users["student"], session=mine, tile="0" * 32)
