@@ -196,18 +196,8 @@ class RoleModuleForm(forms.Form):
 
     def snapshot(self) -> dict[str, Any] | None:
         """What this block holds now, for the audit trail and for tests."""
-        a = self.role.modules.filter(module=self.module).first()
-        if not a:
-            return None
-        return {
-            "mode": a.mode,
-            "may_define_settings": a.may_define_settings,
-            "may_view_all": a.may_view_all,
-            "may_grade": a.may_grade,
-            "study_periods": sorted(a.study_periods.values_list("pk", flat=True)),
-            "departments": sorted(a.departments.values_list("pk", flat=True)),
-            "pccs": sorted(a.pccs.values_list("pk", flat=True)),
-        }
+        attachment = self.role.modules.filter(module=self.module).first()
+        return attachment.snapshot() if attachment else None
 
 
 def modules_for(role: Role) -> list[str]:

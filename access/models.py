@@ -3,6 +3,8 @@
 The rules that read this data live in one place: ``access.policy``.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -114,6 +116,18 @@ class RoleModule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role}: {self.get_module_display()}"
+
+    def snapshot(self) -> dict[str, Any]:
+        """What the audit log keeps of this attachment: the rights and the scopes."""
+        return {
+            "mode": self.mode,
+            "may_define_settings": self.may_define_settings,
+            "may_view_all": self.may_view_all,
+            "may_grade": self.may_grade,
+            "study_periods": sorted(self.study_periods.values_list("pk", flat=True)),
+            "departments": sorted(self.departments.values_list("pk", flat=True)),
+            "pccs": sorted(self.pccs.values_list("pk", flat=True)),
+        }
 
     @property
     def is_staff_module(self) -> bool:

@@ -28,18 +28,7 @@ def role_snapshot(role: Role) -> dict[str, Any]:
     """What the audit log keeps of a role: its name, its modules with their rights and scopes, its members."""
     return {
         "name": role.name,
-        "modules": {
-            rm.module: {
-                "mode": rm.mode,
-                "may_define_settings": rm.may_define_settings,
-                "may_view_all": rm.may_view_all,
-                "may_grade": rm.may_grade,
-                "study_periods": sorted(rm.study_periods.values_list("pk", flat=True)),
-                "departments": sorted(rm.departments.values_list("pk", flat=True)),
-                "pccs": sorted(rm.pccs.values_list("pk", flat=True)),
-            }
-            for rm in role.modules.all()
-        },
+        "modules": {rm.module: rm.snapshot() for rm in role.modules.all()},
         "members": sorted(role.users.values_list("pk", flat=True)),
     }
 
