@@ -91,8 +91,16 @@ def staff_channel(slot_id: int) -> str:
 
 
 def _prefix() -> str:
-    """Channels live under the cache's key prefix, so test runs side by side do not hear each other."""
+    """The channels' numbers live under the cache's key prefix, so test runs side by side do not
+    count each other's events."""
     return f"{settings.CACHES['default'].get('KEY_PREFIX', '')}live:"
+
+
+def _channel_prefix() -> str:
+    """Pub/sub ignores Redis's database number: the channels say it, so a college's deployments,
+    its test runs and its benchmark on one Redis server (db 0, 13, 15…) never hear each other."""
+    db = redis.connection.parse_url(redis_url()).get("db", 0) if redis_url() else 0
+    return f"{_prefix()}{db}:"
 
 
 # --- publishing ----------------------------------------------------------------------------------
@@ -100,12 +108,13 @@ def _prefix() -> str:
 # KEYS: channels; ARGV: one JSON payload per channel. Numbers each event on its channel and
 # publishes "<seq> <payload>"; the numbers expire two days after the channel's last event.
 _PUBLISH_LUA = """
-local prefix = ARGV[#ARGV]
+local prefix = ARGV[#ARGV - 1]
+local channels = ARGV[#ARGV]
 for i, channel in ipairs(KEYS) do
   local counter = prefix .. 'seq:' .. channel
   local n = redis.call('INCR', counter)
   redis.call('EXPIRE', counter, 172800)
-  redis.call('PUBLISH', prefix .. channel, n .. ' ' .. ARGV[i])
+  redis.call('PUBLISH', channels .. channel, n .. ' ' .. ARGV[i])
 end
 return #KEYS
 """
@@ -142,7 +151,11 @@ def _send(messages: list[tuple[str, dict[str, object]]]) -> None:
             _, script = _redis()
             script(
                 keys=[channel for channel, _ in messages],
-                args=[json.dumps(p, separators=(",", ":")) for _, p in messages] + [_prefix()],
+                args=[
+                    *(json.dumps(p, separators=(",", ":")) for _, p in messages),
+                    _prefix(),
+                    _channel_prefix(),
+                ],
             )
         except Exception:  # noqa: BLE001 — an event lost must never undo the action that caused it
             logger.warning("Live event not published: Redis is unavailable", exc_info=True)
@@ -325,11 +338,12 @@ class Hub:
             try:
                 if pubsub is None:
                     client, _ = _redis()
-                    pubsub = client.pubsub(ignore_subscribe_messages=True)
-                    pubsub.psubscribe(_prefix() + "*")
-                    self.healthy = True
+                    pubsub = client.pubsub()
+                    pubsub.psubscribe(_channel_prefix() + "*")
                 message = pubsub.get_message(timeout=1.0)
-                if message and message["type"] == "pmessage":
+                if message and message["type"] == "psubscribe":
+                    self.healthy = True  # Redis confirmed: from now on nothing published is missed
+                elif message and message["type"] == "pmessage":
                     self._deliver(message)
             except Exception:  # noqa: BLE001 — Redis went away: streams end and reconnect later
                 logger.warning("Live hub lost Redis; open streams are closed", exc_info=True)
@@ -349,7 +363,7 @@ class Hub:
         if isinstance(data, bytes):
             data = data.decode()
         seq, _, payload = data.partition(" ")
-        self.dispatch(channel.removeprefix(_prefix()), int(seq), payload)
+        self.dispatch(channel.removeprefix(_channel_prefix()), int(seq), payload)
 
     def _close_all(self) -> None:
         with self.lock:

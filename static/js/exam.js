@@ -142,6 +142,10 @@
       /* offline: the countdown keeps running on the last known offset */
     }
   };
+  // What this page already shows (this tab took the ticket, sent the answer): no need to fetch it again.
+  const state = document.querySelector("[data-live-url]");
+  const SHOWN = { ticket: "hasTicket", questions: "questionsSent", answer: "answerSent" };
+  const shown = (name) => Boolean(state && SHOWN[name] && state.dataset[SHOWN[name]] === "1");
   const endsChanged = (iso) => {
     endsAt = Date.parse(iso);
     warned.clear();
@@ -173,7 +177,7 @@
         if (data.starts_at) startsAt = Date.parse(data.starts_at);
         endsChanged(new Date(Date.parse(data.ends_at) + extraMinutes * 60000).toISOString());
       } else if (data.event === "time_over") heartbeat(); // the server's word: closes the answer
-        else if (!["board", "presence", "notified", "tickets"].includes(data.event)) refresh();
+        else if (!["board", "presence", "notified", "tickets"].includes(data.event) && !shown(data.event)) refresh();
     },
     { signal },
   );

@@ -64,21 +64,51 @@
   });
 
   // #15: the slot's stream (live.js) says what changed. Presence is put in place; anything else
-  // refreshes the live parts, at most once every 2 s (a burst of answers is one request); without a
-  // stream the page polls every 5 s; a refresh held back by busy() happens at the next one.
+  // refreshes the live parts, at most once every 2 s (a burst of answers is one request) and not
+  // while a menu, a dialog or a field of those parts is in use (then as soon as it is not); the
+  // slot's start and end refresh them too, on the server's clock (the hello and the keep-alive
+  // carry it); without a stream the page polls every 5 s.
   let lastRefresh = 0;
   let refreshTimer = null;
   const refreshLive = () => {
     if (refreshTimer) return;
     const wait = Math.max(0, lastRefresh + 2000 - Date.now());
-    refreshTimer = setTimeout(() => {
+    refreshTimer = setTimeout(function fire() {
+      if (busy()) {
+        refreshTimer = setTimeout(fire, 1000);
+        return;
+      }
       refreshTimer = null;
       lastRefresh = Date.now();
       document.dispatchEvent(new CustomEvent("live-refresh"));
     }, wait);
   };
+  let offset = 0; // the server's clock minus this device's, in ms
+  const edges = [];
+  const scheduleEdges = () => {
+    edges.splice(0).forEach(clearTimeout);
+    const head = document.getElementById("slot-head");
+    if (!head) return;
+    const now = Date.now() + offset;
+    [head.dataset.startsAt, head.dataset.endsAt].forEach((iso) => {
+      const at = Date.parse(iso || "");
+      if (at && at + 1000 > now - 5000) edges.push(setTimeout(refreshLive, Math.max(0, at + 1000 - now)));
+    });
+  };
+  const serverTime = (iso) => {
+    const server = Date.parse(iso || "");
+    if (!server) return;
+    const before = offset;
+    offset = server - Date.now();
+    if (Math.abs(offset - before) > 1000 || !edges.length) scheduleEdges();
+  };
+  document.addEventListener("htmx:afterSettle", scheduleEdges);
   document.addEventListener("live-event", (event) => {
     const data = event.detail;
+    if (data.event === "clock") {
+      serverTime(data.server_now); // the keep-alive: nothing changed, but the clock may have
+      return;
+    }
     if (data.event !== "presence") {
       refreshLive();
       return;
@@ -92,8 +122,12 @@
     const count = table.querySelector("[data-online-count] strong");
     if (count) count.textContent = table.querySelectorAll("[data-presence].online").length;
   });
-  document.addEventListener("live-hello", refreshLive); // (re)connected: catch up with what was missed
+  document.addEventListener("live-hello", (event) => {
+    serverTime(event.detail.server_now);
+    refreshLive(); // (re)connected: catch up with what was missed
+  });
   document.addEventListener("live-poll", refreshLive);
+  scheduleEdges();
   // Django masks the CSRF token afresh in every answer: compare the parts without it (both stay valid),
   // and without the empty style attributes the browser leaves on fields it has touched.
   const comparable = (element) => {

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from attestation import live
 from attestation.models import Slot
 from core.clock import local_today
 from notifications.models import Notification
@@ -134,6 +135,7 @@ def test_live_table_updates_without_reload_and_pauses_while_a_menu_is_open(colle
     expect(counts).to_contain_text("answers sent: 0")
 
     ExamSession.objects.filter(pk=sessions[0].pk).update(answer_sent_at=now)
+    live.publish(live.Event.ANSWER, slot_id=slot.pk, sessions=[sessions[0].pk])  # as answer_send does
     expect(counts).to_contain_text("answers sent: 1", timeout=8_000)
     assert polls, "the live table is fetched as a fragment"
     screenshot(page, "live")
@@ -143,10 +145,11 @@ def test_live_table_updates_without_reload_and_pauses_while_a_menu_is_open(colle
     field = page.locator(".row-menu[open] input[name=minutes]")
     field.fill("25")
     ExamSession.objects.filter(pk=sessions[1].pk).update(answer_sent_at=now)
+    live.publish(live.Event.ANSWER, slot_id=slot.pk, sessions=[sessions[1].pk])
     page.wait_for_timeout(6_500)
     expect(field).to_have_value("25")
     expect(counts).to_contain_text("answers sent: 1")
-    # Closed again: the next poll brings the news.
+    # Closed again: the refresh held back happens now.
     page.locator(".row-menu[open] summary").click()
     expect(counts).to_contain_text("answers sent: 2", timeout=8_000)
     assert not violations, "\n".join(violations)
@@ -166,6 +169,7 @@ def test_live_table_after_the_session_expired_goes_to_the_login_page(college, ne
     page.goto(f"/attestation/streams/{stream.pk}/?tab=slot-{slot.pk}")
     expect(page.locator(".live-counts")).to_be_visible()
     page.context.clear_cookies()  # the session is gone, as after eight idle hours
+    live.publish(live.Event.ANSWER, slot_id=slot.pk, sessions=[])  # the next refresh (#15: on news)
     page.wait_for_url("**/login/?next=*", timeout=10_000)
     page.fill("#id_username", "teacher")
     page.fill("#id_password", "pass12345")
@@ -365,16 +369,17 @@ def test_toolbar_counter_and_notification_follow_the_live_poll(
         expect(page.get_by_text("Ticket numbers are generated for 2 students.")).to_be_visible()
         expect(toolbar.get_by_role("button", name="Send questions to students")).to_have_count(0)
         screenshot(page, "before-start")
-        # Nothing changed: the next poll leaves the toolbar's very elements in place (no lost click).
+        # Nothing changed: a refresh leaves the toolbar's very elements in place (no lost click).
         page.locator("#slot-head").evaluate("head => { head.kept = true; }")  # a mark outside the HTML
         with page.expect_response(lambda response: "partial=live" in response.url, timeout=8_000):
-            pass
+            live.publish(live.Event.NOTIFIED, slot_id=slot.pk)  # news that changes nothing shown
         page.wait_for_timeout(300)
         assert page.locator("#slot-head").evaluate("head => head.kept === true"), "the toolbar was replaced"
         loaded.clear()
 
         with time_machine.travel(at_local(tomorrow, 10, 0), tick=True):
-            # The slot starts: "Send questions" appears by itself, and opens its dialog.
+            # The slot starts: "Send questions" appears by itself (the page refreshes at the start, on
+            # the server's clock that the keep-alive brings), and opens its dialog.
             send = toolbar.get_by_role("button", name="Send questions to students")
             expect(send).to_be_visible(timeout=8_000)
             expect(page.locator("#slot-head .state")).to_have_text("in progress")
