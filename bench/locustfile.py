@@ -66,6 +66,8 @@ END_GRACE = 10  # s: at the end, events published before the channels' numbers w
 STAFF_ACTION_EVENTS = {"placed", "questions", "extra_time", "slot", "board"}
 PAGE_EVENTS = {"placed", "ticket", "questions", "task", "answer", "grade", "moved"}  # exam.js refresh()
 NEWS_KEYS = ("questions_sent", "placed", "has_ticket", "task", "answer_sent")  # exam.js applyStatus
+SHOWN_ATTRS = {"data-has-ticket": "ticket", "data-questions-sent": "questions", "data-answer-sent": "answer"}
+SHOWN_BY_EVENT = {"ticket": "ticket", "questions": "questions", "answer": "answer"}
 OPEN_STREAMS: set = set()
 SEGMENTS: list[dict] = []  # one per stream connection that said hello
 DELAYS: dict[str, list[int]] = defaultdict(list)  # "<event>" or "<event>@staff" (a staff page) → ms
@@ -444,6 +446,8 @@ class Student(Browser):
         self.remember_csrf(html)
         had_board = self.board is not None
         self.board = FREE_RE.findall(html) if 'id="board"' in html else None
+        # What the page shows (its data-* state): exam.js does not refetch it when the event comes.
+        self.shown = {key for attr, key in SHOWN_ATTRS.items() if f'{attr}="1"' in html}
         if self.board is not None and not had_board:
             self.choose_at = time.time() + random.uniform(1, 4)  # a look at the board, then a click
 
@@ -455,6 +459,8 @@ class Student(Browser):
             self.todo.add("page")
 
     def on_event(self, name, data):
+        if name in PAGE_EVENTS and SHOWN_BY_EVENT.get(name) in getattr(self, "shown", ()):
+            return  # exam.js shown(): this page already shows it (its own ticket, its sent answer)
         if name in PAGE_EVENTS:
             if self.status:
                 key = {"placed": "placed", "ticket": "has_ticket", "questions": "questions_sent"}.get(name)
