@@ -122,6 +122,15 @@ def _start(port, log):
     raise RuntimeError(f"the server on port {port} did not start; see {log.name}")
 
 
+def _stop(server, log):
+    server.terminate()
+    try:
+        server.wait(10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    log.close()
+
+
 def _forget_this_runs_keys(redis):
     # the cache's keys ("<prefix>:…") and the live events' numbers ("<prefix>live:seq:…", #15)
     for key in redis.scan_iter(match=f"{CACHE_PREFIX}*"):
@@ -143,12 +152,7 @@ def two_servers(transactional_db, tmp_path):
         yield bases
     finally:
         for server, log in servers:
-            server.terminate()
-            try:
-                server.wait(10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-            log.close()
+            _stop(server, log)
         _forget_this_runs_keys(redis)
 
 
@@ -316,12 +320,7 @@ def asgi_server(two_servers, tmp_path):
             raise RuntimeError(f"the ASGI server did not start (last answer {status}); see {log.name}")
         yield f"127.0.0.1:{port}"
     finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+        _stop(server, log)
 
 
 class Stream:
