@@ -107,7 +107,20 @@
   };
   // The page as the server shows it now, in place: no reload, and never under the student's typing.
   let refreshing = false;
+  // A form sent or a link followed: the next page is on its way. A fetch now could take its
+  // one-time message ("You have a ticket.") before it: let the new page show itself; retry only
+  // if this page is still here a while later (the send was held by its dialog).
+  let leavingAt = 0;
+  const leaving = () => {
+    leavingAt = Date.now();
+  };
+  document.addEventListener("submit", leaving, { signal, capture: true });
+  window.addEventListener("beforeunload", leaving, { signal });
   const refresh = () => {
+    if (Date.now() - leavingAt < 5000) {
+      setTimeout(refresh, 5000);
+      return;
+    }
     if (typing()) {
       tellNews();
       return;
