@@ -116,6 +116,13 @@
   };
   document.addEventListener("submit", leaving, { signal, capture: true });
   window.addEventListener("beforeunload", leaving, { signal });
+  document.addEventListener(
+    "htmx:beforeRequest", // the board's refetch, too (its answer may say "reload")
+    (event) => {
+      if (Date.now() - leavingAt < 5000) event.preventDefault();
+    },
+    { signal },
+  );
   const refresh = () => {
     if (Date.now() - leavingAt < 5000) {
       setTimeout(refresh, 5000);
