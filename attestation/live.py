@@ -241,7 +241,6 @@ class Subscription:
     session_id: int | None = None  # a student's stream: their presence while it is open
     loop: asyncio.AbstractEventLoop | None = None  # set for an ASGI stream
     inbox: Any = None  # asyncio.Queue for an ASGI stream, queue.Queue for a thread
-    closed: bool = False
 
     def __post_init__(self) -> None:
         self.inbox = asyncio.Queue() if self.loop is not None else queue.Queue()
@@ -255,7 +254,6 @@ class Subscription:
 
     def close(self) -> None:
         """The hub lost events (Redis went away): end the stream; the page reconnects and catches up."""
-        self.closed = True
         self.put(None)
 
 
@@ -271,7 +269,6 @@ class Hub:
         self.healthy = not redis_url()
         self.thread: threading.Thread | None = None
         self.stopping = False
-        self.delivered = 0
 
     # streams
     def subscribe(self, subscription: Subscription) -> None:
@@ -305,11 +302,6 @@ class Hub:
         item = (channel, seq, payload)
         for subscription in listeners:
             subscription.put(item)
-        self.delivered += len(listeners)
-
-    def open_streams(self) -> int:
-        with self.lock:
-            return len({s for listeners in self.by_channel.values() for s in listeners})
 
     # the thread
     def start(self) -> None:
@@ -398,26 +390,36 @@ class Opened:
     slot_id: int | None = None
 
 
+def student_status(user: User, session_id: int) -> dict[str, Any] | None:
+    """The exam page's state now (TIM-1, SLT-6): the server's clock, the student's end and what has
+    happened — what the status poll answers and what a stream's hello says. None when the session
+    is not this user's (→ 404)."""
+    news = fast_paths.heartbeat(session_id, user)
+    if news is None:
+        return None
+    ends_at = news.pop("ends_at")
+    return {
+        "server_now": clock.now().isoformat(),
+        "ends_at": ends_at.isoformat() if ends_at else None,
+        **news,
+    }
+
+
 def open_student(user: User, session_id: int, *, check_only: bool = False) -> Opened | None:
     """The student's own exam page (SLT-6): None when it is not theirs (→ 404).
 
     ``check_only``: only whether they may — no presence, nothing told."""
-    status = fast_paths.heartbeat(session_id, user)
+    status = student_status(user, session_id)
     if status is None or check_only:
         return None if status is None else Opened(channels=(), hello={})
     slot_id = ExamSession.objects.filter(pk=session_id).values_list("slot_id", flat=True).first()
-    ends_at = status.pop("ends_at")
+    ends_at = parse_datetime(status["ends_at"] or "")
     channels = [session_channel(session_id)] + ([slot_channel(slot_id)] if slot_id else [])
     presence.touch(session_id)
     _presence(slot_id, session_id, online=True)
     return Opened(
         channels=tuple(channels),
-        hello={
-            "event": str(Event.HELLO),
-            "server_now": clock.now().isoformat(),
-            "ends_at": ends_at.isoformat() if ends_at else None,
-            **status,
-        },
+        hello={"event": str(Event.HELLO), **status},
         session_id=session_id,
         ends_at=ends_at.timestamp() if ends_at else None,
         slot_id=slot_id,
@@ -532,7 +534,8 @@ class LiveStream:
             self.opened.ends_at = ends.timestamp() + 60 * (self.opened.hello.get("extra_minutes") or 0)
         else:
             return
-        self.over_told = self.opened.ends_at <= clock.now().timestamp() and self.over_told
+        if self.opened.ends_at > clock.now().timestamp():
+            self.over_told = False  # the end moved past now: "time over" is due again when it comes
 
 
 HEADERS = {

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from access.policy import access_for, student_module_q
-from attestation import fast_paths, files, grade_scales, presence, rules
+from attestation import files, grade_scales, live, presence, rules
 from attestation.files import attachment
 from attestation.forms_exam_page import AnswerForm, GradeForm, TaskForm
 from attestation.models import AnswerFile, ExamSession, StreamExam
@@ -250,14 +250,11 @@ def status(request, pk):
     Polled every few seconds while the page is visible; it doubles as the presence heartbeat.
     Every student polls it: one hand-written statement besides the user's own row (attestation/fast_paths.py).
     """
-    news = fast_paths.heartbeat(pk, request.user)
-    if news is None:
+    state = live.student_status(request.user, pk)
+    if state is None:
         raise Http404
     presence.touch(pk)
-    ends_at = news.pop("ends_at")
-    return JsonResponse(
-        {"server_now": clock.now().isoformat(), "ends_at": ends_at.isoformat() if ends_at else None, **news}
-    )
+    return JsonResponse(state)
 
 
 @login_required

@@ -166,22 +166,23 @@
   const state = document.querySelector("[data-live-url]");
   const SHOWN = { ticket: "hasTicket", questions: "questionsSent", answer: "answerSent" };
   const shown = (name) => Boolean(state && SHOWN[name] && state.dataset[SHOWN[name]] === "1");
+  // Times as the exam's own clock shows them (the server's time zone), whatever the device's zone.
+  const examTime = (date, zone, seconds) => {
+    const options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone || undefined };
+    if (seconds) options.second = "2-digit";
+    try {
+      return date.toLocaleTimeString(document.documentElement.lang || undefined, options);
+    } catch (error) {
+      return date.toLocaleTimeString(); // an unknown zone or language: the device's own
+    }
+  };
   const endsChanged = (iso) => {
     endsAt = Date.parse(iso);
     warned.clear();
     if (clockBox) clockBox.querySelector(".exam-clock-alert").hidden = true;
     tick();
     if (typing() && clockBox) {
-      const options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
-      let time;
-      try {
-        time = new Date(endsAt).toLocaleTimeString(document.documentElement.lang || undefined, {
-          ...options,
-          timeZone: clockBox.dataset.timeZone || undefined,
-        });
-      } catch (error) {
-        time = new Date(endsAt).toLocaleTimeString(undefined, options); // an unknown zone: the device's
-      }
+      const time = examTime(new Date(endsAt), clockBox.dataset.timeZone);
       tellNews(clockBox.dataset.labelEnds.replace("{time}", time));
     } else refresh(); // the facts say the new end time too
   };
@@ -229,16 +230,7 @@
   let savedAt = form.dataset.savedAt ? new Date(form.dataset.savedAt) : null;
   const refusedBox = form.querySelector(".answer-refused");
 
-  // Times as the exam's own clock shows them (the server's time zone), whatever the device's zone.
-  const clockTime = (date, seconds) => {
-    const options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: form.dataset.timeZone };
-    if (seconds) options.second = "2-digit";
-    try {
-      return date.toLocaleTimeString(document.documentElement.lang || undefined, options);
-    } catch (error) {
-      return date.toLocaleTimeString(); // an unknown zone or language: the device's own
-    }
-  };
+  const clockTime = (date, seconds) => examTime(date, form.dataset.timeZone, seconds);
   const savedLine = () => (savedAt ? form.dataset.labelSaved + " " + clockTime(savedAt, true) : "");
   const timeIsOver = (status) =>
     Boolean(status && status.ends_at && !status.answer_sent) &&
