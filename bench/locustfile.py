@@ -428,6 +428,7 @@ class Student(Browser):
         self.next_status = now + random.uniform(0, 5)
         self.next_save = 0.0
         self.choose_at = 0.0
+        self.open_at = 0.0
         self.version, self.text = 0, ""
         self.opened = self.sent = False
         self.status = {}
@@ -448,19 +449,28 @@ class Student(Browser):
         self.board = FREE_RE.findall(html) if 'id="board"' in html else None
         # What the page shows (its data-* state): exam.js does not refetch it when the event comes.
         self.shown = {key for attr, key in SHOWN_ATTRS.items() if f'{attr}="1"' in html}
+        # "Show questions by ticket" is on the page: the "questions" event only reveals its notice (exam.js).
+        self.offers_questions = "data-questions-arrived" in html
         if self.board is not None and not had_board:
             self.choose_at = time.time() + random.uniform(1, 4)  # a look at the board, then a click
 
     # what the stream says (its greenlet): noted here, done by tick()
     def on_hello(self, hello):
-        news = bool(self.status) and any(self.status.get(k) != hello.get(k) for k in NEWS_KEYS)
+        changed = [k for k in NEWS_KEYS if self.status and self.status.get(k) != hello.get(k)]
         self.status = hello
-        if news:
+        if changed and not self.in_place(changed):
             self.todo.add("page")
+
+    def in_place(self, changed):
+        """exam.js applyStatus: the questions sent, on a page that offers them, is shown in place."""
+        return changed == ["questions_sent"] and self.status.get("questions_sent") and self.offers_questions
 
     def on_event(self, name, data):
         if name in PAGE_EVENTS and SHOWN_BY_EVENT.get(name) in getattr(self, "shown", ()):
             return  # exam.js shown(): this page already shows it (its own ticket, its sent answer)
+        if name == "questions" and getattr(self, "offers_questions", False):
+            self.status["questions_sent"] = True  # exam.js questionsArrived(): the notice, no fetch
+            return
         if name in PAGE_EVENTS:
             if self.status:
                 key = {"placed": "placed", "ticket": "has_ticket", "questions": "questions_sent"}.get(name)
@@ -498,7 +508,9 @@ class Student(Browser):
                 self.choose()
             return
         if not self.opened:
-            if status["questions_sent"]:
+            if status["questions_sent"] and not self.open_at:
+                self.open_at = now + random.uniform(1, 4)  # reads the notice, then clicks (as the board)
+            if self.open_at and now >= self.open_at:
                 self.post(self.base + "questions/", "questions open", data={"csrfmiddlewaretoken": self.csrf})
                 self.open_page()
                 self.opened = True
@@ -626,7 +638,10 @@ class Teacher(Browser):
         self.dirty = False
         self.last_live = 0.0
         self.next_poll = now + 5
-        self.next_page = now + 30
+        # Locust spawns the fixed-count staff first, all within a couple of seconds: a fixed 30 s
+        # cycle would have all 80 reload and hand out in the same second, every cycle, which no
+        # staff room does. Each teacher keeps its ~30 s cycle, at its own phase and not to the second.
+        self.next_page = now + random.uniform(5, 35)
         self.stream = None
         if STREAM_PORT:
             slot = self.me["slot"]
@@ -652,7 +667,7 @@ class Teacher(Browser):
             self.client.get(self.url + "&partial=live", name=name, headers={"HX-Request": "true"})
         if now < self.next_page:
             return
-        self.next_page = now + 30
+        self.next_page = now + random.uniform(25, 35)
         page = self.client.get(self.url, name="stream page").text or ""
         self.remember_csrf(page)
         dialogs = {m.group(1): IDS_RE.findall(m.group(0)) for m in DIALOG_RE.finditer(page)}

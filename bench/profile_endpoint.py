@@ -29,28 +29,29 @@ REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--endpoint", choices=["status", "draft", "ping", "board", "live", "page"], default="status"
+        "--endpoint", choices=["status", "draft", "ping", "board", "live", "page", "stream"], default="status"
     )
     parser.add_argument("-n", type=int, default=500)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative, tottime…")
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
-    from bench.run import drop_database, flush_redis, fresh_database, run
+    from bench.run import Database, flush_redis, run
 
-    db = f"attestation_profile_{os.getpid()}"
     out = Path(tempfile.mkdtemp(prefix="attestation-profile-"))
+    database = Database("postgresql", f"profile-{os.getpid()}", out)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings_production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "testserver",
         "DJANGO_DEBUG": "0",
-        "DATABASE_URL": f"{PG}/{db}",
+        "DATABASE_URL": database.url,
         "REDIS_URL": REDIS,
         "MEDIA_ROOT": str(out / "media"),
     }
-    fresh_database(db)
+    database.create()
     flush_redis()
     try:
         run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env)
@@ -72,7 +73,7 @@ def main():
         from django.db import connections
 
         connections.close_all()
-        drop_database(db)
+        database.drop()
 
 
 def measure(args, plan):
@@ -82,7 +83,6 @@ def measure(args, plan):
     from django.conf import settings
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from access.models import User
 
@@ -104,6 +104,8 @@ def measure(args, plan):
             return client.get(base)
         if args.endpoint == "board":
             return client.get(base + "?partial=board", HTTP_HX_REQUEST="true")
+        if args.endpoint == "stream":
+            return client.get(f"/attestation/streams/{staff['stream']}/?tab=slot-{staff['slot']}")
         if args.endpoint == "live":
             return client.get(
                 f"/attestation/streams/{staff['stream']}/?tab=slot-{staff['slot']}&partial=live",
@@ -111,14 +113,21 @@ def measure(args, plan):
             )
         return client.get("/bench/ping/")
 
-    if args.endpoint == "live":
+    if args.endpoint in ("live", "stream"):
         client.force_login(User.objects.get(username=staff["username"]))
     for _ in range(20):  # warm: connections, caches, templates
         assert call().status_code == 200, call().status_code
-    connection.force_debug_cursor = True
-    with CaptureQueriesContext(connection) as queries:
+    queries = []
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            queries.append(((time.perf_counter() - started) * 1000, sql))
+
+    with connection.execute_wrapper(timed):
         call()
-    connection.force_debug_cursor = False
     started = time.perf_counter()
     for _ in range(args.n):
         call()
@@ -134,9 +143,9 @@ def measure(args, plan):
         f"{args.endpoint}: {plain:.2f} ms per request in-process ({profiled:.2f} ms under the profiler), "
         f"{len(queries)} queries:"
     )
-    for q in queries.captured_queries:
-        print("   ", q["sql"][:160])
-    pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
+    for spent, sql in queries:
+        print(f"    {spent:6.2f} ms  {sql[:150]}")
+    pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)
 
 
 if __name__ == "__main__":

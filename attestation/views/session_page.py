@@ -62,6 +62,8 @@ def _context(request, session, viewer, **extra):
     answers_open = answers_service.answers_open(session, exam)
     # TIM-1: the student's own end (the slot's end plus extra time) closes the page, server-rendered.
     time_over = rules.time_over(session, now)
+    answer_files = list(session.answer_files.all())
+    may_grade = viewer == "staff" and grades_service.may_grade(request.user, session)
     context = {
         "session": session,
         "stream": session.stream,
@@ -88,24 +90,29 @@ def _context(request, session, viewer, **extra):
         # ANS-1, ANS-2, X-1: the answer block, its files, and what the teacher may read.
         "answers_open": answers_open,
         "answer_block": _answer_block(session, viewer, answers_open, time_over),
-        "answer_files": list(session.answer_files.all()),
+        "answer_files": answer_files,
         "answer_form": extra.pop("answer_form", None) or AnswerForm(initial={"text": session.draft}),
-        "can_send": answers_service.can_send(session, session.draft, session.answer_files.count(), exam),
+        "can_send": answers_service.can_send(session, session.draft, len(answer_files), exam),
         "min_chars": answers_service.MIN_ANSWER_CHARS,
         "max_upload_mb": files.MAX_UPLOAD_BYTES // (1024 * 1024),  # the browser refuses bigger files itself
         # GRD-1…GRD-6
         "grade_parts": grades_service.parts(session.stream.journal),
         "final_form": session.stream.journal.final_form,
-        "may_grade": viewer == "staff" and grades_service.may_grade(request.user, session),
+        "may_grade": may_grade,
+        # The grading form only where it is offered (a student's page never builds it).
         "grade_form": extra.pop("grade_form", None)
-        or GradeForm(
-            initial={
-                "absence": session.absence,
-                "written": session.grade_written,
-                "oral": session.grade_oral,
-                "total": session.grade_total,
-                "version": session.grade_version,
-            }
+        or (
+            GradeForm(
+                initial={
+                    "absence": session.absence,
+                    "written": session.grade_written,
+                    "oral": session.grade_oral,
+                    "total": session.grade_total,
+                    "version": session.grade_version,
+                }
+            )
+            if may_grade
+            else None
         ),
         "grade_display": grade_scales.display(
             session.absence or session.grade_total, session.student.group.technology.scale

@@ -142,16 +142,26 @@
       window.location.reload();
     }
   };
+  // The questions were sent (SND-1): where the page already offers "Show questions by ticket", it
+  // only says so — in place, no fetch (#15: a whole college's pages would fetch themselves at once).
+  const questionsArrived = () => {
+    const notice = document.querySelector("[data-questions-arrived]");
+    if (!notice) return false;
+    notice.hidden = false;
+    if (state) state.dataset.questionsSent = "1";
+    return true;
+  };
   const applyStatus = (status) => {
     syncClock(status.server_now, status.ends_at);
     extraMinutes = status.extra_minutes || 0;
-    const news = ["questions_sent", "placed", "has_ticket", "task", "answer_sent"].some(
+    const changed = ["questions_sent", "placed", "has_ticket", "task", "answer_sent"].filter(
       (key) => lastStatus && lastStatus[key] !== status[key],
     );
     lastStatus = status;
     if (onStatus) onStatus(status);
     tick();
-    if (news) refresh();
+    if (changed.length === 1 && changed[0] === "questions_sent" && status.questions_sent && questionsArrived()) return;
+    if (changed.length) refresh();
   };
   const heartbeat = async () => {
     if (!clockBox || document.visibilityState !== "visible") return;
@@ -198,6 +208,7 @@
         if (data.starts_at) startsAt = Date.parse(data.starts_at);
         endsChanged(new Date(Date.parse(data.ends_at) + extraMinutes * 60000).toISOString());
       } else if (data.event === "time_over") heartbeat(); // the server's word: closes the answer
+        else if (data.event === "questions" && !shown("questions") && questionsArrived()) return;
         else if (!["board", "presence", "notified", "tickets"].includes(data.event) && !shown(data.event)) refresh();
     },
     { signal },

@@ -558,6 +558,15 @@ def test_cancel_placement_keeps_chosen_tickets(scheduled, placed, login):
 # --- SND-1, SND-2, STU-4 ------------------------------------------------------------------------
 
 
+def arrived_notice(page):
+    """The student's "the questions have been sent" notice: hidden, shown or absent from the page."""
+    found = re.search(r"<p [^>]*data-questions-arrived[^>]*>", page)
+    if not found:
+        return "absent"
+    assert "The questions have been sent: press “Show questions by ticket”." in page
+    return "hidden" if " hidden" in found.group(0) else "shown"
+
+
 @pytest.mark.req("SND-1", "SND-2", "STU-4", "X-2")
 def test_questions_wait_until_sent_then_viewing_time_is_recorded(scheduled, login, clock):
     stream = author(scheduled)
@@ -574,6 +583,7 @@ def test_questions_wait_until_sent_then_viewing_time_is_recorded(scheduled, logi
     page = student.get(url).content.decode()
     session.refresh_from_db()
     assert session.ticket.body not in page  # never in the HTML before it is sent
+    assert arrived_notice(page) == "hidden"  # #15: the "questions" event reveals it in place
     response = student.post(reverse("attestation:questions_open", args=[session.pk]), follow=True)
     assert "Please wait. The questions have not been sent yet." in response.content.decode()
     session.refresh_from_db()
@@ -591,10 +601,13 @@ def test_questions_wait_until_sent_then_viewing_time_is_recorded(scheduled, logi
     )
     clock.move_to(at(1, 10, 7))
     student = login(scheduled.users["student"])
+    assert arrived_notice(student.get(url).content.decode()) == "shown"  # sent, not opened yet
     student.post(reverse("attestation:questions_open", args=[session.pk]))
     session.refresh_from_db()
     assert session.questions_viewed_at == at(1, 10, 7)
-    assert session.ticket.body in student.get(url).content.decode()
+    page = student.get(url).content.decode()
+    assert session.ticket.body in page
+    assert arrived_notice(page) == "absent"
     page = (
         login(scheduled.users["teacher"])
         .get(reverse("attestation:stream", args=[stream.pk]) + f"?tab=slot-{slot.pk}")

@@ -111,11 +111,19 @@ def test_presence_questions_and_extra_time_by_push(college, generated, new_page,
     expect(teacher.locator("[data-online-count] strong")).to_have_text("1")
     screenshot(teacher, "online")
 
-    # Questions sent: the student's page shows them in place (no reload).
+    # Questions sent: the student's page says so in place — no reload, and no fetch of the page
+    # either (#15: a college's pages would all fetch themselves in the same second).
+    page_path = f"/attestation/sessions/{session.pk}/"
+    page_fetches = []
+    student.on("request", lambda r: r.url.split("?")[0].endswith(page_path) and page_fetches.append(r.url))
+    arrived = student.get_by_text("The questions have been sent: press “Show questions by ticket”.")
+    expect(arrived).to_be_hidden()
     send_questions(teacher)
+    expect(arrived).to_be_visible(timeout=10_000)
     show = student.get_by_role("button", name="Show questions by ticket")
-    expect(show).to_be_visible(timeout=10_000)
+    expect(show).to_be_visible()
     assert student_documents == [], student_documents
+    assert page_fetches == [], page_fetches
     show.click()
     editor = student.locator("#answers [contenteditable=true]")
     expect(editor).to_be_visible(timeout=20_000)
@@ -152,5 +160,7 @@ def test_without_a_stream_the_pages_poll_and_still_get_the_news(
     # Presence from the status poll; the teacher's table from its own poll.
     expect(teacher.locator(f'[data-presence="{session.pk}"]')).to_have_class("dot online", timeout=15_000)
     send_questions(teacher)
-    expect(student.get_by_role("button", name="Show questions by ticket")).to_be_visible(timeout=15_000)
+    arrived = student.get_by_text("The questions have been sent: press “Show questions by ticket”.")
+    expect(arrived).to_be_visible(timeout=15_000)  # the status poll's news, shown in place
+    expect(student.get_by_role("button", name="Show questions by ticket")).to_be_visible()
     expect(student.locator(".exam-clock-alert")).to_be_hidden()  # nothing alarming: no error shown
