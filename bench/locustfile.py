@@ -443,7 +443,10 @@ class Student(Browser):
             self.stream = LiveStream(self, self.base + "events/", "student", channels, me["mode"])
 
     def open_page(self):
-        html = self.client.get(self.base, name="exam page").text or ""
+        self.see(self.client.get(self.base, name="exam page").text or "")
+
+    def see(self, html):
+        """What the page shows now (a page view, or the page a form posted in place answered with)."""
         self.remember_csrf(html)
         had_board = self.board is not None
         self.board = FREE_RE.findall(html) if 'id="board"' in html else None
@@ -511,8 +514,8 @@ class Student(Browser):
             if status["questions_sent"] and not self.open_at:
                 self.open_at = now + random.uniform(1, 4)  # reads the notice, then clicks (as the board)
             if self.open_at and now >= self.open_at:
-                self.post(self.base + "questions/", "questions open", data={"csrfmiddlewaretoken": self.csrf})
-                self.open_page()
+                # Posted in place (hx-post): the answer is the page with the questions (#15).
+                self.see(self.post_in_place(self.base + "questions/", "questions open", {}))
                 self.opened = True
                 self.next_save = now + random.uniform(5, 15)
             return
@@ -545,10 +548,20 @@ class Student(Browser):
         self.board = FREE_RE.findall(html or "")
 
     def choose(self):
-        self.post(self.base + "choose/", "ticket choose", data={"ticket": random.choice(self.board)})
-        # The page reloads: a ticket (its event follows), or the board again (the tile was just taken).
+        # Posted in place (hx-post): the answer is the page — a ticket (its event follows), or the
+        # board again with the reason (the tile was just taken).
+        tile = random.choice(self.board)
+        html = self.post_in_place(self.base + "choose/", "ticket choose", {"ticket": tile})
         self.board = None
-        self.open_page()
+        self.see(html)
+
+    def post_in_place(self, url, name, data):
+        """A form of the exam page posted by htmx: its answer is the page as it now stands."""
+        data = {**data, "csrfmiddlewaretoken": self.csrf}
+        r = self.post(url, name, data=data, headers={"HX-Request": "true"})
+        if r.status_code == 200:
+            return r.text or ""
+        return self.client.get(self.base, name="exam page").text or ""  # an error shown: the student reloads
 
     def autosave(self):
         self.text += " " + " ".join(random.choices(WORDS, k=8))
@@ -619,8 +632,10 @@ class Student(Browser):
 class Teacher(Browser):
     """The slot's tab of the stream page: its stream says what changed and the live table is
     refetched (at most once every 2 s; presence is put in place, no request) — or polled every 5 s
-    while the stream is down. The teacher reloads the whole page every 30 s or so and hands out
-    what its dialogs offer (places or generates tickets, sends the questions)."""
+    while the stream is down. Every 25–35 s the teacher looks at the page as it stands — the live
+    table brings the hand-out dialogs too (slot_hand_outs.html) — and hands out what they offer
+    (places or generates tickets, sends the questions); a hand-out's answer takes the browser to the
+    whole page again (its redirect), and the teacher opens the whole page anew every 2–5 min."""
 
     wait_time = constant(1)
     fixed_count = len(STAFF)
@@ -632,16 +647,16 @@ class Teacher(Browser):
         self.me = STAFF[next(_staff) % len(STAFF)]
         self.url = f"/attestation/streams/{self.me['stream']}/?tab=slot-{self.me['slot']}"
         self.sign_in(self.me, False)
-        self.page = self.client.get(self.url, name="stream page").text
-        self.remember_csrf(self.page)
+        self.open_page()
         now = time.time()
         self.dirty = False
         self.last_live = 0.0
         self.next_poll = now + 5
         # Locust spawns the fixed-count staff first, all within a couple of seconds: a fixed 30 s
-        # cycle would have all 80 reload and hand out in the same second, every cycle, which no
-        # staff room does. Each teacher keeps its ~30 s cycle, at its own phase and not to the second.
-        self.next_page = now + random.uniform(5, 35)
+        # cycle would have all 80 look and hand out in the same second, every cycle, which no staff
+        # room does. Each teacher keeps its ~30 s cycle, at its own phase and not to the second.
+        self.next_look = now + random.uniform(5, 35)
+        self.next_page = now + random.uniform(120, 300)
         self.stream = None
         if STREAM_PORT:
             slot = self.me["slot"]
@@ -664,13 +679,16 @@ class Teacher(Browser):
         if self.dirty and now >= self.last_live + 2:
             self.dirty, self.last_live = False, now
             name = "stream live (refetch)" if self.stream is not None else "stream live (poll)"
-            self.client.get(self.url + "&partial=live", name=name, headers={"HX-Request": "true"})
-        if now < self.next_page:
+            live = self.client.get(self.url + "&partial=live", name=name, headers={"HX-Request": "true"})
+            if live.status_code == 200 and 'id="slot-hand-outs"' in (live.text or ""):
+                self.shown = live.text  # the parts it puts in place: the hand-out dialogs among them
+        if now >= self.next_page:
+            self.next_page = now + random.uniform(120, 300)
+            self.open_page()
+        if now < self.next_look:
             return
-        self.next_page = now + random.uniform(25, 35)
-        page = self.client.get(self.url, name="stream page").text or ""
-        self.remember_csrf(page)
-        dialogs = {m.group(1): IDS_RE.findall(m.group(0)) for m in DIALOG_RE.finditer(page)}
+        self.next_look = now + random.uniform(25, 35)
+        dialogs = {m.group(1): IDS_RE.findall(m.group(0)) for m in DIALOG_RE.finditer(self.shown)}
         mine = set(map(str, self.me["sessions"]))
         if self.me["mode"] == "choice" and dialogs.get("place"):
             self.hand_out("place", dialogs["place"])
@@ -694,6 +712,12 @@ class Teacher(Browser):
                 r.success()
             else:
                 r.failure(f"status {r.status_code}")
+        if r.status_code == 302:
+            self.open_page()  # the redirect: the whole page with the result's message
+
+    def open_page(self):
+        self.shown = self.client.get(self.url, name="stream page").text or ""
+        self.remember_csrf(self.shown)
 
 
 @events.test_stop.add_listener

@@ -31,10 +31,11 @@ def session_for(request, pk):
     """
     # Two queries of six tables each, not one of twelve: PostgreSQL spent tens of milliseconds
     # planning the twelve-table join on every page view (bench/profile_endpoint.py --endpoint page).
-    session = get_object_or_404(
-        ExamSession.objects.select_related("student__user", "student__group__technology", "slot", "ticket"),
-        pk=pk,
-    )
+    # The student's user, group and scale are not joined (about a millisecond a table): on the
+    # student's own page the user is the viewer; the rest is read when a page shows it.
+    session = get_object_or_404(ExamSession.objects.select_related("student", "slot", "ticket"), pk=pk)
+    if session.student.user_id == request.user.pk:
+        session.student.user = request.user
     session.stream = get_object_or_404(
         Stream.objects.select_related("discipline", "teacher__user", "academic_period__year", "journal"),
         pk=session.stream_id,
@@ -114,14 +115,18 @@ def _context(request, session, viewer, **extra):
             if may_grade
             else None
         ),
-        "grade_display": grade_scales.display(
-            session.absence or session.grade_total, session.student.group.technology.scale
-        ),
+        "grade_display": _grade_display(session),
         "grade_changes": list(session.grade_changes.select_related("actor")) if viewer == "staff" else [],
-        "scale": session.student.group.technology.scale,
+        "scale": session.student.group.technology.scale if may_grade else None,
     }
     context.update(extra)
     return context
+
+
+def _grade_display(session):
+    """GRD-4: the grade as the student's scale shows it; nothing to read before a grade is set."""
+    grade = session.absence or session.grade_total
+    return grade_scales.display(grade, session.student.group.technology.scale) if grade else ""
 
 
 def _answer_block(session, viewer, answers_open, time_over):
@@ -185,7 +190,23 @@ def session_page(request, pk):
 
 
 def _back(session):
-    return redirect(reverse("attestation:session", args=[session.pk]))
+    return _back_to(session.pk)
+
+
+def _page_after(request, pk, session=None):
+    """The answer to a student's form on the exam page (#15): posted in place by htmx, the page as
+    it now stands (with the action's message) — one request where a redirect would make two, when a
+    whole college presses "Show questions by ticket" within seconds; without script, the redirect."""
+    if not request.htmx:
+        return _back_to(pk)
+    viewer = "student"  # both forms are the student's own (their views answer anyone else 404)
+    if session is None:  # changed under a lock by the service: read as the page reads it
+        session, viewer = session_for(request, pk)
+    return render(request, "attestation/session_page.html", _context(request, session, viewer))
+
+
+def _back_to(pk):
+    return redirect(reverse("attestation:session", args=[pk]))
 
 
 @login_required
@@ -202,7 +223,7 @@ def ticket_choose(request, pk):
         messages.error(request, refused.message)
     else:
         messages.success(request, _("You have a ticket."))
-    return _back(session)
+    return _page_after(request, session.pk)
 
 
 @login_required
@@ -212,10 +233,10 @@ def questions_open(request, pk):
     if viewer != "student":
         raise Http404
     try:
-        tickets_service.questions_open(actor=request.user, session=session)
+        session = tickets_service.questions_open(actor=request.user, session=session)
     except Refused as refused:
         messages.info(request, refused.message)
-    return _back(session)
+    return _page_after(request, session.pk, session)  # the opening time is read back into it
 
 
 @login_required

@@ -109,21 +109,26 @@
   let refreshing = false;
   // A form sent or a link followed: the next page is on its way. A fetch now could take its
   // one-time message ("You have a ticket.") before it: let the new page show itself; retry only
-  // if this page is still here a while later (the send was held by its dialog).
+  // if this page is still here a while later (the send was held by its dialog). A form posted in
+  // place (hx-post: taking a ticket, showing the questions) is the one request that goes.
   let leavingAt = 0;
-  const leaving = () => {
+  let sending = null;
+  const leaving = (event) => {
     leavingAt = Date.now();
+    const target = event && event.target;
+    sending = target instanceof HTMLFormElement && target.hasAttribute("hx-post") ? target : null;
   };
   document.addEventListener("submit", leaving, { signal, capture: true });
   window.addEventListener("beforeunload", leaving, { signal });
   document.addEventListener(
     "htmx:beforeRequest", // the board's refetch, too (its answer may say "reload")
     (event) => {
-      if (Date.now() - leavingAt < 5000) event.preventDefault();
+      if (Date.now() - leavingAt < 5000 && event.detail.elt !== sending) event.preventDefault();
     },
     { signal },
   );
   const refresh = () => {
+    if (signal.aborted) return; // this page's content was replaced: its successor fetches for itself
     if (Date.now() - leavingAt < 5000) {
       setTimeout(refresh, 5000);
       return;

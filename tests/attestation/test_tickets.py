@@ -491,6 +491,40 @@ def test_student_sees_the_board_and_chooses_one_ticket(scheduled, placed, login)
     assert [t["free"] for t in board if t["tile"] == service.tile_token(other, ticket.pk)] == [False]
 
 
+@pytest.mark.req("STU-3", "STU-4")
+def test_posted_in_place_the_answer_is_the_page_itself(scheduled, placed, login, clock):
+    """#15: the page's htmx posts (taking a ticket, showing the questions) are answered with the page
+    as it now stands and its message — one request, no redirect; refusals too (nothing changes)."""
+    session = placed.sessions.get(student__user=scheduled.users["student"])
+    client = login(scheduled.users["student"])
+    ticket = Ticket.objects.get(stream=placed.stream, number=2)
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    response = client.post(
+        reverse("attestation:ticket_choose", args=[session.pk]),
+        {"ticket": service.tile_token(session, ticket.pk)},
+        **htmx,
+    )
+    page = shown_page(response)
+    assert "You have a ticket." in page and "№ 2" in page and "Show questions by ticket" in page
+    assert "Choose a ticket" not in page
+    response = client.post(reverse("attestation:questions_open", args=[session.pk]), **htmx)
+    page = shown_page(response)
+    assert "Please wait. The questions have not been sent yet." in page
+    assert ticket.body not in page
+    session.refresh_from_db()
+    assert session.questions_viewed_at is None
+    service.questions_send(actor=scheduled.users["teacher"], slot=placed, session_ids=[session.pk])
+    response = client.post(reverse("attestation:questions_open", args=[session.pk]), **htmx)
+    page = shown_page(response)
+    assert ticket.body in page and 'id="answer-form"' in page
+    session.refresh_from_db()
+    assert session.questions_viewed_at is not None
+    # Another student's session: the same 404 as without htmx, nothing rendered.
+    other = placed.sessions.get(student__user=scheduled.users["other_student"])
+    refused = client.post(reverse("attestation:questions_open", args=[other.pk]), **htmx)
+    assert refused.status_code == 404
+
+
 @pytest.mark.req("STU-3", "X-3")
 def test_a_taken_ticket_is_refused_and_a_second_choice_too(scheduled, placed):
     mine = placed.sessions.get(student__user=scheduled.users["student"])

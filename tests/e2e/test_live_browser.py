@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from attestation.models import ExamSession, Slot
+from attestation.models import ExamSession, Slot, StreamExam
 from attestation.services import tickets as tickets_service
 from core import clock
 from tests.e2e.conftest import login
@@ -164,3 +164,39 @@ def test_without_a_stream_the_pages_poll_and_still_get_the_news(
     expect(arrived).to_be_visible(timeout=15_000)  # the status poll's news, shown in place
     expect(student.get_by_role("button", name="Show questions by ticket")).to_be_visible()
     expect(student.locator(".exam-clock-alert")).to_be_hidden()  # nothing alarming: no error shown
+
+
+@pytest.mark.req("TSK-1", "ANS-1", "X-1")
+def test_a_task_written_while_the_page_is_open_brings_a_working_editor_in_place(college, new_page, guard):
+    """Without tickets: the teacher writes the task after the student opened the page. The task and
+    the answer's editor arrive in place (no reload); the editor works and autosaves — its import
+    map was in the document from the first load, so the swapped-in form starts (#15)."""
+    stream = college.streams.teacher_a
+    StreamExam.objects.update_or_create(stream=stream, defaults={"mode": StreamExam.Mode.NO_TICKETS})
+    now = clock.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    slot = Slot.objects.create(
+        stream=stream,
+        starts_at=max(now - datetime.timedelta(minutes=1), midnight),
+        ends_at=now + datetime.timedelta(hours=1),
+    )
+    session = ExamSession.objects.create(stream=stream, student=college.users["student"].student, slot=slot)
+    student = guard(new_page(viewport=PHONE))
+    open_exam_page(student, college, session)
+    expect(student.locator("html[data-live=push]")).to_have_count(1)
+    expect(student.get_by_text("The task will appear here when the final control starts.")).to_be_visible()
+    loaded = documents(student)
+
+    # The teacher's save, elsewhere (its own page is tested in test_whole_exams_browser.py).
+    tickets_service.task_save(actor=college.users["teacher"], session=session, body="<p>Describe a slot.</p>")
+
+    expect(student.get_by_text("Describe a slot.")).to_be_visible(timeout=10_000)
+    editor = student.locator("#answers [contenteditable=true]")
+    expect(editor).to_be_visible(timeout=10_000)
+    editor.click()
+    student.keyboard.type("My answer, typed in the editor that arrived in place.")
+    editor.blur()  # leaving the field saves at once
+    expect(student.locator(".autosave-status")).to_contain_text("Saved at", timeout=10_000)
+    assert loaded == [], loaded
+    session.refresh_from_db()
+    assert "typed in the editor that arrived in place" in session.draft
