@@ -29,10 +29,11 @@ def session_for(request, pk):
 
     404 rather than 403, so nobody can probe which sessions exist.
     """
-    # Two queries of six tables each, not one of twelve: PostgreSQL spent tens of milliseconds
-    # planning the twelve-table join on every page view (bench/profile_endpoint.py --endpoint page).
-    # The student's user, group and scale are not joined (about a millisecond a table): on the
-    # student's own page the user is the viewer; the rest is read when a page shows it.
+    # Two queries (four tables, then six), not one of twelve: PostgreSQL spent tens of milliseconds
+    # planning the twelve-table join on every page view, and each joined table costs about a
+    # millisecond more (bench/profile_endpoint.py --endpoint page). The student's user, group and
+    # scale are not joined: on the student's own page the user is the viewer; the rest is read
+    # when a page shows it.
     session = get_object_or_404(ExamSession.objects.select_related("student", "slot", "ticket"), pk=pk)
     if session.student.user_id == request.user.pk:
         session.student.user = request.user
@@ -189,8 +190,9 @@ def session_page(request, pk):
     return render(request, "attestation/session_page.html", context)
 
 
-def _back(session):
-    return _back_to(session.pk)
+def _back(session_or_pk):
+    pk = getattr(session_or_pk, "pk", session_or_pk)
+    return redirect(reverse("attestation:session", args=[pk]))
 
 
 def _page_after(request, pk, session=None):
@@ -198,15 +200,11 @@ def _page_after(request, pk, session=None):
     it now stands (with the action's message) — one request where a redirect would make two, when a
     whole college presses "Show questions by ticket" within seconds; without script, the redirect."""
     if not request.htmx:
-        return _back_to(pk)
+        return _back(pk)
     viewer = "student"  # both forms are the student's own (their views answer anyone else 404)
     if session is None:  # changed under a lock by the service: read as the page reads it
         session, viewer = session_for(request, pk)
     return render(request, "attestation/session_page.html", _context(request, session, viewer))
-
-
-def _back_to(pk):
-    return redirect(reverse("attestation:session", args=[pk]))
 
 
 @login_required

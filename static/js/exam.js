@@ -165,7 +165,8 @@
     lastStatus = status;
     if (onStatus) onStatus(status);
     tick();
-    if (changed.length === 1 && changed[0] === "questions_sent" && status.questions_sent && questionsArrived()) return;
+    const questionsOnly = changed.length === 1 && changed[0] === "questions_sent" && status.questions_sent;
+    if (questionsOnly && questionsArrived()) return;
     if (changed.length) refresh();
   };
   const heartbeat = async () => {

@@ -19,6 +19,18 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = {"width": 390, "height": 844}
 
 
+def running_session(college, stream):
+    """The student's session in a slot of ``stream`` that started a minute ago (not before midnight)."""
+    now = clock.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    slot = Slot.objects.create(
+        stream=stream,
+        starts_at=max(now - datetime.timedelta(minutes=1), midnight),
+        ends_at=now + datetime.timedelta(hours=1),
+    )
+    return ExamSession.objects.create(stream=stream, student=college.users["student"].student, slot=slot)
+
+
 @pytest.fixture
 def generated(college):
     """A slot that started a minute ago; two tickets; the student's number generated."""
@@ -29,15 +41,8 @@ def generated(college):
         tickets_service.ticket_save(
             actor=teacher, stream=stream, number=number, body=f"<p>Question {number}</p>"
         )
-    now = clock.now()
-    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    slot = Slot.objects.create(
-        stream=stream,
-        starts_at=max(now - datetime.timedelta(minutes=1), midnight),
-        ends_at=now + datetime.timedelta(hours=1),
-    )
-    session = ExamSession.objects.create(stream=stream, student=college.users["student"].student, slot=slot)
-    tickets_service.tickets_generate(actor=teacher, slot=slot, session_ids=[session.pk])
+    session = running_session(college, stream)
+    tickets_service.tickets_generate(actor=teacher, slot=session.slot, session_ids=[session.pk])
     return session
 
 
@@ -173,14 +178,7 @@ def test_a_task_written_while_the_page_is_open_brings_a_working_editor_in_place(
     map was in the document from the first load, so the swapped-in form starts (#15)."""
     stream = college.streams.teacher_a
     StreamExam.objects.update_or_create(stream=stream, defaults={"mode": StreamExam.Mode.NO_TICKETS})
-    now = clock.now()
-    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    slot = Slot.objects.create(
-        stream=stream,
-        starts_at=max(now - datetime.timedelta(minutes=1), midnight),
-        ends_at=now + datetime.timedelta(hours=1),
-    )
-    session = ExamSession.objects.create(stream=stream, student=college.users["student"].student, slot=slot)
+    session = running_session(college, stream)
     student = guard(new_page(viewport=PHONE))
     open_exam_page(student, college, session)
     expect(student.locator("html[data-live=push]")).to_have_count(1)
