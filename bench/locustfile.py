@@ -66,6 +66,7 @@ END_GRACE = 10  # s: at the end, events published before the channels' numbers w
 STAFF_ACTION_EVENTS = {"placed", "questions", "extra_time", "slot", "board"}
 PAGE_EVENTS = {"placed", "ticket", "questions", "task", "answer", "grade", "moved"}  # exam.js refresh()
 NEWS_KEYS = ("questions_sent", "placed", "has_ticket", "task", "answer_sent")  # exam.js applyStatus
+IN_PLACE = {"HX-Request": "true", "HX-Target": "main"}  # htmx putting the page's #main in place (exam.js)
 SHOWN_ATTRS = {"data-has-ticket": "ticket", "data-questions-sent": "questions", "data-answer-sent": "answer"}
 SHOWN_BY_EVENT = {"ticket": "ticket", "questions": "questions", "answer": "answer"}
 OPEN_STREAMS: set = set()
@@ -445,6 +446,10 @@ class Student(Browser):
     def open_page(self):
         self.see(self.client.get(self.base, name="exam page").text or "")
 
+    def refetch_page(self):
+        """exam.js refresh(): the page fetched in place (htmx, target #main): #main alone comes back."""
+        self.see(self.client.get(self.base, name="exam page (in place)", headers=IN_PLACE).text or "")
+
     def see(self, html):
         """What the page shows now (a page view, or the page a form posted in place answered with)."""
         self.remember_csrf(html)
@@ -499,7 +504,7 @@ class Student(Browser):
         if "page" in self.todo:
             self.todo.discard("page")
             self.todo.discard("board")
-            self.open_page()
+            self.refetch_page()
         if "board" in self.todo:
             self.todo.discard("board")
             self.refetch_board()
@@ -558,7 +563,7 @@ class Student(Browser):
     def post_in_place(self, url, name, data):
         """A form of the exam page posted by htmx: its answer is the page as it now stands."""
         data = {**data, "csrfmiddlewaretoken": self.csrf}
-        r = self.post(url, name, data=data, headers={"HX-Request": "true"})
+        r = self.post(url, name, data=data, headers=IN_PLACE)
         if r.status_code == 200:
             return r.text or ""
         return self.client.get(self.base, name="exam page").text or ""  # an error shown: the student reloads
@@ -623,6 +628,7 @@ class Student(Browser):
         if r.status_code == 302:
             self.sent = True
             self.outcome.update(sent_sha=sha(text), sent_at=elapsed())
+            self.open_page()  # the browser follows the redirect: the page with "Your answer was sent"
         else:
             self.submit_at = time.time() + 5  # the page would retry
         if r.status_code:  # answered; without an answer (cut by the run's end) the server may have done it

@@ -1,7 +1,7 @@
 """Where one request's time goes: run an endpoint in-process N times under cProfile, with the
 production settings, on a bench college (PostgreSQL + Redis), and print the top functions.
 
-    .venv/bin/python bench/profile_endpoint.py [--endpoint status|draft|ping] [-n 500]
+    .venv/bin/python bench/profile_endpoint.py [--endpoint status|draft|page|main|…] [-n 500] [--only REGEX]
 
 Builds a fresh database with bench/make_college.py (a small college is enough), signs one of the
 ceiling students in, and calls the endpoint through Django's test client — the whole middleware
@@ -28,9 +28,9 @@ REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--endpoint", choices=["status", "draft", "ping", "board", "live", "page", "stream"], default="status"
-    )
+    endpoints = ["status", "draft", "ping", "board", "live", "page", "main", "stream"]
+    parser.add_argument("--endpoint", choices=endpoints, default="status")
+    parser.add_argument("--only", default="", help="print only the functions matching this regex")
     parser.add_argument("-n", type=int, default=500)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative, tottime…")
@@ -102,6 +102,8 @@ def measure(args, plan):
             return client.post(base + "draft/", body, content_type="application/json")
         if args.endpoint == "page":
             return client.get(base)
+        if args.endpoint == "main":  # the exam page fetched in place by exam.js (#main only)
+            return client.get(base, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="main")
         if args.endpoint == "board":
             return client.get(base + "?partial=board", HTTP_HX_REQUEST="true")
         if args.endpoint == "stream":
@@ -145,7 +147,8 @@ def measure(args, plan):
     )
     for spent, sql in queries:
         print(f"    {spent:6.2f} ms  {sql[:150]}")
-    pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)
+    restrictions = [args.only] if args.only else []
+    pstats.Stats(profile).sort_stats(args.sort).print_stats(*restrictions, args.top)
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ ENDPOINT_ORDER = [
     "login page",
     "login",
     "exam page",
+    "exam page (in place)",
     "student stream open (hello)",
     "status (heartbeat)",
     "status (fallback poll)",

@@ -202,7 +202,7 @@ def _page_after(request, pk, session=None):
     if not request.htmx:
         return _back(pk)
     viewer = "student"  # both forms are the student's own (their views answer anyone else 404)
-    if session is None:  # changed under a lock by the service: read as the page reads it
+    if session is None:  # read as the page reads it: a refusal shows what changed meanwhile
         session, viewer = session_for(request, pk)
     return render(request, "attestation/session_page.html", _context(request, session, viewer))
 
@@ -214,14 +214,21 @@ def ticket_choose(request, pk):
     if viewer != "student":
         raise Http404
     try:
-        tickets_service.ticket_choose(
+        chosen = tickets_service.ticket_choose(
             actor=request.user, session=session, tile=request.POST.get("ticket", "")
         )
     except Refused as refused:
         messages.error(request, refused.message)
-    else:
-        messages.success(request, _("You have a ticket."))
-    return _page_after(request, session.pk)
+        return _page_after(request, session.pk)  # read again: the refusal may come from a change
+    messages.success(request, _("You have a ticket."))
+    # The page as it stands is the session read above with the ticket it now holds (the ticket
+    # itself is read by the page): a whole slot takes its tickets within seconds (#15).
+    session.ticket_id, session.ticket_source, session.ticket_at = (
+        chosen.ticket_id,
+        chosen.ticket_source,
+        chosen.ticket_at,
+    )
+    return _page_after(request, session.pk, session)
 
 
 @login_required

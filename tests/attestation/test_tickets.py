@@ -498,7 +498,7 @@ def test_posted_in_place_the_answer_is_the_page_itself(scheduled, placed, login,
     session = placed.sessions.get(student__user=scheduled.users["student"])
     client = login(scheduled.users["student"])
     ticket = Ticket.objects.get(stream=placed.stream, number=2)
-    htmx = {"HTTP_HX_REQUEST": "true"}
+    htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "main"}  # the forms' hx-target="#main"
     response = client.post(
         reverse("attestation:ticket_choose", args=[session.pk]),
         {"ticket": service.tile_token(session, ticket.pk)},
@@ -507,6 +507,15 @@ def test_posted_in_place_the_answer_is_the_page_itself(scheduled, placed, login,
     page = shown_page(response)
     assert "You have a ticket." in page and "№ 2" in page and "Show questions by ticket" in page
     assert "Choose a ticket" not in page
+    # Only #main comes back: the layout around it stays on the page (no menu, no head, no second
+    # import map), and is not built (its queries).
+    assert page.lstrip().startswith('<main id="main">') and page.rstrip().endswith("</main>")
+    assert 'id="topbar"' not in page and "<head>" not in page
+    # The page fetched in place by exam.js (its target #main) is #main alone too; a plain load is whole.
+    fetched = shown_page(client.get(reverse("attestation:session", args=[session.pk]), **htmx))
+    assert fetched.lstrip().startswith('<main id="main">') and "№ 2" in fetched
+    whole = shown_page(client.get(reverse("attestation:session", args=[session.pk])))
+    assert 'id="topbar"' in whole and "<head>" in whole and "№ 2" in whole
     response = client.post(reverse("attestation:questions_open", args=[session.pk]), **htmx)
     page = shown_page(response)
     assert "Please wait. The questions have not been sent yet." in page
