@@ -68,6 +68,14 @@ PAGE_EVENTS = {"placed", "ticket", "questions", "task", "answer", "grade", "move
 NEWS_KEYS = ("questions_sent", "placed", "has_ticket", "task", "answer_sent")  # exam.js applyStatus
 IN_PLACE = {"HX-Request": "true", "HX-Target": "main"}  # htmx putting the page's #main in place (exam.js)
 SHOWN_ATTRS = {"data-has-ticket": "ticket", "data-questions-sent": "questions", "data-answer-sent": "answer"}
+STATE_RE = re.compile(r"<div hidden data-live-url=[^>]*>")  # the page's rendered state (exam.js)
+PAGE_STATE = {
+    "data-placed": "placed",
+    "data-has-ticket": "has_ticket",
+    "data-questions-sent": "questions_sent",
+    "data-task": "task",
+    "data-answer-sent": "answer_sent",
+}
 SHOWN_BY_EVENT = {"ticket": "ticket", "questions": "questions", "answer": "answer"}
 OPEN_STREAMS: set = set()
 SEGMENTS: list[dict] = []  # one per stream connection that said hello
@@ -457,6 +465,9 @@ class Student(Browser):
         self.board = FREE_RE.findall(html) if 'id="board"' in html else None
         # What the page shows (its data-* state): exam.js does not refetch it when the event comes.
         self.shown = {key for attr, key in SHOWN_ATTRS.items() if f'{attr}="1"' in html}
+        state = STATE_RE.search(html)
+        if state:  # exam.js: the next hello (or poll) is compared with what the page was rendered with
+            self.status.update({key: f'{attr}="1"' in state.group(0) for attr, key in PAGE_STATE.items()})
         # "Show questions by ticket" is on the page: the "questions" event only reveals its notice (exam.js).
         self.offers_questions = "data-questions-arrived" in html
         if self.board is not None and not had_board:
@@ -621,6 +632,7 @@ class Student(Browser):
 
     def send(self):
         text = (self.text or "жауап").strip() + " — соңы."
+        self.outcome["send_tried"] = True  # got through the exam to sending (run.py's completion check)
         self.outcome["pending_sent_sha"] = sha(text)
         r = self.post(
             self.base + "send/", "answer send", data={"text": text, "csrfmiddlewaretoken": self.csrf}

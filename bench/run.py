@@ -365,10 +365,18 @@ def check_data(database, plan, outcomes, stats):
     finally:
         conn.close()
     drafts_ok = sent_ok = files_ok = 0
-    sent_expected = with_ticket = in_flight = 0
+    sent_expected = with_ticket = in_flight = completed = 0
     for pk, version, draft, answer, sent_at, ticket_id in rows:
         username, o = sessions[pk]
         with_ticket += ticket_id is not None
+        # Every student of the scenario gets a ticket, opens the questions and sends: one who never
+        # reached sending was stuck on a page that did not move on (2,000-student run, 1 Dec 12:07).
+        if ticket_id is None:
+            problems.append(f"{username}: never got a ticket")
+        elif not o.get("send_tried"):
+            problems.append(f"{username}: never reached sending (the page did not move on)")
+        else:
+            completed += 1
         # A request locust stopped waiting for when the run ended: the server may have done it.
         if o.get("pending_version") == version and sha(draft) == o.get("pending_sha"):
             o = {**o, "version": version, "draft_sha": o["pending_sha"]}
@@ -413,6 +421,7 @@ def check_data(database, plan, outcomes, stats):
         "sent_ok": sent_ok,
         "files_ok": files_ok,
         "with_ticket": with_ticket,
+        "completed": completed,
         "doubles": len(doubles),
         "in_flight": in_flight,
         "failures": failures,
@@ -831,6 +840,7 @@ def main(argv=None):
         f"submissions stored exactly once {check['sent_ok']}/{check['sent_expected']}; "
         f"files {check['files_ok']}/{check['students']}; "
         f"with a ticket {check['with_ticket']}/{check['students']}; "
+        f"got through to sending {check['completed']}/{check['students']}; "
         f"tickets chosen twice in a slot: {check['doubles']}; failed requests: {check['failures']}; "
         f"requests cut by the end of the run yet done by the server: {check['in_flight']} — "
         + ("**PASS**" if not check["problems"] else f"**FAIL** ({len(check['problems'])} problems)"),

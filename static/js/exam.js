@@ -94,7 +94,8 @@
   };
 
   // --- news: by push (live.js), or by the status poll when the page cannot stream ---------------
-  let lastStatus = null;
+  const NEWS = ["questions_sent", "placed", "has_ticket", "task", "answer_sent"];
+  let lastStatus = null; // what the page shows (below), then the last status heard
   let extraMinutes = 0;
   let onStatus = null; // the answer form's listener (below): it learns from the server that time is over
   const main = document.getElementById("main");
@@ -159,9 +160,7 @@
   const applyStatus = (status) => {
     syncClock(status.server_now, status.ends_at);
     extraMinutes = status.extra_minutes || 0;
-    const changed = ["questions_sent", "placed", "has_ticket", "task", "answer_sent"].filter(
-      (key) => lastStatus && lastStatus[key] !== status[key],
-    );
+    const changed = NEWS.filter((key) => lastStatus && lastStatus[key] !== status[key]);
     lastStatus = status;
     if (onStatus) onStatus(status);
     tick();
@@ -182,6 +181,13 @@
   const state = document.querySelector("[data-live-url]");
   const SHOWN = { ticket: "hasTicket", questions: "questionsSent", answer: "answerSent" };
   const shown = (name) => Boolean(state && SHOWN[name] && state.dataset[SHOWN[name]] === "1");
+  // The first hello (or poll) is compared with what the page was rendered with: what happened
+  // between the render and the stream's opening (tickets placed meanwhile: no event reached this
+  // page yet) brings the page in place; a hello that only confirms it changes nothing.
+  if (state) {
+    const dataKey = (key) => key.replace(/_(\w)/g, (_match, letter) => letter.toUpperCase());
+    lastStatus = Object.fromEntries(NEWS.map((key) => [key, state.dataset[dataKey(key)] === "1"]));
+  }
   // Times as the exam's own clock shows them (the server's time zone), whatever the device's zone.
   const examTime = (date, zone, seconds) => {
     const options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone || undefined };

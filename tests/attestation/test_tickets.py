@@ -802,3 +802,43 @@ def test_a_tile_token_changes_with_the_slot(scheduled, placed):
     token = service.tile_token(mine, ticket.pk)
     mine.slot_id += 1000
     assert service.tile_token(mine, ticket.pk) != token
+
+
+def rendered_state(page):
+    """The exam page's rendered state (its [data-live-url] element), as exam.js reads it."""
+    element = re.search(r"<div hidden data-live-url=[^>]*>", page).group(0)
+    keys = {
+        "placed": "placed",
+        "has-ticket": "has_ticket",
+        "questions-sent": "questions_sent",
+        "task": "task",
+        "answer-sent": "answer_sent",
+    }
+    return {key: f'data-{attr}="1"' in element for attr, key in keys.items()}
+
+
+@pytest.mark.req("STU-3", "SND-1", "SLT-6")
+def test_the_page_is_rendered_with_the_state_the_stream_says(scheduled, placed, login):
+    """#15: exam.js compares the stream's first hello with the state the page was rendered with, so
+    what happened in between still arrives: both must say the same of the same session."""
+    session = placed.sessions.get(student__user=scheduled.users["student"])
+    client = login(scheduled.users["student"])
+    page_url = reverse("attestation:session", args=[session.pk])
+    status_url = reverse("attestation:session_status", args=[session.pk])
+
+    def agree():
+        state = rendered_state(shown_page(client.get(page_url)))
+        status = client.get(status_url).json()
+        assert state == {key: status[key] for key in state}
+        return state
+
+    assert agree() == {
+        "placed": True, "has_ticket": False, "questions_sent": False, "task": False, "answer_sent": False
+    }  # fmt: skip
+    ticket = Ticket.objects.get(stream=placed.stream, number=1)
+    service.ticket_choose(
+        actor=scheduled.users["student"], session=session, tile=service.tile_token(session, ticket.pk)
+    )
+    assert agree()["has_ticket"]
+    service.questions_send(actor=scheduled.users["teacher"], slot=placed, session_ids=[session.pk])
+    assert agree()["questions_sent"]

@@ -10,9 +10,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from attestation.models import ExamSession, Slot, StreamExam
+from attestation.models import ExamSession, ModuleSettings, Slot, StreamExam
 from attestation.services import tickets as tickets_service
 from core import clock
+from tests import factories as f
+from tests.attestation.test_tickets import author
 from tests.e2e.conftest import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -198,3 +200,38 @@ def test_a_task_written_while_the_page_is_open_brings_a_working_editor_in_place(
     assert loaded == [], loaded
     session.refresh_from_db()
     assert "typed in the editor that arrived in place" in session.draft
+
+
+@pytest.mark.req("PLC-1", "STU-3", "SLT-6")
+def test_tickets_placed_before_the_stream_opened_still_bring_the_board(college, new_page, guard):
+    """The teacher places the tickets after the student's page was rendered but before its stream
+    said hello (a slow connection, a busy server): no event can reach a stream not yet open. The
+    hello is compared with what the page was rendered with, so the board comes in place, no reload
+    (#15: in the 2,000-student bench two students waited forever for a board)."""
+    stored = f.stored_settings()
+    stored.distribution_form = ModuleSettings.DistributionForm.SELF_CHOICE
+    stored.save()
+    stream = author(college, count=3)
+    session = running_session(college, stream)
+    student = guard(new_page(viewport=PHONE))
+    held = []
+    student.route("**/events/", lambda route: held.append(route))  # held until the tickets are placed
+    open_exam_page(student, college, session)
+    expect(student.locator("#exam-clock")).to_be_visible()
+    expect(student.get_by_role("heading", name="Choose a ticket")).to_have_count(0)
+    loaded = documents(student)
+    for _ in range(50):  # the page asks for its stream once its scripts ran
+        if held:
+            break
+        student.wait_for_timeout(100)
+    assert held, "the page did not open its stream"
+
+    tickets_service.tickets_place(actor=college.users["teacher"], slot=session.slot, session_ids=[session.pk])
+    for route in held:
+        route.continue_()
+    student.unroute("**/events/")
+
+    expect(student.get_by_role("heading", name="Choose a ticket")).to_be_visible(timeout=10_000)
+    expect(student.locator(".tile-ticket.free")).to_have_count(3)
+    expect(student.locator("html[data-live=push]")).to_have_count(1)
+    assert loaded == [], loaded
