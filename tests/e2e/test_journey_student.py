@@ -133,7 +133,7 @@ def open_menu(page, language):
 
 
 @pytest.mark.req("STU-1", "STU-3", "STU-4", "ANS-1", "ANS-2", "X-1", "X-9")
-@pytest.mark.parametrize("language", ["en", "kk"])
+@pytest.mark.parametrize("language", ["en", "kk", "ru"])
 def test_student_journey_on_a_phone(college, placed, phone, guard, screenshot, tmp_path, language):
     session, teacher = placed, college.users["teacher"]
     discipline = session.stream.discipline.name
