@@ -67,7 +67,6 @@ STAFF_ACTION_EVENTS = {"placed", "questions", "extra_time", "slot", "board"}
 PAGE_EVENTS = {"placed", "ticket", "questions", "task", "answer", "grade", "moved"}  # exam.js refresh()
 NEWS_KEYS = ("questions_sent", "placed", "has_ticket", "task", "answer_sent")  # exam.js applyStatus
 IN_PLACE = {"HX-Request": "true", "HX-Target": "main"}  # htmx putting the page's #main in place (exam.js)
-SHOWN_ATTRS = {"data-has-ticket": "ticket", "data-questions-sent": "questions", "data-answer-sent": "answer"}
 STATE_RE = re.compile(r"<div hidden data-live-url=[^>]*>")  # the page's rendered state (exam.js)
 PAGE_STATE = {
     "data-placed": "placed",
@@ -76,7 +75,8 @@ PAGE_STATE = {
     "data-task": "task",
     "data-answer-sent": "answer_sent",
 }
-SHOWN_BY_EVENT = {"ticket": "ticket", "questions": "questions", "answer": "answer"}
+# exam.js shown(): an event the page already shows (its state says so) is not fetched again.
+SHOWN_BY_EVENT = {"ticket": "has_ticket", "questions": "questions_sent", "answer": "answer_sent"}
 OPEN_STREAMS: set = set()
 SEGMENTS: list[dict] = []  # one per stream connection that said hello
 DELAYS: dict[str, list[int]] = defaultdict(list)  # "<event>" or "<event>@staff" (a staff page) → ms
@@ -463,11 +463,13 @@ class Student(Browser):
         self.remember_csrf(html)
         had_board = self.board is not None
         self.board = FREE_RE.findall(html) if 'id="board"' in html else None
-        # What the page shows (its data-* state): exam.js does not refetch it when the event comes.
-        self.shown = {key for attr, key in SHOWN_ATTRS.items() if f'{attr}="1"' in html}
-        state = STATE_RE.search(html)
-        if state:  # exam.js: the next hello (or poll) is compared with what the page was rendered with
-            self.status.update({key: f'{attr}="1"' in state.group(0) for attr, key in PAGE_STATE.items()})
+        # What the page was rendered with (its state element): exam.js does not refetch what it
+        # shows when the event comes, and compares the next hello (or poll) with it.
+        element = STATE_RE.search(html)
+        shows = element.group(0) if element else ""
+        state = {key: f'{attr}="1"' in shows for attr, key in PAGE_STATE.items()} if element else {}
+        self.shown = {key for key, on in state.items() if on}
+        self.status.update(state)
         # "Show questions by ticket" is on the page: the "questions" event only reveals its notice (exam.js).
         self.offers_questions = "data-questions-arrived" in html
         if self.board is not None and not had_board:

@@ -190,20 +190,20 @@ def session_page(request, pk):
     return render(request, "attestation/session_page.html", context)
 
 
-def _back(session_or_pk):
-    pk = getattr(session_or_pk, "pk", session_or_pk)
-    return redirect(reverse("attestation:session", args=[pk]))
+def _back(session):
+    return redirect(reverse("attestation:session", args=[session.pk]))
 
 
-def _page_after(request, pk, session=None):
+def _page_after(request, session, *, read_again=False):
     """The answer to a student's form on the exam page (#15): posted in place by htmx, the page as
     it now stands (with the action's message) — one request where a redirect would make two, when a
-    whole college presses "Show questions by ticket" within seconds; without script, the redirect."""
+    whole college presses "Show questions by ticket" within seconds; without script, the redirect.
+    ``read_again``: after a refusal, read as the page reads it (it shows what changed meanwhile)."""
     if not request.htmx:
-        return _back(pk)
+        return _back(session)
     viewer = "student"  # both forms are the student's own (their views answer anyone else 404)
-    if session is None:  # read as the page reads it: a refusal shows what changed meanwhile
-        session, viewer = session_for(request, pk)
+    if read_again:
+        session, viewer = session_for(request, session.pk)
     return render(request, "attestation/session_page.html", _context(request, session, viewer))
 
 
@@ -219,7 +219,7 @@ def ticket_choose(request, pk):
         )
     except Refused as refused:
         messages.error(request, refused.message)
-        return _page_after(request, session.pk)  # read again: the refusal may come from a change
+        return _page_after(request, session, read_again=True)
     messages.success(request, _("You have a ticket."))
     # The page as it stands is the session read above with the ticket it now holds (the ticket
     # itself is read by the page): a whole slot takes its tickets within seconds (#15).
@@ -228,7 +228,7 @@ def ticket_choose(request, pk):
         chosen.ticket_source,
         chosen.ticket_at,
     )
-    return _page_after(request, session.pk, session)
+    return _page_after(request, session)
 
 
 @login_required
@@ -241,7 +241,7 @@ def questions_open(request, pk):
         session = tickets_service.questions_open(actor=request.user, session=session)
     except Refused as refused:
         messages.info(request, refused.message)
-    return _page_after(request, session.pk, session)  # the opening time is read back into it
+    return _page_after(request, session)  # the opening time is read back into it
 
 
 @login_required

@@ -178,16 +178,16 @@
     }
   };
   // What this page already shows (this tab took the ticket, sent the answer): no need to fetch it again.
+  // What the page was rendered with: its state element carries the status's keys (data-has-ticket…).
   const state = document.querySelector("[data-live-url]");
-  const SHOWN = { ticket: "hasTicket", questions: "questionsSent", answer: "answerSent" };
-  const shown = (name) => Boolean(state && SHOWN[name] && state.dataset[SHOWN[name]] === "1");
-  // The first hello (or poll) is compared with what the page was rendered with: what happened
-  // between the render and the stream's opening (tickets placed meanwhile: no event reached this
-  // page yet) brings the page in place; a hello that only confirms it changes nothing.
-  if (state) {
-    const dataKey = (key) => key.replace(/_(\w)/g, (_match, letter) => letter.toUpperCase());
-    lastStatus = Object.fromEntries(NEWS.map((key) => [key, state.dataset[dataKey(key)] === "1"]));
-  }
+  const camel = (key) => key.replace(/_(\w)/g, (_match, letter) => letter.toUpperCase());
+  const pageSays = (key) => state.dataset[camel(key)] === "1";
+  const SHOWN = { ticket: "has_ticket", questions: "questions_sent", answer: "answer_sent" };
+  const shown = (name) => Boolean(state && SHOWN[name] && pageSays(SHOWN[name]));
+  // The first hello (or poll) is compared with that: what happened between the render and the
+  // stream's opening (tickets placed meanwhile: no event reached this page yet) brings the page in
+  // place; a hello that only confirms it changes nothing.
+  if (state) lastStatus = Object.fromEntries(NEWS.map((key) => [key, pageSays(key)]));
   // Times as the exam's own clock shows them (the server's time zone), whatever the device's zone.
   const examTime = (date, zone, seconds) => {
     const options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone || undefined };
