@@ -33,6 +33,11 @@ def _administrator(access: Access) -> None:
         raise PermissionDenied
 
 
+def _importer(access: Access) -> None:
+    if not access.can_import_college_data:
+        raise PermissionDenied
+
+
 def _staff_module(access: Access) -> None:
     # ADM-1: without the license nothing of the module exists, not even its URLs.
     if not access.license_ia:
@@ -49,5 +54,6 @@ def _student_module(access: Access) -> None:
 
 
 administrator_required = _guard(_administrator)
+import_required = _guard(_importer)
 staff_module_required = _guard(_staff_module)
 student_module_required = _guard(_student_module)

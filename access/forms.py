@@ -80,16 +80,99 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         return old
 
 
+class FirstPasswordForm(auth_forms.SetPasswordForm):  # type: ignore[type-arg]
+    """Choosing one's own password after signing in with a login sheet's one-time password."""
+
+    error_messages = {
+        **auth_forms.SetPasswordForm.error_messages,
+        "password_mismatch": _("The two new passwords differ."),
+    }
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.fields["new_password1"].label = _("New password")
+        self.fields["new_password2"].label = _("New password again")
+        self.fields["new_password2"].help_text = _("Type the new password once more, to be sure of it.")
+
+    def save(self, commit: bool = True) -> Any:
+        self.user.must_change_password = False
+        return super().save(commit)
+
+
+class GroupChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A group with how many of its students have never signed in."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return _("%(group)s — %(new)s of %(all)s never signed in") % {
+            "group": obj.name,
+            "new": obj.new_count,
+            "all": obj.student_count,
+        }
+
+
+class LoginSheetForm(forms.Form):
+    """Which group's login sheet, for whom, in which format."""
+
+    NEW, EVERYONE = "new", "everyone"
+
+    group = GroupChoiceField(label=_("Group"), queryset=None, empty_label=None)
+    students = forms.ChoiceField(
+        label=_("Students on the sheet"),
+        choices=[
+            (NEW, _("Those who have never signed in (new students)")),
+            (EVERYONE, _("Every student of the group — their current passwords stop working")),
+        ],
+        widget=forms.RadioSelect,
+        initial=NEW,
+    )
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[("pdf", _("PDF, to print")), ("xlsx", _("XLSX spreadsheet"))],
+        widget=forms.RadioSelect,
+        initial="pdf",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from django.db.models import Count, Q
+
+        from college.models import Group
+
+        super().__init__(*args, **kwargs)
+        never = Q(students__user__last_login__isnull=True)
+        groups = Group.objects.annotate(
+            new_count=Count("students", filter=never), student_count=Count("students")
+        )
+        self.fields["group"].queryset = groups.order_by("name")  # type: ignore[attr-defined]
+
+    @property
+    def everyone(self) -> bool:
+        return bool(self.cleaned_data.get("students") == self.EVERYONE)
+
+
 class RoleForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Role
-        fields = ["name", "kind"]
+        fields = ["name", "kind", "may_import"]
+        help_texts = {
+            "may_import": _(
+                "Import groups, students, staff, streams, admissions and academic schedules from files, "
+                "and print students' login sheets."
+            )
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Changing a role between student and staff would orphan its modules: fixed once created.
         if self.instance.pk:
             self.fields["kind"].disabled = True
+        if self.instance.pk and self.instance.is_student_role:
+            del self.fields["may_import"]  # the college's data is staff work
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("may_import") and data.get("kind") == Role.Kind.STUDENT:
+            self.add_error("may_import", _("A student role cannot import the college's data."))
+        return data
 
 
 class RoleModuleForm(forms.Form):

@@ -8,10 +8,11 @@
   once on a page nobody's browser keeps).
 """
 
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,11 +23,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from access import login_help
-from access.forms import PasswordChangeForm
+from access import login_help, login_sheet
+from access.decorators import import_required
+from access.forms import FirstPasswordForm, LoginSheetForm, PasswordChangeForm
+from access.models import User
 from access.policy import Access, access_for
 from college.models import Student
 from core import throttle
@@ -149,3 +153,56 @@ def student_password_reset(request: HttpRequest, student_pk: int) -> HttpRespons
         messages.error(request, refused.message)
         return _render_student(request, student, status=429)
     return _render_student(request, student, password=password)
+
+
+# --- login sheets and the first password ---------------------------------------------------------
+
+
+@import_required
+def student_login_sheet(request: HttpRequest) -> HttpResponse:
+    """A group's login sheet (X-13): GET shows the form, POST sets the one-time passwords and answers
+    with the file — the only place the passwords ever appear."""
+    group_pk = request.GET.get("group", "")
+    form = LoginSheetForm(request.POST or None, initial={"group": group_pk} if group_pk.isdigit() else {})
+    if request.method == "POST" and form.is_valid():
+        group, everyone = form.cleaned_data["group"], form.everyone
+        if not login_sheet.sheet_students(group, everyone=everyone):
+            message = _("Every student of %(group)s has signed in already: choose “Every student” instead.")
+            form.add_error("students", message % {"group": group.name})
+        else:
+            sheet = login_sheet.issue(actor=request.user, group=group, everyone=everyone)
+            return _sheet_file(sheet, form.cleaned_data["format"])
+    status = 400 if request.method == "POST" else 200
+    return render(request, "access/login_sheet.html", {"form": form}, status=status)
+
+
+def _sheet_file(sheet: login_sheet.LoginSheet, fmt: str) -> HttpResponse:
+    if fmt == "xlsx":
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        response = HttpResponse(login_sheet.to_xlsx(sheet), content_type=content_type)
+    else:
+        response = HttpResponse(login_sheet.to_pdf(sheet), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, sheet.filename(fmt)) or ""
+    add_never_cache_headers(response)  # the passwords are never kept by a browser's cache or a proxy
+    return response
+
+
+@login_required
+def first_password(request: HttpRequest) -> HttpResponse:
+    """After signing in with a login sheet's one-time password: choose one's own."""
+    user = cast(User, request.user)
+    if not user.must_change_password:
+        return redirect("home")
+    form = FirstPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = form.save()
+            login_help.password_changed(user=user)
+        update_session_auth_hash(request, user)  # this session stays signed in
+        messages.success(request, _("Your password is saved. Use it from now on."))
+        return redirect("home")
+    response = render(
+        request, "registration/first_password.html", {"form": form}, status=400 if form.errors else 200
+    )
+    add_never_cache_headers(response)
+    return response

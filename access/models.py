@@ -18,6 +18,9 @@ class User(AbstractUser):
     language = models.CharField(
         _("interface language"), max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    # Signed in with a one-time password from a login sheet: nothing else opens until they choose
+    # their own (access.middleware.FirstPasswordMiddleware).
+    must_change_password = models.BooleanField(_("must choose a new password"), default=False)
 
     @property
     def full_name(self) -> str:
@@ -57,6 +60,9 @@ class Role(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CUSTOM)
+    # Beside the modules' rights: keeping the college's contingent (groups, students, staff,
+    # streams) is the registrar's office's work, not only the system administrator's.
+    may_import = models.BooleanField(_("May import the college's data"), default=False)
     users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="roles")
 
     class Meta:

@@ -74,6 +74,8 @@ class UserRoles:
     attachments: tuple[StaffGrant, ...]
     headed_department_ids: frozenset[int]
     headed_pcc_ids: frozenset[int]
+    # A role of the user's holds the right to import the college's data.
+    may_import: bool = False
 
     @classmethod
     def load(cls, user: Any) -> UserRoles:
@@ -86,13 +88,14 @@ class UserRoles:
             .select_related("role")
             .prefetch_related("study_periods", "departments", "pccs")
         )
-        kinds = set(Role.objects.filter(users=user).values_list("kind", flat=True))
+        roles = list(Role.objects.filter(users=user).values_list("kind", "may_import"))
         return cls(
             licenses=licenses,
-            role_kinds=frozenset(kinds),
+            role_kinds=frozenset(kind for kind, _imports in roles),
             attachments=attachments,
             headed_department_ids=frozenset(user.headed_departments.values_list("pk", flat=True)),
             headed_pcc_ids=frozenset(user.headed_pccs.values_list("pk", flat=True)),
+            may_import=any(imports for _kind, imports in roles),
         )
 
     @classmethod
@@ -101,7 +104,7 @@ class UserRoles:
         user_key = user.pk if user and user.is_authenticated else "anonymous"
         try:
             generation = cache.get(GENERATION_KEY) or 0
-            key = f"policy:roles:{generation}:{user_key}"
+            key = f"policy:roles:{ROLES_SHAPE}:{generation}:{user_key}"
             roles: UserRoles | None = cache.get(key)
         except CACHE_ERRORS:
             logger.warning("Roles not cached: the cache is unavailable", exc_info=True)
@@ -116,6 +119,9 @@ class UserRoles:
 
 
 GENERATION_KEY = "policy:generation"
+# Part of every cached roles' key: a release that changes UserRoles' fields never reads the last
+# release's pickles (the generation alone survives a deploy).
+ROLES_SHAPE = 2
 
 
 def policy_changed() -> None:
@@ -169,6 +175,7 @@ class Access:
         self.role_kinds = set(roles.role_kinds)
         self.headed_department_ids = roles.headed_department_ids
         self.headed_pcc_ids = roles.headed_pcc_ids
+        self.role_may_import = roles.may_import
         self.grants = tuple(
             grant
             for grant in roles.attachments
@@ -236,9 +243,17 @@ class Access:
         return self.visible_streams(queryset)
 
     @property
+    def can_import_college_data(self) -> bool:
+        """X-13: importing the college's data — its files, the import's pages, templates and jobs,
+        ``manage.py import_college --user``, and the API's upserts and exports: administrators, and
+        the users of a role with the import right (the standard Registrar role holds it). A right of
+        its own beside the modules': the staff module's read mode does not take it away."""
+        return self.is_authenticated and (self.is_administrator or self.role_may_import)
+
+    @property
     def can_change_college_data(self) -> bool:
-        """The API's upserts and exports of the college's data: administrators only."""
-        return self.is_administrator
+        """The API's upserts and exports of the college's data: the import right, by another door."""
+        return self.can_import_college_data
 
     def owns_session(self, session: Any) -> bool:
         """ADM-2, X-10: a student's own action on their exam session (choose a ticket, open the

@@ -28,6 +28,7 @@ def role_snapshot(role: Role) -> dict[str, Any]:
     """What the audit log keeps of a role: its name, its modules with their rights and scopes, its members."""
     return {
         "name": role.name,
+        "may_import": role.may_import,
         "modules": {rm.module: rm.snapshot() for rm in role.modules.all()},
         "members": sorted(role.users.values_list("pk", flat=True)),
     }

@@ -10,7 +10,9 @@ urlpatterns = [
     path("language/", views.set_language, name="set_language"),
     path("password/", login_help_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", login_help_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("password/first/", login_help_views.first_password, name="first_password"),
     path("students/logins/", login_help_views.student_logins, name="student_logins"),
+    path("students/login-sheet/", login_help_views.student_login_sheet, name="login_sheet"),
     path("students/<int:student_pk>/login/", login_help_views.student_login, name="student_login"),
     path(
         "students/<int:student_pk>/login/release/",

@@ -146,6 +146,8 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "person": person,
         "roles": roles,
+        "import_roles": [role.name for role in roles if role.may_import],
+        "imports_as_administrator": access_for(person).is_administrator,
         "rights": explain_rights(person),
         "no_effect": no_effect,
     }

@@ -135,7 +135,7 @@ def _not_found(request, exc):
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def require_administrator(request):
+def require_import_right(request):
     if not access_for(request).can_change_college_data:
         raise PermissionDenied
 
@@ -170,7 +170,7 @@ def register_upsert(entity: Entity):
     schema = upsert_schema(entity)
 
     def upsert(request, payload: schema):  # type: ignore[valid-type]
-        require_administrator(request)
+        require_import_right(request)
         rows = [(n, item.model_dump()) for n, item in enumerate(payload.items, start=1)]  # type: ignore[attr-defined]
         outcome = entity.run(rows, actor=request.user)
         if not outcome.ok:
@@ -223,7 +223,7 @@ for _entity in ENTITIES.values():
     },
 )
 def export_csv(request, kind: str = Path(..., pattern=r"^[a-z-]{1,30}$")):
-    require_administrator(request)
+    require_import_right(request)
     if kind not in ENTITIES:
         raise Http404
     entity = ENTITIES[kind]

@@ -8,22 +8,16 @@ Libraries:
 
 - XLSX: openpyxl. Text cells are always written as text (a name starting with "=" never becomes a
   formula) and characters XLSX cannot hold are dropped.
-- PDF: fpdf2 (pure Python) embedding a TrueType font subset, so the text stays extractable.
-  The font is PT Sans (ParaType, OFL-1.1) from the PyPI package ``fontpkg-pt-sans`` (found through
-  ``fontpkg``): static Regular and Bold TTFs covering Russian and all Kazakh letters
-  (ә ғ қ ң ө ұ ү һ і). reportlab ships no Cyrillic TTF, and the Noto Sans package on PyPI is a
-  variable font only. Nothing is downloaded at run time; if the package is missing, Debian's
-  ``fonts-dejavu-core`` (DejaVu Sans) is used as a fallback when installed.
+- PDF: fpdf2 (pure Python) embedding a TrueType font subset, so the text stays extractable; the
+  font with every Kazakh letter is ``core.pdf.font_paths``'s.
 - Chart: plain SVG written here, every label escaped; no JavaScript, no CDN.
 """
 
 import io
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import Truncator
@@ -34,8 +28,7 @@ from attestation.models import ExamSession
 from college import collation
 from college.models import Journal, TrainingTechnology
 from core import clock
-
-DEJAVU_FALLBACK = Path("/usr/share/fonts/truetype/dejavu")
+from core.pdf import font_paths
 
 # Letter groups of the credit scale's chart.
 LETTER_GROUPS = ["A", "B", "C", "D", "FX", "F"]
@@ -266,19 +259,6 @@ def to_xlsx(sheet) -> bytes:
 
 
 # --- PDF ------------------------------------------------------------------------------------------
-
-
-def font_paths() -> tuple[Path, Path]:
-    """Regular and bold TTFs with Cyrillic and Kazakh letters (see the module docstring)."""
-    try:
-        import fontpkg
-
-        return Path(fontpkg.path("PT Sans")), Path(fontpkg.path("PT Sans", weight=700))
-    except Exception:  # noqa: BLE001 — the package is missing or broken: try the fallback
-        regular, bold = DEJAVU_FALLBACK / "DejaVuSans.ttf", DEJAVU_FALLBACK / "DejaVuSans-Bold.ttf"
-        if regular.exists():
-            return regular, bold if bold.exists() else regular
-    raise ImproperlyConfigured("Install fontpkg-pt-sans (requirements.txt) to render PDF grade sheets.")
 
 
 def to_pdf(sheet) -> bytes:

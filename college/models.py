@@ -229,6 +229,10 @@ class Stream(models.Model):
     is_main = models.BooleanField(_("main stream"), default=True)
     groups = models.ManyToManyField(Group, related_name="streams")
     students = models.ManyToManyField(Student, related_name="streams")
+    # A stream built on its groups keeps their members: a student who joins one of its groups joins
+    # the stream, one who leaves leaves it (attestation.services.membership states when). A stream
+    # whose students were listed one by one (a subgroup) keeps its list.
+    follows_groups = models.BooleanField(_("students follow the groups"), default=True)
 
     class Meta:
         ordering = ["discipline__name", "name"]

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 # External IDs are the college's keys: printable ASCII without spaces, so they survive CSV, XLSX
@@ -89,7 +90,7 @@ class Column:
 
     def _clean_ref(self, raw):
         value = self._clean_str(raw)
-        if self.ref and self.type == "ref":
+        if self.ref:
             # A reference names its row by external ID or as the college writes it (a group's
             # Cyrillic or Kazakh name, a department's name): the engine resolves either.
             return " ".join(value.split())
@@ -182,3 +183,60 @@ class Column:
         if self.type == "date":
             return value.isoformat()
         return str(value)
+
+
+# Column name → (Russian header, Kazakh header); every value is one of the column's aliases.
+HEADERS = {
+    "external_id": ("внешний id", "сыртқы id"),
+    "name": ("название", "атауы"),
+    "specialty": ("специальность", "мамандық"),
+    "months": ("месяцев", "айлар"),
+    "pcc": ("пцк", "пцк"),
+    "department": ("отделение", "бөлімше"),
+    "qualification": ("квалификация", "біліктілік"),
+    "study_period": ("срок обучения", "оқу мерзімі"),
+    "technology": ("технология обучения", "оқыту технологиясы"),
+    "language": ("язык обучения", "оқыту тілі"),
+    "course": ("курс", "курс"),
+    "last_name": ("фамилия", "тегі"),
+    "first_name": ("имя", "аты"),
+    "patronymic": ("отчество", "әкесінің аты"),
+    "email": ("электронная почта", "электрондық пошта"),
+    "username": ("логин", "логин"),
+    "iin": ("иин", "жсн"),
+    "record_book_number": ("номер зачетной книжки", "сынақ кітапшасының нөмірі"),
+    "group": ("группа", "топ"),
+    "position": ("должность", "лауазымы"),
+    "discipline": ("дисциплина", "пән"),
+    "teacher": ("преподаватель", "оқытушы"),
+    "academic_year": ("учебный год", "оқу жылы"),
+    "academic_period": ("академический период", "академиялық кезең"),
+    "is_main": ("основной поток", "негізгі ағын"),
+    "groups": ("группы", "топтар"),
+    "students": ("студенты", "студенттер"),
+    "stream": ("поток", "ағын"),
+    "final_form": ("форма итоговой аттестации", "қорытынды аттестаттау нысаны"),
+    "final_grade_set": ("оценка по итоговой аттестации", "қорытынды аттестаттау бойынша баға"),
+    "conduct_online": ("онлайн", "онлайн өткізу"),
+    "student": ("студент", "білім алушы"),
+    "admitted": ("допущен", "жіберілді"),
+    "reason": ("причина", "себебі"),
+    "attestation_starts_on": ("начало аттестации", "аттестаттау басталады"),
+    "attestation_ends_on": ("конец аттестации", "аттестаттау аяқталады"),
+}
+
+# Where one column name means different things ("код" alone is read as the external ID).
+KIND_HEADERS = {
+    ("specialties", "code"): ("код специальности", "мамандық коды"),
+    ("qualifications", "code"): ("код квалификации", "біліктілік коды"),
+}
+
+
+def column_label(name: str, language: str | None = None, kind: str = "") -> str:
+    """The column's header in the user's language — in templates, previews, errors and the
+    command's messages alike; every label is also a header the upload accepts."""
+    language = (language or get_language() or "en")[:2]
+    pair = KIND_HEADERS.get((kind, name)) or HEADERS.get(name)
+    if pair is not None and language in ("ru", "kk"):
+        return pair[0] if language == "ru" else pair[1]
+    return name.replace("_", " ")

@@ -15,10 +15,11 @@ from django.utils.translation import gettext_lazy
 from access.backends import forget_users
 from access.models import Role, User
 from access.policy import policy_changed
+from attestation.services import membership
 from audit.models import AuditEntry
 from college import models as c
 from imports.columns import Column
-from imports.sync import BATCH, Entity, RowError, external_ids, jsonable, object_ids
+from imports.sync import BATCH, Entity, RowError, external_ids, jsonable
 
 EXT = Column("external_id", "ref", max_length=64, aliases=("внешний id", "сыртқы id", "код"))
 # Where the college has no other system: rows are matched by their natural key instead.
@@ -101,7 +102,7 @@ class Qualifications(Entity):
 class StudyPeriods(Entity):
     kind, title, model = "study-periods", gettext_lazy("Study periods"), c.StudyPeriod
     columns = (
-        EXT,
+        EXT_OPTIONAL,
         NAME,
         Column("months", "int", minimum=1, maximum=240, aliases=("месяцев", "айлар")),
     )
@@ -111,7 +112,8 @@ class StudyPeriods(Entity):
 
 class Disciplines(Entity):
     kind, title, model = "disciplines", gettext_lazy("Disciplines"), c.Discipline
-    columns = (EXT, NAME, ref("pcc", "pccs", required=False, aliases=("пцк", "пцк коды")))
+    columns = (EXT_OPTIONAL, NAME, ref("pcc", "pccs", required=False, aliases=("пцк", "пцк коды")))
+    adopt_keys = (("name", "name", False),)
     name_keys = ("name",)
 
 
@@ -142,6 +144,7 @@ class Groups(Entity):
     adopt_keys = (("name", "name", True),)
     name_keys = ("name",)
     unmapped = ("technology", "language")
+    derived_from = {"technology_id": "technology", "language_id": "language"}
 
     def extra_fields(self):
         return ["technology_id", "language_id"]
@@ -241,7 +244,8 @@ class People(Entity):
             if item.status == "created":
                 continue
             user = item.obj.user
-            wanted = self.user_values(item)
+            # A stored person keeps what the file has no column for.
+            wanted = {f: v for f, v in self.user_values(item).items() if item.brings(f)}
             before = {f: getattr(user, f) for f in wanted}
             diff = [f for f in wanted if before[f] != wanted[f]]
             if diff:
@@ -302,6 +306,17 @@ class Students(People):
     def default_username(self, item):
         return re.sub(r"[^\w.@+-]", "-", item.values["record_book_number"]).lower()
 
+    def after_write(self, items, actor, outcome):
+        """New students and students put into another group join (and leave) the streams built on
+        their groups, by the one rule of ``attestation.services.membership``."""
+        moves = {}
+        for item in items:
+            if item.status == "created":
+                moves[item.obj.pk] = (None, item.obj.group_id)
+            elif "group_id" in item.extra.get("diff", {}):
+                moves[item.obj.pk] = tuple(item.extra["diff"]["group_id"])
+        outcome.memberships = [change.summary() for change in membership.follow_groups(moves, actor)]
+
 
 class Staff(People):
     kind, title, model = "staff", gettext_lazy("Staff"), c.Staff
@@ -327,51 +342,61 @@ class Staff(People):
 class Streams(Entity):
     kind, title, model = "streams", gettext_lazy("Streams"), c.Stream
     columns = (
-        EXT,
+        EXT_OPTIONAL,
         NAME,
         ref("discipline", "disciplines", aliases=("дисциплина", "пән")),
         ref("teacher", "staff", aliases=("преподаватель", "оқытушы")),
         YEAR,
         PERIOD,
         Column("is_main", "bool", required=False, default=True, aliases=("основной поток", "негізгі ағын")),
-        Column("groups", "refs", ref="groups", max_length=64, aliases=("группы", "топтар")),
-        Column(
-            "students",
-            "refs",
-            ref="students",
-            required=False,
-            max_length=64,
-            aliases=("студенты", "студенттер"),
-        ),
+        Column("groups", "refs", ref="groups", aliases=("группы", "топтар")),
+        Column("students", "refs", ref="students", required=False, aliases=("студенты", "студенттер")),
     )
     unmapped = ("academic_year", "academic_period", "groups", "students")
+    derived_from = {"follows_groups": "students"}
+    name_keys = ("name",)
 
     def extra_fields(self):
-        return ["academic_period_id"]
+        return ["academic_period_id", "follows_groups"]
 
     def resolve_extra(self, items, errors):
         resolve_periods(items, errors)
-        groups = object_ids("groups", {g for i in items for g in i.values["groups"]})
-        students = object_ids("students", {s for i in items for s in i.values["students"]})
         for item in items:
-            item.fields["m2m_groups"] = {groups[g] for g in item.values["groups"]}
-            item.fields["m2m_students"] = {students[s] for s in item.values["students"]}
-        # No students listed: the stream is all the students of its groups.
-        lacking = [i for i in items if not i.values["students"]]
-        if lacking:
-            members = c.Student.objects.filter(group__in={g for i in lacking for g in i.fields["m2m_groups"]})
-            by_group = {}  # type: ignore[var-annotated]
-            for student_id, group_id in members.values_list("pk", "group_id"):
+            item.fields["m2m_groups"] = set(item.refs.get("groups") or ())
+            listed = set(item.refs.get("students") or ())
+            # No students listed: the stream is its groups' students, and keeps following the groups.
+            item.fields["follows_groups"] = not listed
+            item.fields["m2m_students"] = listed
+        following = [i for i in items if i.fields["follows_groups"]]
+        if following:
+            members = c.Student.objects.filter(
+                group__in={g for i in following for g in i.fields["m2m_groups"]}
+            ).values_list("pk", "group_id")
+            by_group: dict[int, set[int]] = {}
+            for student_id, group_id in members:
                 by_group.setdefault(group_id, set()).add(student_id)
-            for item in lacking:
+            for item in following:
                 item.fields["m2m_students"] = set().union(
                     *(by_group.get(g, set()) for g in item.fields["m2m_groups"])
                 )
 
     def match(self, items, errors):
         super().match(items, errors)
-        # (name, academic period) is unique: adopt a hand-made stream, refuse a clash.
-        names = {(i.fields["name"], i.fields["academic_period_id"]) for i in items}
+        # (name, academic period) is unique: a row without external ID is that stream; a row with one
+        # adopts a hand-made stream; another mapped stream under the name is a clash.
+        first_row: dict[tuple, int] = {}
+        for item in items:
+            key = (item.fields["name"], item.fields["academic_period_id"])
+            if key in first_row:
+                errors.append(
+                    RowError(
+                        item.row,
+                        "name",
+                        _("The same stream as row %(row)s: %(key)s") % {"row": first_row[key], "key": key[0]},
+                    )
+                )
+            first_row.setdefault(key, item.row)
+        names = set(first_row)
         holders = {
             (s.name, s.academic_period_id): s
             for s in c.Stream.objects.filter(name__in={n for n, _p in names})
@@ -381,7 +406,9 @@ class Streams(Entity):
             holder = holders.get((item.fields["name"], item.fields["academic_period_id"]))
             if holder is None or (item.obj is not None and holder.pk == item.obj.pk):
                 continue
-            if item.obj is None and holder.pk not in mapped:
+            if item.obj is None and not item.external_id:
+                item.obj = holder
+            elif item.obj is None and holder.pk not in mapped:
                 item.obj, item.adopted = holder, True
             else:
                 errors.append(RowError(item.row, "name", _("Another stream has this name in this period.")))
@@ -399,11 +426,13 @@ class Streams(Entity):
         )
         for name, model_field in (("groups", "group_id"), ("students", "student_id")):
             through = getattr(c.Stream, name).through
-            current = {}  # type: ignore[var-annotated]
+            current: dict[int, set[int]] = {}
             for stream_id, other in through.objects.filter(stream_id__in=ids).values_list(
                 "stream_id", model_field
             ):
                 current.setdefault(stream_id, set()).add(other)
+            if name == "students":
+                self._keep_held(items, current)
             add, remove = [], []
             for item in items:
                 have, want = current.get(item.obj.pk, set()), item.fields[f"m2m_{name}"]
@@ -420,6 +449,38 @@ class Streams(Entity):
             for stream_id, pk in remove:
                 through.objects.filter(stream_id=stream_id, **{model_field: pk}).delete()
         return audit
+
+    def _keep_held(self, items, current):
+        """A member the row would drop stays where the stream holds something of theirs (a slot, an
+        answer, a grade): a person decides, and the preview names them. The stream's report lists
+        who joins and who leaves."""
+        for item in items:
+            if not item.brings("students") and item.status != "created" and not item.obj.follows_groups:
+                # A hand-picked stream keeps its list when the file has no students column.
+                item.fields["m2m_students"] = set(current.get(item.obj.pk, set()))
+        leaving = [
+            (i.obj.pk, pk) for i in items for pk in current.get(i.obj.pk, set()) - i.fields["m2m_students"]
+        ]
+        held = membership.held_reasons(leaving)
+        people = c.Student.objects.select_related("user").in_bulk(
+            {pk for i in items for pk in current.get(i.obj.pk, set()) ^ i.fields["m2m_students"]}
+        )
+        for item in items:
+            have, want = current.get(item.obj.pk, set()), item.fields["m2m_students"]
+            kept = {pk for pk in have - want if (item.obj.pk, pk) in held}
+            item.fields["m2m_students"] = want | kept
+            if item.status == "created" or have == want:
+                continue
+            change = membership.StreamChange(
+                item.obj,
+                joined=[people[pk] for pk in sorted(want - have)],
+                left=[people[pk] for pk in sorted(have - want - kept)],
+                kept=[(people[pk], held[(item.obj.pk, pk)]) for pk in sorted(kept)],
+            )
+            item.extra["members"] = change.summary()
+
+    def after_write(self, items, actor, outcome):
+        outcome.memberships = [i.extra["members"] for i in items if "members" in i.extra]
 
     def queryset(self):
         return c.Stream.objects.select_related("academic_period__year").prefetch_related("groups", "students")
@@ -456,7 +517,7 @@ class Journals(Entity):
             "bool",
             required=False,
             default=True,
-            aliases=("оценка по итоговой аттестации",),
+            aliases=("оценка по итоговой аттестации", "қорытынды аттестаттау бойынша баға"),
         ),
         Column("conduct_online", "bool", required=False, default=False, aliases=("онлайн", "онлайн өткізу")),
     )
@@ -467,7 +528,7 @@ class Admissions(Entity):
     kind, title, model = "admissions", gettext_lazy("Admissions"), c.Admission
     columns = (
         ref("stream", "streams", aliases=("поток", "ағын")),
-        ref("student", "students", aliases=("студент",)),
+        ref("student", "students", aliases=("студент", "білім алушы")),
         Column("admitted", "bool", required=False, default=True, aliases=("допущен", "жіберілді")),
         Column("reason", max_length=200, required=False, aliases=("причина", "себебі")),
     )

@@ -35,10 +35,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from access.policy import access_for
 from core.resilience import CACHE_ERRORS
 from imports.entities import ENTITIES
 from imports.models import ImportJob
+from imports.sync import Outcome, RowError
 from imports.tables import moving_rows, read_rows, row_reports
 
 logger = logging.getLogger(__name__)
@@ -121,10 +124,16 @@ def run(job_id) -> None:
 
 def _import(job: ImportJob) -> None:
     entity = ENTITIES[job.kind]
+    if job.created_by is None or not access_for(job.created_by).can_import_college_data:
+        # The right is asked when the job runs too: it may have been taken away since the upload.
+        refused = RowError(0, "", _("Whoever started this import no longer holds the right to import."))
+        _finish(job, ImportJob.Status.FAILED, failure=ImportJob.Failure.INVALID, errors=[refused])
+        return
     _write_progress(job.pk, "reading", 0, 0)
     rows, errors = read_rows(entity, job.path)
     job.total = len(rows)
     ImportJob.objects.filter(pk=job.pk).update(total=job.total)
+    job.report = {"looks_like": next((e.suggest_kind for e in errors if e.suggest_kind), "")}
     if not errors:
 
         def report(stage, done, total):
@@ -132,11 +141,12 @@ def _import(job: ImportJob) -> None:
 
         outcome = entity.run(rows, actor=job.created_by, progress=report, by_name=True, dry_run=job.dry_run)
         errors = outcome.errors
+        job.report["memberships"] = outcome.memberships[:MAX_ROWS_REPORTED]
         if job.dry_run and not errors:
-            job.report = {
-                "rows": [asdict(r) for r in row_reports(entity, outcome, MAX_ROWS_REPORTED)],
-                "moves": [asdict(r) for r in moving_rows(entity, outcome)[:MAX_ROWS_REPORTED]],
-            }
+            job.report["rows"] = [asdict(r) for r in row_reports(entity, outcome, MAX_ROWS_REPORTED)]
+            job.report["moves"] = [asdict(r) for r in moving_rows(entity, outcome)[:MAX_ROWS_REPORTED]]
+        if not job.dry_run and not errors and job.kind == "students":
+            job.report["new_students"] = _new_students_by_group(outcome)
     if errors:
         _finish(job, ImportJob.Status.FAILED, failure=ImportJob.Failure.INVALID, errors=errors)
     else:
@@ -151,7 +161,7 @@ def _import(job: ImportJob) -> None:
 
 def _finish(job: ImportJob, status, *, failure="", errors=(), **counts) -> None:
     job.status, job.failure, job.finished_at = status, failure, timezone.now()
-    job.errors = [{"row": e.row, "column": e.column, "message": e.message} for e in errors[:MAX_ERRORS_KEPT]]
+    job.errors = [e.as_dict(job.kind) for e in errors[:MAX_ERRORS_KEPT]]
     job.error_count = len(errors)
     for name, value in counts.items():
         setattr(job, name, value)
@@ -168,3 +178,19 @@ def _finish(job: ImportJob, status, *, failure="", errors=(), **counts) -> None:
             "report",
         ]
     )
+
+
+def _new_students_by_group(outcome: Outcome) -> list[dict]:
+    """The groups of the students this import created, with how many: the job's page offers their
+    login sheets."""
+    counts: dict[int, int] = {}
+    for item in outcome.items:
+        if item.status == "created":
+            counts[item.obj.group_id] = counts.get(item.obj.group_id, 0) + 1
+    from college.models import Group
+
+    names = dict(Group.objects.filter(pk__in=counts).values_list("pk", "name"))
+    return [
+        {"group": pk, "name": names[pk], "count": n}
+        for pk, n in sorted(counts.items(), key=lambda p: names[p[0]])
+    ]

@@ -30,7 +30,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEntry
-from imports.columns import CellError, Column
+from imports.columns import CellError, Column, column_label
 from imports.models import ExternalRef
 
 BATCH = 500
@@ -46,8 +46,18 @@ def no_progress(stage: str, done: int, total: int) -> None:
 @dataclass(frozen=True)
 class RowError:
     row: int
-    column: str
+    column: str  # the column's name (its label is the user's language's: ``column_label``)
     message: str
+    suggest_kind: str = ""  # the file's header is this other kind's
+
+    def as_dict(self, kind: str = "") -> dict[str, Any]:
+        """For the job's row and the pages: the column by its label in the active language."""
+        known = any(c.name == self.column for c in referenced(kind).columns) if kind else False
+        return {
+            "row": self.row,
+            "column": column_label(self.column, kind=kind) if known else self.column,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -59,6 +69,13 @@ class Item:
     adopted: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     status: str = "unchanged"
+    # Every reference column's resolved primary keys (one pk, None, or a set for a list column).
+    refs: dict[str, Any] = field(default_factory=dict)
+    # The columns the row came with: a stored row keeps what a file has no column for.
+    present: frozenset[str] = frozenset()
+
+    def brings(self, column_name: str) -> bool:
+        return column_name in self.present
 
     @property
     def external_id(self):
@@ -72,6 +89,8 @@ class Outcome:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
+    # What the rows do to the streams built on groups (attestation.services.membership), per stream.
+    memberships: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self):
@@ -167,6 +186,7 @@ class Entity:
         for start in range(0, len(items), BATCH):
             self.write(items[start : start + BATCH], actor)
             progress("saving", min(start + BATCH, total), total)
+        self.after_write(items, actor, outcome)
         outcome.items = items
         for item in items:
             setattr(outcome, item.status, getattr(outcome, item.status) + 1)
@@ -207,7 +227,7 @@ class Entity:
                 )
             seen.setdefault(key, number)
             self._check_natural_twin(number, values, seen_natural, errors)
-            items.append(Item(number, values))
+            items.append(Item(number, values, present=frozenset(raw)))
         return items
 
     def _check_natural_twin(self, number, values, seen_natural, errors):
@@ -240,21 +260,30 @@ class Entity:
             for item in items:
                 wanted.update(self._ref_values(item, column))
             found = object_ids(column.ref, wanted)
-            if by_name and column.type == "ref" and wanted - set(found):
+            ambiguous: set[str] = set()
+            if by_name and wanted - set(found):
                 # No such external ID: the college may have written the row's name (or code).
-                found.update(referenced(column.ref).natural_ids(wanted - set(found)))
+                named, ambiguous = referenced(column.ref).natural_ids(wanted - set(found))
+                found.update(named)
             for item in items:
                 missing = [v for v in self._ref_values(item, column) if v not in found]
                 for value in missing:
-                    errors.append(RowError(item.row, column.name, self.unknown_ref(column, value, by_name)))
-                target = self.field_of(column)
-                if target is None or missing or column.name not in item.values:
+                    message = (
+                        self.ambiguous_ref(column, value)
+                        if value in ambiguous
+                        else self.unknown_ref(column, value, by_name)
+                    )
+                    errors.append(RowError(item.row, column.name, message))
+                if missing or column.name not in item.values:
                     continue
                 value = item.values[column.name]
                 if column.type == "refs":
-                    item.fields[target] = {found[v] for v in value}
+                    item.refs[column.name] = {found[v] for v in value}
                 else:
-                    item.fields[target] = found[value] if value else None
+                    item.refs[column.name] = found[value] if value else None
+                target = self.field_of(column)
+                if target is not None:
+                    item.fields[target] = item.refs[column.name]
         for item in items:
             for column in self.columns:
                 target = self.field_of(column)
@@ -272,34 +301,43 @@ class Entity:
 
     @staticmethod
     def unknown_ref(column, value, by_name=False) -> str:
-        """Unknown reference, with the closest existing names as a hint."""
+        """Unknown reference, with the closest existing names as a hint. The column is named by the
+        header the user's language gives it (``column_label``), never by the internal key."""
         target = referenced(column.ref)
-        if not by_name or column.type == "refs" or not target.name_keys:
-            return _("Unknown %(kind)s external ID: %(id)s") % {"kind": column.ref, "id": value}
+        if not by_name or not target.name_keys:
+            return _("Unknown external ID in “%(kind)s”: %(id)s") % {"kind": target.title, "id": value}
         close = difflib.get_close_matches(value, target.known_names(), n=3, cutoff=0.5)
         if close:
             return _("No %(column)s “%(value)s” (by external ID or name). Closest existing: %(names)s.") % {
-                "column": column.name,
+                "column": column_label(column.name),
                 "value": value,
                 "names": ", ".join(close),
             }
         return _("No %(column)s “%(value)s” (by external ID or name).") % {
-            "column": column.name,
+            "column": column_label(column.name),
             "value": value,
+        }
+
+    @staticmethod
+    def ambiguous_ref(column, value) -> str:
+        return _("“%(value)s” names several rows of “%(kind)s”: write its external ID instead.") % {
+            "value": value,
+            "kind": referenced(column.ref).title,
         }
 
     # Model lookups by which a reference may name a row instead of its external ID ("name", "code").
     name_keys: tuple[str, ...] = ()
 
-    def natural_ids(self, values) -> dict[str, int]:
-        """Reference text → pk for rows named by a name key; an ambiguous name resolves to nothing."""
+    def natural_ids(self, values) -> tuple[dict[str, int], set[str]]:
+        """Reference text → pk for rows named by a name key, and the texts that name several rows
+        (those resolve to nothing: a guess could attach a row to the wrong parent)."""
         found, ambiguous = {}, set()  # type: ignore[var-annotated]
         for lookup in self.name_keys:
             for pk, value in self.model.objects.filter(**{f"{lookup}__in": values}).values_list("pk", lookup):
                 if value in found and found[value] != pk:
                     ambiguous.add(value)
                 found.setdefault(value, pk)
-        return {v: pk for v, pk in found.items() if v not in ambiguous}
+        return {v: pk for v, pk in found.items() if v not in ambiguous}, ambiguous
 
     def known_names(self) -> list[str]:
         names = []
@@ -408,7 +446,7 @@ class Entity:
             if item.status == "created":
                 continue
             before = self.snapshot(item.obj, fields)
-            diff = [f for f in fields if before[f] != jsonable(item.fields[f])]
+            diff = [f for f in self.fields_brought(item, fields) if before[f] != jsonable(item.fields[f])]
             item.extra["diff"] = {f: (before[f], jsonable(item.fields[f])) for f in diff}
             for f in diff:
                 setattr(item.obj, f, item.fields[f])
@@ -430,6 +468,20 @@ class Entity:
 
     def create_kwargs(self, item) -> dict:
         return {}
+
+    def fields_brought(self, item, fields) -> list[str]:
+        """The model fields a row may change on a stored record: those of the columns it came with
+        (a file without a "patronymic" column leaves every patronymic as it is) and the derived ones."""
+        from_columns = {
+            self.field_of(c): c.name for c in self.columns if self.field_of(c)
+        } | self.derived_from
+        return [f for f in fields if f not in from_columns or item.brings(from_columns[f])]
+
+    # Model fields computed from a column that does not map onto them (``resolve_extra``).
+    derived_from: dict[str, str] = {}
+
+    def after_write(self, items, actor, outcome) -> None:
+        """Once every batch is written: consequences for other data (streams' members)."""
 
     def write_related(self, items, actor) -> list:
         """Many-to-many and dependent rows; returns audit entries."""

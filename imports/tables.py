@@ -17,6 +17,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 
 from core.csv_writer import unescape_cell
+from imports.columns import column_label
 from imports.sync import Entity, Outcome, RowError, no_progress
 
 MAX_ROWS = 50_000
@@ -98,13 +99,37 @@ def decode_csv(raw: bytes) -> str:
 
 
 def to_rows(entity: Entity, cells: list[list]) -> tuple[list[tuple[int, dict]], list[RowError]]:
-    """Map the header onto the entity's columns; unknown or missing columns are errors of row 1."""
+    """Map the header onto the entity's columns; unknown or missing columns are errors of row 1 —
+    or, when the header is another kind's, one error that says which kind the file looks like."""
     errors: list[RowError] = []
     if not cells:
         return [], [RowError(1, "", _("The file is empty."))]
+    positions, header_errors = _positions(entity, cells[0])
+    if header_errors:
+        other = looks_like(entity, cells[0])
+        if other is not None:
+            message = _("This looks like a “%(other)s” file, not “%(chosen)s”.") % {
+                "other": other.title,
+                "chosen": entity.title,
+            }
+            return [], [RowError(1, "", message, suggest_kind=other.kind)]
+        errors += header_errors
+    rows = []
+    for number, row in enumerate(cells[1:], start=2):
+        if all(v is None or str(v).strip() == "" for v in row):
+            continue
+        rows.append((number, {name: (row[i] if i < len(row) else None) for name, i in positions.items()}))
+    if len(rows) > MAX_ROWS:
+        errors.append(RowError(0, "", _("At most %(n)s rows per file.") % {"n": MAX_ROWS}))
+    return rows, errors
+
+
+def _positions(entity: Entity, header_row: list) -> tuple[dict[str, int], list[RowError]]:
+    """Column name → index in the file, and the header's problems (unknown, twice, missing)."""
+    errors: list[RowError] = []
     accepted = {normalise(h): column.name for column in entity.columns for h in column.headers}
     positions: dict[str, int] = {}
-    for index, header in enumerate(cells[0]):
+    for index, header in enumerate(header_row):
         if header is None or str(header).strip() == "":
             continue
         name = accepted.get(normalise(header))
@@ -117,14 +142,22 @@ def to_rows(entity: Entity, cells: list[list]) -> tuple[list[tuple[int, dict]], 
     for column in entity.columns:
         if column.required and column.name not in positions:
             errors.append(RowError(1, column.name, _("A required column is missing.")))
-    rows = []
-    for number, row in enumerate(cells[1:], start=2):
-        if all(v is None or str(v).strip() == "" for v in row):
+    return positions, errors
+
+
+def looks_like(chosen: Entity, header_row: list) -> Entity | None:
+    """The kind whose columns this header fits (every header known, every required column there),
+    when it is not the chosen kind's; of several, the one that knows most of the headers."""
+    from imports.entities import ENTITIES  # the registry imports the engine this module extends
+
+    fits = []
+    for entity in ENTITIES.values():
+        if entity.kind == chosen.kind:
             continue
-        rows.append((number, {name: (row[i] if i < len(row) else None) for name, i in positions.items()}))
-    if len(rows) > MAX_ROWS:
-        errors.append(RowError(0, "", _("At most %(n)s rows per file.") % {"n": MAX_ROWS}))
-    return rows, errors
+        positions, errors = _positions(entity, header_row)
+        if not errors:
+            fits.append((len(positions), entity))
+    return max(fits, key=lambda fit: fit[0])[1] if fits else None
 
 
 def read_rows(entity: Entity, path: Path) -> tuple[list[tuple[int, dict]], list[RowError]]:
@@ -165,14 +198,14 @@ def row_reports(entity: Entity, outcome: Outcome, limit: int) -> list[RowReport]
             if field_name in parents:
                 names = parents[field_name]
                 text = _("%(column)s: from “%(old)s” to “%(new)s”") % {
-                    "column": field_name.removesuffix("_id"),
+                    "column": column_label(field_name.removesuffix("_id"), kind=entity.kind),
                     "old": names.get(before, "—"),
                     "new": names.get(after, "—"),
                 }
                 moves.append(text)
             else:
                 text = _("%(column)s: from “%(old)s” to “%(new)s”") % {
-                    "column": field_name.removesuffix("_id"),
+                    "column": column_label(field_name.removesuffix("_id"), kind=entity.kind),
                     "old": "" if before is None else before,
                     "new": "" if after is None else after,
                 }

@@ -1,7 +1,7 @@
-"""#18.4: import templates in the user's language — headers, one example row and a legend.
+"""Import templates in the user's language — headers, one example row and a legend.
 
-Headers are Russian or Kazakh names the upload accepts (each is one of the column's aliases, so a
-filled-in template reads back as it is); English falls back to the column's own name. The XLSX
+Headers are the column labels of the user's language (``imports.columns.column_label``; each is a
+header the upload accepts, so a filled-in template reads back as it is). The XLSX
 has a second sheet "Legend" (what Excel users expect); the CSV holds the header and the example
 row only, its legend is on the Import page.
 """
@@ -10,57 +10,12 @@ from __future__ import annotations
 
 import io
 
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.csv_writer import csv_text
+from imports.columns import column_label
 from imports.sync import Entity
-
-# Column name → (Russian header, Kazakh header); every value is one of the column's aliases.
-HEADERS = {
-    "external_id": ("внешний id", "сыртқы id"),
-    "name": ("название", "атауы"),
-    "specialty": ("специальность", "мамандық"),
-    "months": ("месяцев", "айлар"),
-    "pcc": ("пцк", "пцк"),
-    "department": ("отделение", "бөлімше"),
-    "qualification": ("квалификация", "біліктілік"),
-    "study_period": ("срок обучения", "оқу мерзімі"),
-    "technology": ("технология обучения", "оқыту технологиясы"),
-    "language": ("язык обучения", "оқыту тілі"),
-    "course": ("курс", "курс"),
-    "last_name": ("фамилия", "тегі"),
-    "first_name": ("имя", "аты"),
-    "patronymic": ("отчество", "әкесінің аты"),
-    "email": ("электронная почта", "электрондық пошта"),
-    "username": ("логин", "логин"),
-    "iin": ("иин", "жсн"),
-    "record_book_number": ("номер зачетной книжки", "сынақ кітапшасының нөмірі"),
-    "group": ("группа", "топ"),
-    "position": ("должность", "лауазымы"),
-    "discipline": ("дисциплина", "пән"),
-    "teacher": ("преподаватель", "оқытушы"),
-    "academic_year": ("учебный год", "оқу жылы"),
-    "academic_period": ("академический период", "академиялық кезең"),
-    "is_main": ("основной поток", "негізгі ағын"),
-    "groups": ("группы", "топтар"),
-    "students": ("студенты", "студенттер"),
-    "stream": ("поток", "ағын"),
-    "final_form": ("форма итоговой аттестации", "қорытынды аттестаттау нысаны"),
-    "final_grade_set": ("оценка по итоговой аттестации", "оценка по итоговой аттестации"),
-    "conduct_online": ("онлайн", "онлайн өткізу"),
-    "student": ("студент", "студент"),
-    "admitted": ("допущен", "жіберілді"),
-    "reason": ("причина", "себебі"),
-    "attestation_starts_on": ("начало аттестации", "аттестаттау басталады"),
-    "attestation_ends_on": ("конец аттестации", "аттестаттау аяқталады"),
-}
-
-# Where one column name means different things ("код" alone is read as the external ID).
-KIND_HEADERS = {
-    ("specialties", "code"): ("код специальности", "мамандық коды"),
-    ("qualifications", "code"): ("код квалификации", "біліктілік коды"),
-}
 
 LEGEND = {
     "external_id": gettext_lazy(
@@ -74,7 +29,7 @@ LEGEND = {
     "pcc": gettext_lazy("The PCC's name."),
     "department": gettext_lazy("The department's name."),
     "qualification": gettext_lazy("The qualification's code or name."),
-    "study_period": gettext_lazy("The study period's name."),
+    "study_period": gettext_lazy("The study period's name (e.g. 2 г 10 м) or external ID."),
     "technology": gettext_lazy("traditional or credit."),
     "language": gettext_lazy("Language of instruction: kk, ru or en."),
     "course": gettext_lazy("Year of study, 1 to 6."),
@@ -89,16 +44,18 @@ LEGEND = {
     "record_book_number": gettext_lazy("Record-book number (unique)."),
     "group": gettext_lazy("The group's name as written (e.g. ПО-25) or its external ID."),
     "position": gettext_lazy("Position, if any."),
-    "discipline": gettext_lazy("The discipline's external ID or name."),
-    "teacher": gettext_lazy("The teacher's external ID or login."),
+    "discipline": gettext_lazy("The discipline's name or external ID."),
+    "teacher": gettext_lazy("The teacher's login or external ID."),
     "academic_year": gettext_lazy("Academic year, e.g. 2026-2027."),
     "academic_period": gettext_lazy("Academic period number, 1 to 12."),
     "is_main": gettext_lazy("yes or no."),
-    "groups": gettext_lazy("The groups' external IDs, separated by ;"),
+    "groups": gettext_lazy("The groups as written (e.g. ПО-25; ПО-26) or their external IDs, separated by ;"),
     "students": gettext_lazy(
-        "The students' external IDs, separated by ; (empty: all students of the groups)."
+        "Empty: all students of the groups, and the stream keeps following them (a student who joins "
+        "or leaves a group joins or leaves the stream). Or a list of students (IIN, login or "
+        "record-book number, separated by ;) for a stream of part of the groups."
     ),
-    "stream": gettext_lazy("The stream's external ID or name."),
+    "stream": gettext_lazy("The stream's name or external ID."),
     "final_form": gettext_lazy("The form of the final control."),
     "final_grade_set": gettext_lazy("yes or no."),
     "conduct_online": gettext_lazy("yes or no."),
@@ -115,7 +72,7 @@ EXAMPLES = {
     "specialties": {"code": "06130100", "name": "Бағдарламалық қамтамасыз ету"},
     "qualifications": {"code": "4S06130103", "name": "Әзірлеуші", "specialty": "06130100"},
     "study-periods": {"name": "2 г 10 м", "months": 34},
-    "disciplines": {"external_id": "DIS-1", "name": "Алгоритмдер", "pcc": "Информатика ПЦК"},
+    "disciplines": {"name": "Алгоритмдер", "pcc": "Информатика ПЦК"},
     "groups": {
         "name": "ПО-25",
         "department": "Бағдарламалау бөлімі",
@@ -144,22 +101,21 @@ EXAMPLES = {
         "position": "оқытушы",
     },
     "streams": {
-        "external_id": "STR-1",
         "name": "Алгоритмдер — ПО-25",
-        "discipline": "DIS-1",
+        "discipline": "Алгоритмдер",
         "teacher": "aseitova",
         "academic_year": "2026-2027",
         "academic_period": 1,
         "is_main": "yes",
-        "groups": "G-PO-25",
+        "groups": "ПО-25",
     },
     "journals": {
-        "stream": "STR-1",
+        "stream": "Алгоритмдер — ПО-25",
         "final_form": "written",
         "final_grade_set": "yes",
         "conduct_online": "yes",
     },
-    "admissions": {"stream": "STR-1", "student": "ZK-101", "admitted": "no", "reason": "Қарыз"},
+    "admissions": {"stream": "Алгоритмдер — ПО-25", "student": "ZK-101", "admitted": "no", "reason": "Қарыз"},
     "schedules": {
         "group": "ПО-25",
         "academic_year": "2026-2027",
@@ -170,18 +126,11 @@ EXAMPLES = {
 }
 
 
-def header(column_name: str, language: str | None = None, kind: str = "") -> str:
-    language = (language or get_language() or "en")[:2]
-    pair = KIND_HEADERS.get((kind, column_name)) or HEADERS.get(column_name)
-    if pair is None or language not in ("ru", "kk"):
-        return column_name
-    return pair[0] if language == "ru" else pair[1]
-
-
 def legend(entity: Entity) -> list[tuple[str, bool, str]]:
     """(header in the user's language, required, what to write) for each column."""
     return [
-        (header(c.name, kind=entity.kind), c.required, str(LEGEND.get(c.name, ""))) for c in entity.columns
+        (column_label(c.name, kind=entity.kind), c.required, str(LEGEND.get(c.name, "")))
+        for c in entity.columns
     ]
 
 
@@ -191,7 +140,7 @@ def example_row(entity: Entity) -> list:
 
 
 def template_csv(entity: Entity) -> str:
-    return csv_text([header(c.name, kind=entity.kind) for c in entity.columns], [example_row(entity)])
+    return csv_text([column_label(c.name, kind=entity.kind) for c in entity.columns], [example_row(entity)])
 
 
 def template_xlsx(entity: Entity) -> bytes:
@@ -201,7 +150,7 @@ def template_xlsx(entity: Entity) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = entity.kind
-    sheet.append([header(c.name, kind=entity.kind) for c in entity.columns])
+    sheet.append([column_label(c.name, kind=entity.kind) for c in entity.columns])
     sheet.append(example_row(entity))
     for cell in sheet[1]:
         cell.font = Font(bold=True)

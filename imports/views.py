@@ -7,8 +7,9 @@ queues an :class:`~imports.models.ImportJob` (one per upload, so a double click 
 opens its page, which polls the job every second until it is done or failed; the job runs outside
 the request (``imports.jobs``) and deletes the file when it has run.
 
-Like the other import pages, the job page is for administrators only (``administrator_required``);
-any administrator may watch any job (its address is a random UUID).
+The import pages, templates and jobs are for whoever holds the import right
+(``Access.can_import_college_data``: administrators and the Registrar role); any of them may watch
+any job (its address is a random UUID).
 """
 
 import uuid
@@ -19,8 +20,9 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
+from django.views.decorators.http import require_POST
 
-from access.decorators import administrator_required
+from access.decorators import import_required
 from imports import jobs
 from imports.cleanup import remove_stale_uploads
 from imports.entities import ENTITIES
@@ -39,9 +41,11 @@ def _pending(request, token):
     return entry
 
 
-@administrator_required
+@import_required
 def index(request):
-    form = UploadForm(request.POST or None, request.FILES or None)
+    # "Upload a corrected file" comes back with the kind it left with.
+    initial = {"kind": request.GET["kind"]} if request.GET.get("kind") in ENTITIES else {}
+    form = UploadForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         remove_stale_uploads()  # no scheduler needed: each upload clears yesterday's leftovers
@@ -61,7 +65,7 @@ def index(request):
     return render(request, "imports/index.html", {"form": form, "entities": entities, "jobs": recent})
 
 
-@administrator_required
+@import_required
 def preview(request, token):
     """The preview runs as a job (#18.5): its page shows the same progress bar as the import and,
     once the dry run has ended, every row's fate and every error; then Confirm queues the import."""
@@ -78,6 +82,10 @@ def preview(request, token):
         request.session[SESSION_KEY] = pending
         return redirect("imports:job", token=job.pk.hex)
     check = _queue(request, token, entry, dry_run=True)
+    if check.finished and check.language != _language():
+        # Its messages were written in the language of the upload: the page's language changed since.
+        check.delete()
+        check = _queue(request, token, entry, dry_run=True)
     if not check.finished:
         if request.htmx:
             return render(request, "imports/partials/job_status.html", _job_context(check))
@@ -94,6 +102,8 @@ def preview(request, token):
         "reports": report.get("rows", []),
         "moves": report.get("moves", []),
         "hidden_rows": max(0, check.total - len(report.get("rows", []))) if ok else 0,
+        "memberships": report.get("memberships", []),
+        "looks_like": ENTITIES.get(report.get("looks_like", "")),
         "entry": entry,
         "entity": ENTITIES[entry["kind"]],
         "check": check,
@@ -118,7 +128,7 @@ def _queue(request, token, entry, dry_run=False) -> ImportJob:
                 dry_run=dry_run,
                 kind=entry["kind"],
                 file_name=entry["name"][:255],
-                language=get_language() or settings.LANGUAGE_CODE,
+                language=_language(),
                 created_by=request.user,
             )
     except IntegrityError:
@@ -129,12 +139,34 @@ def _queue(request, token, entry, dry_run=False) -> ImportJob:
     return job
 
 
+def _language() -> str:
+    return get_language() or settings.LANGUAGE_CODE
+
+
+@import_required
+@require_POST
+def retype(request, token):
+    """ "This looks like a Students file": the same upload, previewed as the kind it looks like."""
+    entry = _pending(request, token)
+    kind = request.POST.get("kind", "")
+    if kind not in ENTITIES:
+        raise Http404
+    new_token = uuid.uuid4().hex
+    path = Path(entry["path"])
+    moved = path.rename(path.with_name(f"{new_token}{path.suffix}"))
+    pending = request.session.get(SESSION_KEY, {})
+    pending.pop(token, None)
+    pending[new_token] = {"path": str(moved), "kind": kind, "name": entry["name"]}
+    request.session[SESSION_KEY] = pending
+    return redirect("imports:preview", token=new_token)
+
+
 def _title(job):
     entity = ENTITIES.get(job.kind)
     return entity.title if entity else job.kind
 
 
-@administrator_required
+@import_required
 def job_page(request, token):
     try:
         job_id = uuid.UUID(hex=token)
@@ -149,9 +181,12 @@ def job_page(request, token):
 
 def _job_context(job):
     progress = None if job.finished else jobs.read_progress(job.pk)
+    report = job.report or {}
     return {
         "job": job,
         "title": _title(job),
+        "memberships": report.get("memberships", []) if not job.dry_run else [],
+        "new_students": report.get("new_students", []),
         "progress": _progress_view(job, progress),
         "errors": job.errors,
         "hidden_errors": max(0, job.error_count - len(job.errors)),
@@ -175,7 +210,7 @@ def _progress_view(job, progress):
     }
 
 
-@administrator_required
+@import_required
 def template(request, kind, fmt):
     entity = ENTITIES.get(kind)
     if entity is None or fmt not in ("csv", "xlsx"):

@@ -63,7 +63,7 @@ def college(db):
     roles = SimpleNamespace(
         student=f.RoleFactory(name="Student", kind=Role.Kind.STUDENT),
         teacher=f.RoleFactory(name="Teacher", kind=Role.Kind.TEACHER),
-        registrar=f.RoleFactory(name="Registrar", kind=Role.Kind.REGISTRAR),
+        registrar=f.RoleFactory(name="Registrar", kind=Role.Kind.REGISTRAR, may_import=True),
         head_dept=f.RoleFactory(name="Head of department", kind=Role.Kind.HEAD_DEPARTMENT),
         head_pcc=f.RoleFactory(name="Head of PCC", kind=Role.Kind.HEAD_PCC),
         reader=f.RoleFactory(name="Methodologist", kind=Role.Kind.CUSTOM),

@@ -83,36 +83,37 @@ def _check_times(starts_at: datetime, ends_at: datetime) -> None:
 
 
 def _check_schedule(stream: Stream, students: Iterable[Student], starts_at: datetime) -> None:
-    """SLT-2: the slot's date lies in each student's academic-schedule attestation period."""
+    """SLT-2: the slot's date lies in each student's academic-schedule attestation period. A refusal
+    names every student it concerns, group by group, so one correction fixes them all."""
     day = timezone.localtime(starts_at).date()
     schedules = {
         s.group_id: s for s in AcademicSchedule.objects.filter(academic_period=stream.academic_period)
     }
-    for student in students:
+    outside: dict[str, list[str]] = {}
+    for student in sorted(students, key=lambda s: (s.group.name, s.full_name)):
         schedule = schedules.get(student.group_id)
         if schedule is None:
-            raise Refused(
-                _(
-                    "Group %(group)s has no academic schedule for this academic period: "
-                    "%(student)s cannot be scheduled."
-                )
-                % {"group": student.group.name, "student": student.full_name},
-                field="starts_at",
-            )
-        if not schedule.attestation_starts_on <= day <= schedule.attestation_ends_on:
-            raise Refused(
-                _(
-                    "%(student)s: the date %(date)s is outside the attestation period "
-                    "of the academic schedule (%(first)s – %(last)s)."
-                )
-                % {
-                    "student": student.full_name,
-                    "date": formats.date_format(day, "d.m.Y"),
-                    "first": formats.date_format(schedule.attestation_starts_on, "d.m.Y"),
-                    "last": formats.date_format(schedule.attestation_ends_on, "d.m.Y"),
-                },
-                field="starts_at",
-            )
+            reason = _("Group %(group)s has no academic schedule for this academic period") % {
+                "group": student.group.name
+            }
+        elif not schedule.attestation_starts_on <= day <= schedule.attestation_ends_on:
+            reason = _("Group %(group)s: the attestation period is %(first)s – %(last)s") % {
+                "group": student.group.name,
+                "first": formats.date_format(schedule.attestation_starts_on, "d.m.Y"),
+                "last": formats.date_format(schedule.attestation_ends_on, "d.m.Y"),
+            }
+        else:
+            continue
+        outside.setdefault(reason, []).append(student.full_name)
+    if outside:
+        lines = [f"{reason}: {', '.join(names)}." for reason, names in outside.items()]
+        raise Refused(
+            _("The date %(date)s is outside the attestation period of the academic schedule for:")
+            % {"date": formats.date_format(day, "d.m.Y")}
+            + " "
+            + " ".join(lines),
+            field="starts_at",
+        )
 
 
 def _check_overlaps(
@@ -157,12 +158,19 @@ def slot_create(
             raise Refused(
                 _("Some chosen students are not in this stream. Reload the page."), field="students"
             )
-        not_admitted = Admission.objects.filter(stream=stream, student__in=students, admitted=False)
-        refused = next(iter(not_admitted.select_related("student__user")), None)
-        if refused:
+        not_admitted = list(
+            Admission.objects.filter(stream=stream, student__in=students, admitted=False).select_related(
+                "student__user"
+            )
+        )
+        if not_admitted:
+            names = [
+                f"{a.student.full_name} ({a.reason})" if a.reason else a.student.full_name
+                for a in not_admitted
+            ]
             raise Refused(
-                _("%(student)s is not admitted to the exam and cannot be scheduled.")
-                % {"student": refused.student.full_name},
+                _("Not admitted to the exam, so cannot be scheduled: %(students)s.")
+                % {"students": "; ".join(sorted(names))},
                 field="students",
             )
         scheduled = ExamSession.objects.filter(stream=stream, student__in=students, slot__isnull=False)

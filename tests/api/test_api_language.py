@@ -22,9 +22,9 @@ INVALID_ROWS = {
     "en": "Some rows are not valid; nothing was saved.",
 }
 UNKNOWN_GROUP = {
-    "kk": "Белгісіз сыртқы идентификатор (groups): NOPE",
-    "ru": "Неизвестный внешний идентификатор (groups): NOPE",
-    "en": "Unknown groups external ID: NOPE",
+    "kk": "«Топтар» ішінде белгісіз сыртқы идентификатор: NOPE",
+    "ru": "Неизвестный внешний идентификатор в «Группы»: NOPE",
+    "en": "Unknown external ID in “Groups”: NOPE",
 }
 NO_TOKEN = {
     "kk": "Жарамды API токені қажет.",

@@ -32,7 +32,7 @@ def test_a_crafted_distribution_with_a_not_admitted_student_names_the_rule(sched
     Admission.objects.create(stream=stream, student=student, admitted=False, reason="Low rating")
     client = login(scheduled.users["teacher"])
     body = scheduled_refusal(distribute(client, stream, [student]))
-    assert f"{student.full_name} is not admitted to the exam and cannot be scheduled." in body
+    assert f"Not admitted to the exam, so cannot be scheduled: {student.full_name} (Low rating)." in body
     assert not Slot.objects.filter(stream=stream).exists()
 
 

@@ -147,7 +147,7 @@ def test_not_admitted_student_is_red_with_tooltip_and_cannot_be_scheduled(schedu
     response = distribute(client, stream, [student])
     assert response.status_code == 400
     assert not ExamSession.objects.filter(student=student, slot__isnull=False).exists()
-    with pytest.raises(Refused, match="not admitted"):
+    with pytest.raises(Refused, match="Not admitted to the exam"):
         make_slot(scheduled, students=[student])
 
 

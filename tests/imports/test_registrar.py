@@ -81,9 +81,9 @@ def test_every_problem_of_every_row_comes_in_one_preview(admin_client):
         ("2", "email", "Enter a valid e-mail address."),
         ("2", "group", "No group “NOPE” (by external ID or name)."),
         ("2", "iin", "An IIN is 12 digits with a valid check digit: 123456789012"),
-        ("2", "last_name", "This value is required."),
+        ("2", "last name", "This value is required."),
         ("3", "email", "Enter a valid e-mail address."),
-        ("3", "first_name", "This value is required."),
+        ("3", "first name", "This value is required."),
     ]
 
 

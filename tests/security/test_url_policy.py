@@ -108,6 +108,11 @@ def admin_only(ok=200, **extra):
     return rule(403, **({"anonymous": LOGIN, "admin": ok} | extra))
 
 
+def importer(ok=200, **extra):
+    """X-13: the import right — administrators and the standard Registrar role."""
+    return rule(403, **({"anonymous": LOGIN, "admin": ok, "registrar": ok} | extra))
+
+
 def api(ok=200, method=None, **extra):
     """The REST API through the browser session: only administrators (401 for anonymous)."""
     return rule(403, method=method, **({"anonymous": 401, "admin": ok} | extra))
@@ -229,7 +234,7 @@ EXPECTED: dict[str, Rule] = {
             "schedules",
         ]
     },
-    "api:v1:export_csv": api(),
+    "api:v1:export_csv": api(registrar=200),  # the import right (X-13)
     # Reads are scoped to the viewer like the pages: staff see the streams they may see.
     "api:v1:list_streams": api(**dict.fromkeys(STAFF, 200)),
     "api:v1:grade_export": api(**dict.fromkeys(STAFF, 200)),
@@ -237,10 +242,13 @@ EXPECTED: dict[str, Rule] = {
     "api:v1:list_slots": api(**(dict.fromkeys(STAFF, 200) | {"other_teacher": 404})),
     "api:v1:list_sessions": api(**(dict.fromkeys(STAFF, 200) | {"other_teacher": 404})),
     # --- imports and the audit log ---
-    "imports:index": admin_only(),
-    "imports:preview": admin_only(404),  # an unknown upload token
-    "imports:job": admin_only(404),  # an unknown job
-    "imports:template": admin_only(),
+    "imports:index": importer(),
+    "imports:preview": importer(404),  # an unknown upload token
+    "imports:retype": importer(404),  # an unknown upload token
+    "imports:job": importer(404),  # an unknown job
+    "imports:template": importer(),
+    "login_sheet": importer(),
+    "first_password": rule(302, anonymous=LOGIN),  # only for a login sheet's one-time password
     "audit:log": admin_only(),
     "audit:csv": admin_only(),
 }

@@ -635,7 +635,11 @@ def save_students(plans: list[tuple[UserSpec, str, str]], users: dict, groups: d
 def save_roles(members: dict[str, list]) -> None:
     """The standard roles with their module, mode and rights, and their members."""
     for spec in ROLES:
-        role, _ = Role.objects.update_or_create(name=spec.name, defaults={"kind": spec.kind})
+        role, _ = Role.objects.update_or_create(
+            name=spec.name,
+            # The standard Registrar role keeps the contingent (X-13): it imports the college's data.
+            defaults={"kind": spec.kind, "may_import": spec.kind == Role.Kind.REGISTRAR},
+        )
         RoleModule.objects.update_or_create(
             role=role,
             module=spec.module,
