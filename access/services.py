@@ -45,7 +45,8 @@ def save_role(
     and its members; audited as ``role.create`` or ``role.update`` with the role before and after."""
     require_administrator(actor)
     role: Role = role_form.instance
-    before = role_snapshot(role) if role.pk else None
+    # The stored role: a valid ModelForm has already put its new values on role_form.instance.
+    before = role_snapshot(Role.objects.get(pk=role.pk)) if role.pk else None
     with transaction.atomic():
         created = not role.pk
         role = role_form.save()

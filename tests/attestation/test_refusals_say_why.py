@@ -56,6 +56,43 @@ def test_a_crafted_distribution_with_foreign_or_scheduled_students_says_so(sched
     assert f"{first.full_name} is already scheduled. Reload the page." in body
 
 
+@pytest.mark.req("SLT-2", "X-13")
+def test_a_date_outside_the_attestation_period_names_every_student_group_by_group(scheduled, login):
+    """Two groups in one stream, the date outside both periods: one refusal names all of them."""
+    import datetime
+
+    from college.models import AcademicSchedule
+
+    group_a, group_b = scheduled.groups
+    stream = scheduled.streams.teacher_a
+    stream.groups.add(group_b)
+    extra = f.StudentFactory(group=group_b)
+    stream.students.add(scheduled.users["student_b"].student, extra)
+    AcademicSchedule.objects.filter(group=group_b).update(
+        attestation_starts_on=datetime.date(2026, 12, 20), attestation_ends_on=datetime.date(2026, 12, 30)
+    )
+    AcademicSchedule.objects.filter(group=group_a).update(
+        attestation_starts_on=datetime.date(2026, 12, 10), attestation_ends_on=datetime.date(2026, 12, 30)
+    )
+    client = login(scheduled.users["teacher"])
+    body = " ".join(scheduled_refusal(distribute(client, stream, list(stream.students.all()))).split())
+    names = lambda group: ", ".join(  # noqa: E731
+        s.full_name for s in sorted(stream.students.filter(group=group), key=lambda s: s.full_name)
+    )
+    assert "The date 01.12.2026 is outside the attestation period of the academic schedule for:" in body
+    assert f"Group EK-31: the attestation period is 20.12.2026 – 30.12.2026: {names(group_b)}." in body
+    assert f"Group PO-21: the attestation period is 10.12.2026 – 30.12.2026: {names(group_a)}." in body
+
+
+@pytest.mark.req("SLT-1", "X-13")
+def test_the_distribute_dialog_says_why_a_student_is_not_admitted(scheduled, login):
+    stream = scheduled.streams.teacher_a
+    student = stream.students.get(user=scheduled.users["student"])
+    Admission.objects.create(stream=stream, student=student, admitted=False, reason="Academic debt")
+    page = login(scheduled.users["teacher"]).get(page_url(stream)).content.decode()
+    assert "Not admitted to exam: cannot be scheduled (Academic debt)" in page
+
+
 def app_layout(body):
     return 'class="topbar"' in body and 'href="/static/css/app.css"' in body
 

@@ -104,11 +104,11 @@ def test_reimporting_the_same_file_changes_nothing(admin_client, tmp_path):
     path.write_bytes(students_csv(*GOOD))
     first = ENTITIES["students"].run  # noqa: F841 — same engine as the page and the command
     out = io.StringIO()
-    call_command("import_college", "students", str(path), stdout=out)
+    call_command("import_college", "students", str(path), "--language", "en", stdout=out)
     assert "Imported: 3 created, 0 updated, 0 unchanged." in out.getvalue()
     snapshot = list(c.Student.objects.values_list("pk", "record_book_number", "group_id", "user__last_name"))
     out = io.StringIO()
-    call_command("import_college", "students", str(path), stdout=out)
+    call_command("import_college", "students", str(path), "--language", "en", stdout=out)
     assert "Imported: 0 created, 0 updated, 3 unchanged." in out.getvalue()
     assert (
         list(c.Student.objects.values_list("pk", "record_book_number", "group_id", "user__last_name"))
@@ -120,7 +120,7 @@ def test_command_dry_run_saves_nothing_and_errors_fail(admin_client, tmp_path):
     path = tmp_path / "students.csv"
     path.write_bytes(students_csv(*GOOD))
     out = io.StringIO()
-    call_command("import_college", "students", str(path), "--dry-run", stdout=out)
+    call_command("import_college", "students", str(path), "--dry-run", "--language", "en", stdout=out)
     assert "Would import: 3 created, 0 updated, 0 unchanged." in out.getvalue()
     assert not c.Student.objects.filter(record_book_number="ZK-101").exists()
     path.write_bytes(students_csv("N1,A,B,,,ZK-1,NOPE"))

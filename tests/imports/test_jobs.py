@@ -202,7 +202,7 @@ def test_the_command_stays_synchronous_and_makes_no_job(admin_client, tmp_path):
     path = tmp_path / "students.csv"
     path.write_bytes(students_csv(*GOOD))
     out = io.StringIO()
-    call_command("import_college", "students", str(path), stdout=out)
+    call_command("import_college", "students", str(path), "--language", "en", stdout=out)
     assert "Imported: 3 created" in out.getvalue() and not ImportJob.objects.exists()
 
 
