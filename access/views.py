@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -21,6 +22,10 @@ from access.models import Role, User
 from access.policy import access_for, explain_rights, ineffective_grants
 
 
+# The session key of a language picked before signing in (Django keeps the session's data at login).
+CHOSEN_LANGUAGE = "language_chosen_before_login"
+
+
 class LoginView(auth_views.LoginView):
     """Login, throttled by :class:`LoginForm`: a paused login answers 429 with the form and why."""
 
@@ -32,6 +37,18 @@ class LoginView(auth_views.LoginView):
         response = super().form_invalid(form)
         if form.throttled:
             response.status_code = 429
+        return response
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        # X-8: a language picked on the login page is the person's choice now, so it beats the one
+        # saved on their account (and is saved). A cookie alone is not a choice: on a shared
+        # computer it may be the last user's.
+        chosen = self.request.session.pop(CHOSEN_LANGUAGE, None)
+        response = super().form_valid(form)
+        user = form.get_user()
+        if chosen in dict(settings.LANGUAGES) and chosen != user.language:
+            user.language = chosen
+            user.save(update_fields=["language"])
         return response
 
 
@@ -58,6 +75,8 @@ def set_language(request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             request.user.language = language
             request.user.save(update_fields=["language"])
+        else:
+            request.session[CHOSEN_LANGUAGE] = language  # the sign-in that follows keeps it
         response.set_cookie("django_language", language, max_age=365 * 24 * 3600, samesite="Lax")
     return response
 

@@ -32,6 +32,7 @@ import enum
 import itertools
 import json
 import logging
+import math
 import queue
 import random
 import threading
@@ -64,6 +65,7 @@ class Event(enum.StrEnum):
     PLACED = "placed"  # tickets placed for the student (the board opens) or the placement cancelled
     TICKET = "ticket"  # the student has a ticket (generated, or chosen in another tab)
     QUESTIONS = "questions"  # the questions were sent
+    VIEWED = "viewed"  # staff: a student opened their questions for the first time
     TASK = "task"  # the individual task changed
     EXTRA_TIME = "extra_time"
     MOVED = "moved"  # moved to another slot or unscheduled
@@ -73,6 +75,7 @@ class Event(enum.StrEnum):
     SLOT = "slot"  # the slot's times were edited
     TIME_OVER = "time_over"  # the stream's own clock: this student's time is over
     PRESENCE = "presence"  # staff: a student's page connected or went away
+    ONLINE = "online"  # staff: who of the slot is online now (every keep-alive interval)
     NOTIFIED = "notified"  # staff: the slot's students were notified
     TICKETS = "tickets"  # staff: the stream's tickets changed (the counter on each slot's tab)
     CLOCK = "clock"  # the keep-alive: the server's time, so the countdown stays on the server's clock
@@ -213,6 +216,13 @@ def tickets_changed(stream_id: int) -> None:
         (staff_channel(pk), {"event": str(Event.TICKETS)}) for pk in slots
     ]
     transaction.on_commit(lambda: _send(messages))
+
+
+def came_online(session_id: int) -> None:
+    """A polling page's first status request: staff hear the student is online (their slot's stream
+    also says who is, every PRESENCE_EVERY seconds)."""
+    slot_id = ExamSession.objects.filter(pk=session_id).values_list("slot_id", flat=True).first()
+    _presence(slot_id, session_id, online=True)
 
 
 def _presence(slot_id: int | None, session_id: int, online: bool) -> None:
@@ -474,6 +484,11 @@ class LiveStream:
         self.keepalive = settings.LIVE_KEEPALIVE_SECONDS
         self.next_keepalive = time.monotonic() + self.keepalive
         self.over_told = False
+        # A slot's live table: the whole slot's presence every keep-alive interval, whatever else
+        # it hears (a page that stopped polling sends no word when it goes away).
+        self.staff = opened.session_id is None and opened.slot_id is not None
+        self.next_presence = time.monotonic() + self.keepalive if self.staff else math.inf
+        self.slot_sessions: list[int] | None = None  # loaded when needed; forgotten on "moved"
 
     def attach(self, loop: asyncio.AbstractEventLoop | None = None) -> Subscription:
         self.subscription = Subscription(self.opened.channels, self.opened.session_id, loop)
@@ -495,7 +510,7 @@ class LiveStream:
 
     def wait(self) -> float:
         """Seconds until something is due without an event."""
-        due = self.next_keepalive - time.monotonic()
+        due = min(self.next_keepalive, self.next_presence) - time.monotonic()
         if self.opened.ends_at is not None and not self.over_told:
             due = min(due, self.opened.ends_at - clock.now().timestamp())
         return max(0.0, due)
@@ -520,8 +535,25 @@ class LiveStream:
             out += frame({"event": str(Event.CLOCK), "server_now": clock.now().isoformat()})
         return out
 
+    def presence_due(self) -> bool:
+        return time.monotonic() >= self.next_presence
+
+    def presence(self) -> bytes:
+        """The slot's presence now (a cache read, and a query after a "moved"): carriers call it off
+        their event loop, when ``presence_due``."""
+        self.next_presence = time.monotonic() + self.keepalive
+        if self.slot_sessions is None:
+            self.slot_sessions = list(
+                ExamSession.objects.filter(slot_id=self.opened.slot_id).values_list("pk", flat=True)
+            )
+        online = sorted(presence.online(self.slot_sessions))
+        return frame({"event": str(Event.ONLINE), "online": online, "server_now": clock.now().isoformat()})
+
     def _follow(self, payload: str) -> None:
-        """Keep the student's end in step with the events they get (extra time, a slot edit)."""
+        """Keep the student's end in step with the events they get (extra time, a slot edit); a
+        slot's table forgets its students when one moves."""
+        if self.staff and json.loads(payload).get("event") == Event.MOVED:
+            self.slot_sessions = None
         if self.opened.session_id is None:
             return
         data = json.loads(payload)

@@ -80,6 +80,15 @@ def _open(opener: Opener, pk: int, cookie_header: str) -> tuple[int, live.Opened
         close_old_connections()
 
 
+def _presence(stream: live.LiveStream) -> bytes:
+    """In a worker thread, as ``_open``: its database connection does not outlive the call."""
+    close_old_connections()
+    try:
+        return stream.presence()
+    finally:
+        close_old_connections()
+
+
 async def _refuse(send: Send, status: int) -> None:
     await send(
         {"type": "http.response.start", "status": status, "headers": [(b"content-type", b"text/plain")]}
@@ -134,6 +143,8 @@ async def serve(scope: Scope, receive: Receive, send: Send, opener: Opener, pk: 
                 chunk = stream.event(item)
             else:
                 chunk = stream.due()
+            if stream.presence_due():  # a cache read (and a query after a "moved"): off the event loop
+                chunk += await sync_to_async(_presence, thread_sensitive=False)(stream)
             if chunk:
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
     finally:

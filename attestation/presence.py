@@ -1,8 +1,11 @@
-"""SLT-6: presence is the student's open exam page. While its live stream is open (#15) the process
+"""SLT-6: presence is the student's open exam page. While its live stream is open the process
 serving it refreshes the mark every 10 s (attestation/live.py) and removes it when the stream
-closes; a page that cannot stream pings instead (the status request). Staff see green while the
-mark is fresh. Stored in the cache — Redis when REDIS_URL is set, so every app process sees the
-same presence."""
+closes; a page that cannot stream polls its status every 5 s instead, and each poll refreshes a
+shorter mark (POLLED_FRESH_SECONDS: three polls). Staff see green while the mark is fresh: their
+table hears every change by push — a stream opening or closing, a first poll — and the slot's
+stream sends the whole slot's presence every PRESENCE_EVERY seconds, which is how a page that
+stopped polling turns grey. Stored in the cache — Redis when REDIS_URL is set, so every app
+process sees the same presence."""
 
 import logging
 
@@ -17,7 +20,8 @@ logger = logging.getLogger(__name__)
 # recovers by itself with the next heartbeat once Redis is back.
 CACHE_ERRORS = resilience.CACHE_ERRORS
 
-FRESH_SECONDS = 30  # refreshed every 10 s by the stream (every 5 s by a polling page)
+FRESH_SECONDS = 30  # refreshed every 10 s while the stream is open: two refreshes may be missed
+POLLED_FRESH_SECONDS = 15  # a polling page asks every 5 s: grey after three missed polls
 
 
 def _key(session_id):
@@ -29,6 +33,19 @@ def touch(session_id) -> None:
         cache.set(_key(session_id), clock.now().timestamp(), FRESH_SECONDS)
     except CACHE_ERRORS:
         logger.warning("Presence not recorded: the cache is unavailable", exc_info=True)
+
+
+def touch_polled(session_id) -> bool:
+    """A polling page's status request: its mark for POLLED_FRESH_SECONDS. True when the student was
+    not online a moment ago, so staff must be told now."""
+    now = clock.now().timestamp()
+    try:
+        seen = cache.get(_key(session_id))
+        cache.set(_key(session_id), now, POLLED_FRESH_SECONDS)
+    except CACHE_ERRORS:
+        logger.warning("Presence not recorded: the cache is unavailable", exc_info=True)
+        return False
+    return seen is None or now - seen >= FRESH_SECONDS
 
 
 def touch_many(session_ids) -> None:

@@ -579,9 +579,11 @@ def questions_open(*, actor: User, session: ExamSession) -> ExamSession:
         raise Refused(_("This is not your final control."))
     if not session.questions_sent_at:
         raise Refused(_("Please wait. The questions have not been sent yet."))
-    ExamSession.objects.filter(pk=session.pk, questions_viewed_at__isnull=True).update(
+    first = ExamSession.objects.filter(pk=session.pk, questions_viewed_at__isnull=True).update(
         questions_viewed_at=clock.now()
     )
+    if first:  # SLT-6: the teacher's table shows "questions viewed" at once
+        live.publish(live.Event.VIEWED, slot_id=session.slot_id, session=session.pk)
     session.refresh_from_db(fields=["questions_viewed_at"])
     return session
 

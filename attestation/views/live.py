@@ -32,6 +32,8 @@ def _stream(opened):
                     if item is None:  # the hub lost Redis: end; the browser reconnects
                         return
                     chunk = stream.event(item)
+                if stream.presence_due():
+                    chunk += stream.presence()
                 if chunk:
                     yield chunk
         finally:  # the server closes the generator when the browser is gone (at the next write)

@@ -286,7 +286,8 @@ def status(request, pk):
     state = live.student_status(request.user, pk)
     if state is None:
         raise Http404
-    presence.touch(pk)
+    if presence.touch_polled(pk):  # the teacher's dot turns green now, not at the next snapshot
+        live.came_online(pk)
     return JsonResponse(state)
 
 

@@ -24,8 +24,8 @@
   let retryIn = 60000;
   const emit = (name, detail) => document.dispatchEvent(new CustomEvent(name, { detail }));
   const NAMES = [
-    "placed", "ticket", "questions", "task", "extra_time", "moved", "answer", "grade",
-    "board", "slot", "time_over", "presence", "notified", "tickets", "clock",
+    "placed", "ticket", "questions", "viewed", "task", "extra_time", "moved", "answer", "grade",
+    "board", "slot", "time_over", "presence", "online", "notified", "tickets", "clock",
   ];
 
   const stopPolling = () => {

@@ -109,16 +109,26 @@
       serverTime(data.server_now); // the keep-alive: nothing changed, but the clock may have
       return;
     }
-    if (data.event !== "presence") {
+    if (data.event !== "presence" && data.event !== "online") {
       refreshLive();
       return;
     }
     const table = document.getElementById("slot-live");
-    const dot = table && table.querySelector(`[data-presence="${Number(data.session)}"]`);
-    if (!dot) return;
-    dot.classList.toggle("online", Boolean(data.online));
-    dot.classList.toggle("offline", !data.online);
-    dot.setAttribute("aria-label", data.online ? table.dataset.labelOnline : table.dataset.labelOffline);
+    if (!table) return;
+    const show = (dot, online) => {
+      dot.classList.toggle("online", online);
+      dot.classList.toggle("offline", !online);
+      dot.setAttribute("aria-label", online ? table.dataset.labelOnline : table.dataset.labelOffline);
+    };
+    if (data.event === "online") {
+      // Every keep-alive interval, the whole slot: a page that stopped polling goes grey here.
+      serverTime(data.server_now);
+      const now = new Set(data.online.map(Number));
+      table.querySelectorAll("[data-presence]").forEach((dot) => show(dot, now.has(Number(dot.dataset.presence))));
+    } else {
+      const dot = table.querySelector(`[data-presence="${Number(data.session)}"]`);
+      if (dot) show(dot, Boolean(data.online));
+    }
     const count = table.querySelector("[data-online-count] strong");
     if (count) count.textContent = table.querySelectorAll("[data-presence].online").length;
   });

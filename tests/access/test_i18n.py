@@ -58,3 +58,30 @@ def test_unknown_language_and_foreign_next_change_nothing(college, login):
     assert response["Location"] == "/"
     user.refresh_from_db()
     assert user.language == "en"
+
+
+@pytest.mark.req("X-8")
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_language_picked_on_the_login_page_wins_at_sign_in_and_is_saved(college, client, language):
+    user = college.users["student"]
+    user.language = "kk"
+    user.save()
+    client.post(reverse("set_language"), {"language": language, "next": reverse("login")})
+    response = client.post(reverse("login"), {"username": user.username, "password": "pass12345"})
+    assert response.status_code == 302
+    assert f'<html lang="{language}">' in client.get(response["Location"], follow=True).content.decode()
+    user.refresh_from_db()
+    assert user.language == language
+
+
+@pytest.mark.req("X-8")
+def test_a_cookie_left_by_someone_else_is_not_a_choice(college, client):
+    """A shared computer: the last user's language cookie must not overwrite the next user's."""
+    user = college.users["student"]
+    user.language = "kk"
+    user.save()
+    client.cookies["django_language"] = "ru"
+    client.post(reverse("login"), {"username": user.username, "password": "pass12345"})
+    assert '<html lang="kk">' in client.get(reverse("home"), follow=True).content.decode()
+    user.refresh_from_db()
+    assert user.language == "kk"

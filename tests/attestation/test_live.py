@@ -6,6 +6,7 @@ import concurrent.futures
 import datetime
 import json
 import queue
+import re
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -188,6 +189,37 @@ def test_answer_sent_and_grade_set_reach_the_slot_table_and_the_students_page(
     assert names(student()) == ["grade"] and names(staff()) == ["grade"]
 
 
+@pytest.mark.req("STU-4", "SLT-6", "X-5")
+def test_questions_opened_reach_the_slot_table_once_and_no_students_page(
+    scheduled, clock, listen, django_capture_on_commit_callbacks
+):
+    slot = prepare(scheduled)
+    teacher, student_user = scheduled.users["teacher"], scheduled.users["student"]
+    mine = session_of(scheduled, slot)
+    clock.move_to(at(1, 10, 1))
+    tickets_service.tickets_generate(actor=teacher, slot=slot, session_ids=[mine.pk])
+    tickets_service.questions_send(actor=teacher, slot=slot, session_ids=[mine.pk])
+    student = listen(live.session_channel(mine.pk))
+    staff = listen(live.staff_channel(slot.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        tickets_service.questions_open(actor=student_user, session=ExamSession.objects.get(pk=mine.pk))
+    [(_channel, told)] = staff()
+    assert (told["event"], told["session"]) == ("viewed", mine.pk)
+    with django_capture_on_commit_callbacks(execute=True):  # opened again: nothing new to tell
+        tickets_service.questions_open(actor=student_user, session=ExamSession.objects.get(pk=mine.pk))
+    assert staff() == [] and student() == []
+
+
+def test_every_event_the_services_publish_is_one_the_pages_listen_for():
+    """live.js registers a listener per event name (server-sent events are named): an event it does
+    not name never reaches the page."""
+    from pathlib import Path
+
+    script = (Path(__file__).resolve().parents[2] / "static" / "js" / "live.js").read_text()
+    listened = set(re.findall(r'"([a-z_]+)"', script.split("const NAMES = [", 1)[1].split("]", 1)[0]))
+    assert {str(e) for e in live.Event} - {"hello"} == listened
+
+
 # --- who may open which stream (the development server's transport) --------------------------------
 
 
@@ -283,6 +315,49 @@ def test_presence_is_the_open_stream(scheduled, clock, login, streams_on_wsgi, l
     assert presence.online([mine.pk]) == set()
     [(_channel, told)] = staff()
     assert told["event"] == "presence" and told["online"] is False
+
+
+@pytest.mark.req("SLT-6", "X-5")
+def test_a_polling_page_is_online_for_staff_at_its_first_poll_and_grey_after_three_missed(
+    scheduled, clock, login, listen
+):
+    """A page whose stream cannot open (a proxy holds it back) polls its status: the first poll
+    tells the slot's table at once; the table's own stream says who is online every keep-alive,
+    which is how a page that stopped polling turns grey."""
+    slot = prepare(scheduled)
+    mine = session_of(scheduled, slot)
+    staff = listen(live.staff_channel(slot.pk))
+    client = login(scheduled.users["student"])
+    status = reverse("attestation:session_status", args=[mine.pk])
+    assert client.get(status).status_code == 200
+    [(_channel, told)] = staff()
+    assert (told["event"], told["session"], told["online"]) == ("presence", mine.pk, True)
+    clock.shift(5)
+    client.get(status)
+    assert staff() == []  # still online: nothing new to tell
+    teacher_table = live.LiveStream(live.open_staff(scheduled.users["teacher"], slot.pk))
+    teacher_table.next_presence = 0
+    assert teacher_table.presence_due()
+    frame = teacher_table.presence().decode()
+    assert frame.startswith("event: online\n") and json.loads(frame.split("data: ", 1)[1])["online"] == [
+        mine.pk
+    ]
+    clock.shift(presence.POLLED_FRESH_SECONDS)  # the page closed: no poll for 15 s
+    teacher_table.next_presence = 0
+    assert json.loads(teacher_table.presence().decode().split("data: ", 1)[1])["online"] == []
+
+
+@pytest.mark.req("SLT-6")
+def test_the_slot_tables_presence_follows_a_student_moved_in(scheduled, clock):
+    slot = prepare(scheduled)
+    mine = session_of(scheduled, slot)
+    table = live.LiveStream(live.open_staff(scheduled.users["teacher"], slot.pk))
+    presence.touch(mine.pk)
+    table.next_presence = 0
+    assert json.loads(table.presence().decode().split("data: ", 1)[1])["online"] == [mine.pk]
+    assert table.slot_sessions is not None
+    table.event((live.staff_channel(slot.pk), 1, json.dumps({"event": "moved", "sessions": [mine.pk]})))
+    assert table.slot_sessions is None  # read again at the next snapshot
 
 
 # --- the stream on ASGI workers --------------------------------------------------------------------
