@@ -21,7 +21,6 @@ from access.forms import (
 from access.models import Role, User
 from access.policy import access_for, explain_rights, ineffective_grants
 
-
 # The session key of a language picked before signing in (Django keeps the session's data at login).
 CHOSEN_LANGUAGE = "language_chosen_before_login"
 

@@ -543,8 +543,9 @@ class LiveStream:
         their event loop, when ``presence_due``."""
         self.next_presence = time.monotonic() + self.keepalive
         if self.slot_sessions is None:
+            slot_id = self.opened.slot_id or 0  # a staff stream always has its slot
             self.slot_sessions = list(
-                ExamSession.objects.filter(slot_id=self.opened.slot_id).values_list("pk", flat=True)
+                ExamSession.objects.filter(slot_id=slot_id).values_list("pk", flat=True)
             )
         online = sorted(presence.online(self.slot_sessions))
         return frame({"event": str(Event.ONLINE), "online": online, "server_now": clock.now().isoformat()})
