@@ -150,6 +150,7 @@ def heartbeat(session_id: int, user) -> dict | None:
     slot_id, slot_ends, extra, sent, ticket, placed, answered, task = row
     slot_ends = _datetime(slot_ends)
     return {
+        "slot_id": slot_id,
         "ends_at": slot_ends + datetime.timedelta(minutes=extra) if slot_id else None,  # type: ignore[operator]
         "extra_minutes": extra,
         "questions_sent": bool(sent),

@@ -81,6 +81,8 @@ class SlotEditForm(SlotTimesMixin, forms.Form):
 
     starts_at = _datetime_field(_("Date and start time of the final control"))
     end_time = _time_field(_("End time of the final control"))
+    # Shown only when the service asks for it: an earlier end of a running slot (see slot_update).
+    shorten = forms.BooleanField(required=False, label=_("Yes, end the final control earlier"))
 
     def __init__(self, *args, slot, started, **kwargs):
         kwargs.setdefault(

@@ -218,13 +218,6 @@ def tickets_changed(stream_id: int) -> None:
     transaction.on_commit(lambda: _send(messages))
 
 
-def came_online(session_id: int) -> None:
-    """A polling page's first status request: staff hear the student is online (their slot's stream
-    also says who is, every PRESENCE_EVERY seconds)."""
-    slot_id = ExamSession.objects.filter(pk=session_id).values_list("slot_id", flat=True).first()
-    _presence(slot_id, session_id, online=True)
-
-
 def _presence(slot_id: int | None, session_id: int, online: bool) -> None:
     """Staff: a student's page connected or went away — a fact about the connection, not the data:
     told at once, whatever transaction may be open."""
@@ -407,6 +400,23 @@ def student_status(user: User, session_id: int) -> dict[str, Any] | None:
     news = fast_paths.heartbeat(session_id, user)
     if news is None:
         return None
+    news.pop("slot_id")
+    return _status(news)
+
+
+def polled_status(user: User, session_id: int) -> dict[str, Any] | None:
+    """A polling page's status request (its stream cannot open): as ``student_status``, and it
+    keeps the student online — staff hear at once when they were not (presence.touch_polled)."""
+    news = fast_paths.heartbeat(session_id, user)
+    if news is None:
+        return None
+    slot_id = news.pop("slot_id")
+    if presence.touch_polled(session_id):
+        _presence(slot_id, session_id, online=True)
+    return _status(news)
+
+
+def _status(news: dict[str, Any]) -> dict[str, Any]:
     ends_at = news.pop("ends_at")
     return {
         "server_now": clock.now().isoformat(),

@@ -41,6 +41,10 @@ SLOT_SCHEDULED = "slot_scheduled"
 # PLC-2: after "Place tickets". Params: discipline, teacher (full name), start_at.
 TICKETS_PLACED = "tickets_placed"
 
+# TIM-1: a started (or announced) slot's end moved, or the student's extra time changed.
+# Params: discipline, end_at, before_at.
+END_CHANGED = "end_changed"
+
 KINDS: dict[str, Any] = {
     # Translators: NTF-1. %(name)s: the discipline; %(start)s: date and time, "01.12.2026 10:00".
     SLOT_SCHEDULED: _("The date and time of final control %(name)s is set: %(start)s"),
@@ -50,6 +54,11 @@ KINDS: dict[str, Any] = {
         "You need to choose a ticket number. Date and time of final control: %(start)s"
     ),
 }
+
+KINDS[END_CHANGED] = _(
+    # Translators: TIM-1. %(end)s and %(before)s: date and time, "01.12.2026 11:30".
+    "The end of final control %(discipline)s has changed: it now ends at %(end)s (before: %(before)s)."
+)
 
 FALLBACK = _("You have a new notification.")
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from attestation import live, rules
 from attestation.models import ExamSession, RecordingLink, Slot, StreamExam
@@ -32,8 +33,8 @@ if TYPE_CHECKING:
 MAX_EXTRA_MINUTES = 600
 
 
-def local(dt: datetime) -> str:
-    return formats.date_format(timezone.localtime(dt), "d.m.Y H:i")
+def local(dt: datetime, fmt: str = "d.m.Y H:i") -> str:
+    return formats.date_format(timezone.localtime(dt), fmt)
 
 
 def _slot_snapshot(slot: Slot) -> dict[str, str | list[int]]:
@@ -206,11 +207,53 @@ class Unchanged(Refused):
     """The change asked for is what is already stored: nothing is written, nothing audited."""
 
 
-def slot_update(*, actor: User, slot: Slot, starts_at: datetime, ends_at: datetime) -> Slot:
+class ShortenUnconfirmed(Refused):
+    """A running slot would end earlier while students are still writing: say how many, and ask."""
+
+    def __init__(self, message: str, writing: int) -> None:
+        super().__init__(message, field="shorten")
+        self.writing = writing
+
+
+def still_writing(slot: Slot, now: datetime | None = None) -> int:
+    """Students of the slot whose own time runs and who have neither sent an answer nor been marked
+    absent: those an earlier end takes time from."""
+    now = now or clock.now()
+    sessions = slot.sessions.filter(answer_sent_at__isnull=True, absence="").only("extra_minutes")
+    return sum(1 for s in sessions if slot.ends_at + timedelta(minutes=s.extra_minutes) > now)
+
+
+def _end_changed(slot: Slot, before: datetime, actor: User) -> None:
+    """TIM-1: the students of a slot that has started (or was announced) hear of a new end, in
+    their inbox as on their page — an earlier end never comes without a word."""
+    if slot.ends_at == before or not (slot.notified_at or clock.now() >= slot.starts_at):
+        return
+    by_extra: dict[int, list[User]] = {}
+    for session in slot.sessions.select_related("student__user").filter(answer_sent_at__isnull=True):
+        by_extra.setdefault(session.extra_minutes, []).append(session.student.user)
+    for minutes, users in by_extra.items():
+        extra = timedelta(minutes=minutes)
+        notify(
+            recipients=users,
+            kind=kinds.END_CHANGED,
+            params={
+                "discipline": slot.stream.discipline.name,
+                "end_at": slot.ends_at + extra,
+                "before_at": before + extra,
+            },
+            link=reverse("attestation:my_exams"),
+        )
+
+
+def slot_update(
+    *, actor: User, slot: Slot, starts_at: datetime, ends_at: datetime, shorten: bool = False
+) -> Slot:
     """Before the start: date and times; after the start, until the end: only the end time.
 
     ``starts_at`` is what the form sent: after the start, a different start is refused with the
-    reason (never silently replaced by the stored one); the same times raise :class:`Unchanged`."""
+    reason (never silently replaced by the stored one); the same times raise :class:`Unchanged`.
+    An earlier end while students are still writing needs ``shorten`` (:class:`ShortenUnconfirmed`
+    names how many first); the students hear of any new end (``_end_changed``)."""
     require_edit(actor, slot.stream)
     with transaction.atomic():
         slot = _locked_slot(slot)
@@ -226,15 +269,35 @@ def slot_update(*, actor: User, slot: Slot, starts_at: datetime, ends_at: dateti
                 )
             if ends_at <= clock.now():
                 raise Refused(_("The new end time has already passed."), field="ends_at")
+            writing = still_writing(slot)
+            if ends_at < slot.ends_at and writing and not shorten:
+                raise ShortenUnconfirmed(
+                    ngettext(
+                        "%(n)s student is still writing: the final control would end at %(new)s instead "
+                        "of %(old)s, %(minutes)s minutes earlier. Tick the box below to confirm.",
+                        "%(n)s students are still writing: the final control would end at %(new)s instead "
+                        "of %(old)s, %(minutes)s minutes earlier. Tick the box below to confirm.",
+                        writing,
+                    )
+                    % {
+                        "n": writing,
+                        "new": local(ends_at, "H:i"),
+                        "old": local(slot.ends_at, "H:i"),
+                        "minutes": int((slot.ends_at - ends_at).total_seconds() // 60),
+                    },
+                    writing,
+                )
         else:
             _check_times(starts_at, ends_at)
             _check_schedule(slot.stream, students, starts_at)
         if (starts_at, ends_at) == (slot.starts_at, slot.ends_at):
             raise Unchanged(_("Nothing to save: the slot keeps its times."))
         _check_overlaps(students, starts_at, ends_at, exclude_slot=slot)
+        ended_at = slot.ends_at
         slot.starts_at, slot.ends_at = starts_at, ends_at
         slot.save(update_fields=["starts_at", "ends_at"])
         record(actor=actor, action="slot.update", obj=slot, before=before, after=_slot_snapshot(slot))
+        _end_changed(slot, ended_at, actor)
         live.publish(
             live.Event.SLOT,
             slot_id=slot.pk,
@@ -296,7 +359,7 @@ def session_extra_time(*, actor: User, session: ExamSession, minutes: int) -> Ex
     with transaction.atomic():
         session = (
             ExamSession.objects.select_for_update(of=("self",))
-            .select_related("slot", "stream")
+            .select_related("slot", "stream__discipline", "student__user")
             .get(pk=session.pk)
         )
         if session.slot is None:
@@ -308,6 +371,7 @@ def session_extra_time(*, actor: User, session: ExamSession, minutes: int) -> Ex
                 _("With this extra time the student's end would already be in the past."), field="minutes"
             )
         before = {"extra_minutes": session.extra_minutes}
+        old_end = session.slot.ends_at + timedelta(minutes=session.extra_minutes)
         session.extra_minutes = minutes
         session.save(update_fields=["extra_minutes"])
         record(
@@ -321,6 +385,19 @@ def session_extra_time(*, actor: User, session: ExamSession, minutes: int) -> Ex
         live.publish(
             live.Event.EXTRA_TIME, slot_id=session.slot_id, sessions=[session.pk], ends_at=ends_at.isoformat()
         )
+        slot = session.slot
+        announced = slot.notified_at or clock.now() >= slot.starts_at
+        if ends_at != old_end and not session.answer_sent_at and announced:
+            notify(
+                recipients=[session.student.user],
+                kind=kinds.END_CHANGED,
+                params={
+                    "discipline": session.stream.discipline.name,
+                    "end_at": ends_at,
+                    "before_at": old_end,
+                },
+                link=reverse("attestation:my_exams"),
+            )
     return session
 
 

@@ -283,11 +283,9 @@ def status(request, pk):
     Polled every few seconds while the page is visible; it doubles as the presence heartbeat.
     Every student polls it: one hand-written statement besides the user's own row (attestation/fast_paths.py).
     """
-    state = live.student_status(request.user, pk)
+    state = live.polled_status(request.user, pk)
     if state is None:
         raise Http404
-    if presence.touch_polled(pk):  # the teacher's dot turns green now, not at the next snapshot
-        live.came_online(pk)
     return JsonResponse(state)
 
 

@@ -333,6 +333,7 @@ def slot_edit(request, slot_pk):
     started = not rules.slot_start_editable(rules.slot_state(slot))
     form = SlotEditForm(request.POST, slot=slot, started=started)
     tab = f"slot-{slot.pk}"
+    shorten_asked = False
     if form.is_valid():
         try:
             slots_service.slot_update(
@@ -340,17 +341,27 @@ def slot_edit(request, slot_pk):
                 slot=slot,
                 starts_at=form.cleaned_data["starts_at"],
                 ends_at=form.cleaned_data["ends_at"],
+                shorten=form.cleaned_data["shorten"],
             )
         except slots_service.Unchanged as unchanged:
             messages.info(request, unchanged.message)
             return back(stream, tab)
+        except slots_service.ShortenUnconfirmed as unconfirmed:
+            form.add_error(None, unconfirmed.message)
+            shorten_asked = True
         except Refused as refused:
             form.add_error(None, refused.message)
         else:
             messages.success(request, _("The slot is saved."))
             return back(stream, tab)
     return _refused(
-        request, stream, tab, Refused(_("Nothing was saved.")), edit_form=form, open_dialog="edit"
+        request,
+        stream,
+        tab,
+        Refused(_("Nothing was saved.")),
+        edit_form=form,
+        open_dialog="edit",
+        shorten_asked=shorten_asked,
     )
 
 

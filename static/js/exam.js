@@ -199,15 +199,22 @@
     }
   };
   const endsChanged = (iso) => {
+    if (Date.parse(iso) === endsAt) return;
     endsAt = Date.parse(iso);
     warned.clear();
-    if (clockBox) clockBox.querySelector(".exam-clock-alert").hidden = true;
     tick();
-    if (typing() && clockBox) {
-      const time = examTime(new Date(endsAt), clockBox.dataset.timeZone);
-      tellNews(clockBox.dataset.labelEnds.replace("{time}", time));
-    } else refresh(); // the facts say the new end time too
+    if (!clockBox) return;
+    // Said in words, earlier or later: the countdown never jumps silently (TIM-1). The notice
+    // outlives the page's refresh below, which puts the new end in its facts.
+    const time = examTime(new Date(endsAt), clockBox.dataset.timeZone);
+    window.examPageNotice = clockBox.dataset.labelEnds.replace("{time}", time);
+    tellNews(window.examPageNotice);
+    if (!typing()) refresh();
   };
+  if (window.examPageNotice) {
+    tellNews(window.examPageNotice); // told before this content was fetched
+    window.examPageNotice = null;
+  }
   document.addEventListener("live-hello", (event) => applyStatus(event.detail), { signal });
   document.addEventListener("live-poll", heartbeat, { signal });
   document.addEventListener(

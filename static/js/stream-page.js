@@ -52,9 +52,22 @@
   // or a field in a refreshed part has the focus, so nothing being filled in is replaced under the
   // user's hands; and leave a part alone when it has not changed (no flicker, no lost click).
   const REFRESHED = "#slot-live, #slot-head, #slot-hand-outs, #tickets-summary";
+  // The page's own forms and links on their way (boosted: their answer is the whole page). A refresh
+  // that replaced the part holding such a form would leave its answer without a target — it came back
+  // as the whole page inside the page — so no part is swapped until every one has its answer.
+  const answering = new Set();
+  document.addEventListener("htmx:beforeSend", (event) => {
+    if (!event.detail.elt.matches("[data-live-poll]")) answering.add(event.detail.xhr);
+  });
+  const answered = (event) => answering.delete(event.detail.xhr);
+  ["htmx:afterRequest", "htmx:sendError", "htmx:timeout", "htmx:sendAbort"].forEach((name) =>
+    document.addEventListener(name, answered),
+  );
+  const waitingForAnswer = () => [...answering].some((xhr) => xhr.readyState !== XMLHttpRequest.DONE);
   const busy = () => {
     const active = document.activeElement;
     return (
+      waitingForAnswer() ||
       document.querySelector("#slot-live details[open], dialog[open]") ||
       (active && active.matches("input, select, textarea") && active.closest(REFRESHED))
     );
@@ -150,7 +163,11 @@
     const fresh = event.detail.fragment.firstElementChild;
     const target = event.detail.target;
     if (fresh && comparable(fresh) === comparable(target)) event.detail.shouldSwap = false;
-    else if (busy() && (target.querySelector("dialog[open], details[open]") || target.contains(document.activeElement))) {
+    else if (waitingForAnswer()) {
+      // A refresh asked before the form was sent: its parts wait for the form's answer.
+      event.detail.shouldSwap = false;
+      setTimeout(() => document.dispatchEvent(new CustomEvent("live-refresh")), 2000);
+    } else if (busy() && (target.querySelector("dialog[open], details[open]") || target.contains(document.activeElement))) {
       // Opened or filled in while the answer was on its way: keep it; a later refresh catches up.
       event.detail.shouldSwap = false;
       setTimeout(() => document.dispatchEvent(new CustomEvent("live-refresh")), 5000);

@@ -161,6 +161,7 @@ def policy_allows(user, session_id) -> bool:
 
 def expected_heartbeat(session):
     return {
+        "slot_id": session.slot_id,
         "ends_at": session.ends_at,
         "extra_minutes": session.extra_minutes,
         "questions_sent": bool(session.questions_sent_at),
