@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from access.policy import access_for, student_module_q
-from attestation import files, grade_scales, live, presence, rules
+from attestation import files, grade_scales, live, rules
 from attestation.files import attachment
 from attestation.forms_exam_page import AnswerForm, GradeForm, TaskForm
 from attestation.models import AnswerFile, ExamSession, StreamExam
