@@ -68,6 +68,17 @@ def slot_membership_editable(state: SlotState) -> bool:
     return state == SlotState.BEFORE
 
 
+def did_not_show(session: ExamSession) -> bool:
+    """GRD-5: the student took no part — chose no ticket, never opened the questions, saved no draft
+    and sent no answer. The grading table offers to mark such students absent at once."""
+    return not (
+        session.questions_viewed_at
+        or session.answer_sent_at
+        or session.draft_saved_at
+        or session.ticket_source == "chosen"
+    )
+
+
 # --- ANS-1, ANS-2, TIM-1: answering -------------------------------------------------------------
 
 

@@ -51,9 +51,10 @@ class AuditEntry(models.Model):
         raise PermissionDenied("The audit log is append-only.")
 
 
-def record(*, actor, action: str, obj, before=None, after=None) -> AuditEntry:
-    """Write one entry; call it inside the transaction of the change it describes."""
-    return AuditEntry.objects.create(
+def entry(actor, action: str, obj, before=None, after=None) -> AuditEntry:
+    """One entry, not yet saved: a change of many rows writes its entries with one bulk_create, in
+    the transaction of the change."""
+    return AuditEntry(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         object_type=obj._meta.label_lower,
@@ -62,3 +63,10 @@ def record(*, actor, action: str, obj, before=None, after=None) -> AuditEntry:
         before=before,
         after=after,
     )
+
+
+def record(*, actor, action: str, obj, before=None, after=None) -> AuditEntry:
+    """Write one entry; call it inside the transaction of the change it describes."""
+    audit = entry(actor, action, obj, before, after)
+    audit.save()
+    return audit

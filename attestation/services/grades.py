@@ -4,8 +4,9 @@ Who: the stream's teacher, or staff in edit mode with the grading right (``can_g
 When: once the answer is sent, or the student's end time has passed without one.
 What: parts per the journal's form; pass/fail; or an absence mark; and a comment to the student.
 A change of an existing grade needs a reason and is kept in the history; a stale form (someone
-graded meanwhile) is refused. The slot's grading table (``slot_grades_set``) saves each of its rows
-through the same ``grade_set``, so one row, one page or the whole slot obey the same rules.
+graded meanwhile) is refused. One student's form (``grade_set``) and the slot's grading table
+(``slot_grades_set``) judge each row by the same rules (``_judge``) and write through the same
+``_write``.
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from access.policy import access_for
 from attestation import grade_scales, live
 from attestation.models import ExamSession, GradeChange
 from attestation.services import NotAllowed, Refused
-from audit.models import record
+from audit.models import AuditEntry
+from audit.models import entry as audit_entry
 from college.models import Journal, JournalColumn, JournalMark
 from core import clock
 
@@ -125,28 +128,134 @@ def _clean_comment(comment: str) -> str:
     return comment
 
 
-def _to_journal(journal: Journal, session: ExamSession, grade: dict[str, str]) -> None:
-    """GRD-6: the grade lands in the journal's final-control columns at once."""
-    values: dict[str, str] = {
-        Kind.FINAL_WRITTEN: grade["written"],
-        Kind.FINAL_ORAL: grade["oral"],
-        Kind.FINAL: grade["absence"] or grade["total"],
-    }
-    for column in journal.columns.exclude(kind=Kind.CURRENT):
-        value = values.get(column.kind, "")
-        if value:
-            JournalMark.objects.update_or_create(
-                column=column, student=session.student, defaults={"value": value}
-            )
-        else:
-            JournalMark.objects.filter(column=column, student=session.student).delete()
-
-
 def require_grader(actor: User, stream: Stream) -> None:
     """GRD-1, ADM-4(c), X-10: only who may grade the stream gets further; read mode is refused
     before any input is looked at (403 in the views)."""
     if not access_for(actor).can_grade_stream(stream):
         raise NotAllowed(_("You may not grade this final control."))
+
+
+@dataclass
+class _Judged:
+    """One student's grade as judged before anything is written: what it was, what it becomes."""
+
+    session: ExamSession
+    before: dict[str, str]
+    grade: dict[str, str]
+    reason: str
+    comment: str
+
+    @property
+    def grade_changes(self) -> bool:
+        return self.grade != self.before
+
+    @property
+    def comment_changes(self) -> bool:
+        return self.comment != self.session.grade_comment
+
+
+def _judge(
+    session: ExamSession,
+    journal: Journal,
+    *,
+    absence: str,
+    written: str,
+    oral: str,
+    total: str,
+    reason: str,
+    version: int,
+    comment: str | None,
+) -> _Judged | None:
+    """Every rule of a grade (the moment, a stale form, the scale, a reason for a change) before any
+    write; None when nothing would change."""
+    if not grading_open(session):
+        raise Refused(_("The grade can be set once the answer is sent or the time is over."))
+    if version != session.grade_version:
+        raise Refused(_("Someone else changed this grade meanwhile. Reload the page and check it."))
+    grade = _normalise(
+        journal,
+        session.student.group.technology.scale,
+        absence=absence,
+        written=written,
+        oral=oral,
+        total=total,
+    )
+    judged = _Judged(
+        session,
+        snapshot(session),
+        grade,
+        reason.strip(),
+        session.grade_comment if comment is None else _clean_comment(comment),
+    )
+    if not judged.grade_changes and not judged.comment_changes:
+        return None
+    if judged.grade_changes and session.graded_at and not judged.reason:
+        raise Refused(_("Say why the grade is changed."), field="reason")
+    return judged
+
+
+def _write(actor: User, journal: Journal, judged: Sequence[_Judged]) -> None:
+    """The judged grades, all at once: the sessions, the grades' history, the journal's final-control
+    marks (GRD-6), the audit trail — a fixed number of statements however many rows — and one
+    event for the slot's table and the students' pages."""
+    if not judged:
+        return
+    now = clock.now()
+    columns = list(journal.columns.exclude(kind=Kind.CURRENT))
+    history, audit, marks, emptied = [], [], [], Q(pk__in=[])
+    for item in judged:
+        session = item.session
+        if item.grade_changes:
+            grade = item.grade
+            session.absence = grade["absence"]
+            session.grade_written, session.grade_oral = grade["written"], grade["oral"]
+            session.grade_total = grade["total"]
+            session.graded_at, session.graded_by = now, actor
+            history.append(
+                GradeChange(session=session, actor=actor, before=item.before, after=grade, reason=item.reason)
+            )
+            after = grade | {"reason": item.reason}
+            audit.append(audit_entry(actor, "grade.set", session, item.before, after))
+            values: dict[str, str] = {
+                Kind.FINAL_WRITTEN: grade["written"],
+                Kind.FINAL_ORAL: grade["oral"],
+                Kind.FINAL: grade["absence"] or grade["total"],
+            }
+            for column in columns:
+                value = values.get(column.kind, "")
+                if value:
+                    marks.append(JournalMark(column=column, student_id=session.student_id, value=value))
+                else:
+                    emptied |= Q(column=column, student_id=session.student_id)
+        if item.comment_changes:
+            before = {"comment": session.grade_comment}
+            audit.append(audit_entry(actor, "grade.comment", session, before, {"comment": item.comment}))
+            session.grade_comment = item.comment
+        session.grade_version += 1
+    ExamSession.objects.bulk_update([item.session for item in judged], GRADE_FIELDS)
+    GradeChange.objects.bulk_create(history)
+    JournalMark.objects.bulk_create(
+        marks, update_conflicts=True, unique_fields=["column", "student"], update_fields=["value"]
+    )
+    JournalMark.objects.filter(emptied).delete()
+    AuditEntry.objects.bulk_create(audit)
+    by_slot: dict[int | None, list[int]] = {}
+    for item in judged:
+        by_slot.setdefault(item.session.slot_id, []).append(item.session.pk)
+    for slot_id, session_ids in by_slot.items():
+        live.publish(live.Event.GRADE, slot_id=slot_id, sessions=session_ids)
+
+
+GRADE_FIELDS = [
+    "absence",
+    "grade_written",
+    "grade_oral",
+    "grade_total",
+    "graded_at",
+    "graded_by",
+    "grade_comment",
+    "grade_version",
+]
 
 
 def grade_set(
@@ -173,61 +282,21 @@ def grade_set(
             .get(pk=session.pk)
         )
         require_grader(actor, session.stream)
-        if not grading_open(session):
-            raise Refused(_("The grade can be set once the answer is sent or the time is over."))
-        if version != session.grade_version:
-            raise Refused(_("Someone else changed this grade meanwhile. Reload the page and check it."))
         journal = session.stream.journal
-        grade = _normalise(
+        judged = _judge(
+            session,
             journal,
-            session.student.group.technology.scale,
             absence=absence,
             written=written,
             oral=oral,
             total=total,
+            reason=reason,
+            version=version,
+            comment=comment,
         )
-        comment = session.grade_comment if comment is None else _clean_comment(comment)
-        before = snapshot(session)
-        if grade == before and comment == session.grade_comment:
-            return session
-        if grade != before:
-            if session.graded_at and not reason.strip():
-                raise Refused(_("Say why the grade is changed."), field="reason")
-            _change_grade(actor, session, journal, before, grade, reason.strip())
-        if comment != session.grade_comment:
-            record(
-                actor=actor,
-                action="grade.comment",
-                obj=session,
-                before={"comment": session.grade_comment},
-                after={"comment": comment},
-            )
-            session.grade_comment = comment
-        session.grade_version += 1
-        session.save()
-        live.publish(live.Event.GRADE, slot_id=session.slot_id, sessions=[session.pk])
+        if judged is not None:
+            _write(actor, journal, [judged])
     return session
-
-
-def _change_grade(
-    actor: User,
-    session: ExamSession,
-    journal: Journal,
-    before: dict[str, str],
-    grade: dict[str, str],
-    reason: str,
-) -> None:
-    """The grade's fields, its history row, the journal's marks and the audit row, all at once."""
-    session.absence = grade["absence"]
-    session.grade_written, session.grade_oral, session.grade_total = (
-        grade["written"],
-        grade["oral"],
-        grade["total"],
-    )
-    session.graded_at, session.graded_by = clock.now(), actor
-    GradeChange.objects.create(session=session, actor=actor, before=before, after=grade, reason=reason)
-    _to_journal(journal, session, grade)
-    record(actor=actor, action="grade.set", obj=session, before=before, after=grade | {"reason": reason})
 
 
 # --- the slot's grading table ---------------------------------------------------------------
@@ -261,43 +330,46 @@ def _untouched(session: ExamSession, entry: GradeEntry, journal: Journal) -> boo
 def slot_grades_set(
     *, actor: User, slot: Slot, entries: Sequence[GradeEntry]
 ) -> tuple[list[ExamSession], dict[int, Refused]]:
-    """Grade a whole slot from its table: every changed row through ``grade_set`` on its own, so
-    each valid row is saved and each invalid one refused with its own reason (by session id)."""
+    """Grade a whole slot from its table by the single grade's rules (``_judge``): each valid row is
+    saved and each invalid one refused with its own reason (by session id). The right is asked once,
+    the rows locked and written together: a slot of 30 saves in a fixed number of statements."""
     require_grader(actor, slot.stream)
-    sessions = {
-        s.pk: s
-        for s in ExamSession.objects.filter(slot=slot, pk__in=[e.session_id for e in entries])
-        .select_related("slot")
-        .defer("task", "draft", "answer")
-    }
     journal = slot.stream.journal
-    saved: list[ExamSession] = []
     refused: dict[int, Refused] = {}
-    for entry in entries:
-        session = sessions.get(entry.session_id)
-        if session is None:
-            refused[entry.session_id] = Refused(
-                _("This student is not in this slot any more. Reload the page.")
-            )
-            continue
-        if _untouched(session, entry, journal):
-            continue
-        try:
-            saved.append(_grade_entry(actor, session, entry))
-        except Refused as refusal:
-            refused[entry.session_id] = refusal
-    return saved, refused
-
-
-def _grade_entry(actor: User, session: ExamSession, entry: GradeEntry) -> ExamSession:
-    return grade_set(
-        actor=actor,
-        session=session,
-        absence=entry.absence.strip(),
-        written=entry.written,
-        oral=entry.oral,
-        total=entry.total.strip(),
-        reason=entry.reason,
-        version=entry.version,
-        comment=entry.comment,
-    )
+    judged: list[_Judged] = []
+    with transaction.atomic():
+        sessions = {
+            s.pk: s
+            for s in ExamSession.objects.select_for_update(of=("self",))
+            .filter(slot=slot, pk__in=[e.session_id for e in entries])
+            .select_related("slot", "stream", "student__user", "student__group__technology")
+            .defer("task", "draft", "answer")
+        }
+        for entry in entries:
+            session = sessions.get(entry.session_id)
+            if session is None:
+                refused[entry.session_id] = Refused(
+                    _("This student is not in this slot any more. Reload the page.")
+                )
+                continue
+            if _untouched(session, entry, journal):
+                continue
+            try:
+                verdict = _judge(
+                    session,
+                    journal,
+                    absence=entry.absence.strip(),
+                    written=entry.written,
+                    oral=entry.oral,
+                    total=entry.total.strip(),
+                    reason=entry.reason,
+                    version=entry.version,
+                    comment=entry.comment,
+                )
+            except Refused as refusal:
+                refused[entry.session_id] = refusal
+                continue
+            if verdict is not None:
+                judged.append(verdict)
+        _write(actor, journal, judged)
+    return [item.session for item in judged], refused

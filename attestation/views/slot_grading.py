@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from access.policy import access_for
-from attestation import grade_scales
+from attestation import grade_scales, rules
 from attestation.forms_grading import GradeRowForm
 from attestation.models import ExamSession, Slot
 from attestation.rules import slot_state
@@ -72,6 +72,7 @@ def _rows(slot, stream, sessions, may_grade, data=None):
             "student": student,
             "scale": student.group.technology.scale,
             "open": grades_service.grading_open(session, now),
+            "no_show": not session.graded_at and rules.did_not_show(session),
             "display": grade_scales.display(
                 session.absence or session.grade_total, student.group.technology.scale
             ),
@@ -93,6 +94,7 @@ def _context(slot, stream, may_grade, rows):
         "rows": rows,
         "may_grade": may_grade,
         "editable_rows": sum(1 for row in rows if "form" in row),
+        "no_shows": sum(1 for row in rows if "form" in row and row["no_show"]),
         "final_form": stream.journal.final_form,
         "typed_parts": grades_service.typed_parts(stream.journal),
         "computed_total": stream.journal.final_form == grades_service.Form.WRITTEN_ORAL,

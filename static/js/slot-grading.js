@@ -30,6 +30,20 @@
       ? Array.from(field.options).some((option) => option.selected !== option.defaultSelected)
       : field.value !== field.defaultValue;
 
+  // GRD-3: a written-and-oral total as the parts are typed — their average, rounded half up
+  // (grade_scales.total_of; a browser test compares the two). Parts not both valid show "—".
+  const total = (row) => {
+    const output = row.querySelector("output[data-total]");
+    if (!output) return;
+    const part = (name) => {
+      const field = row.querySelector(`[name$="-${name}"]`);
+      return field && !field.disabled && /^\d+$/.test(field.value) && field.checkValidity() ? Number(field.value) : null;
+    };
+    const written = part("written");
+    const oral = part("oral");
+    output.textContent = written === null || oral === null ? "—" : String(Math.floor((written + oral) / 2 + 0.5));
+  };
+
   const refreshRow = (row) => {
     const absence = row.querySelector("[data-absence]");
     const parts = row.querySelectorAll("[data-grade-part]");
@@ -38,6 +52,7 @@
       part.disabled = absent;
       if (absent) liveError(part, "");
     });
+    total(row);
     const gradeChanged = [absence, ...parts].some((field) => field && !field.disabled && changed(field));
     const anyChanged = Array.from(row.querySelectorAll("select, input:not([type=hidden]), textarea")).some(changed);
     row.classList.toggle("changed", anyChanged);
@@ -66,4 +81,20 @@
     if (row) refreshRow(row);
   });
   form.querySelectorAll("[data-grading-row]").forEach(refreshRow);
+
+  // GRD-5: those who did not show, marked absent in one go; the grader checks and saves.
+  const tool = form.querySelector("[data-no-shows-tool]");
+  if (tool) {
+    tool.hidden = false;
+    tool.querySelector("[data-mark-no-shows]").addEventListener("click", () => {
+      form.querySelectorAll("[data-grading-row][data-no-show]").forEach((row) => {
+        const absence = row.querySelector("[data-absence]");
+        if (absence && absence.value === "") {
+          absence.value = "unexcused";
+          refreshRow(row);
+        }
+      });
+      form.querySelector("button[type=submit]").focus();
+    });
+  }
 })();
