@@ -90,8 +90,9 @@ def main():
             timings.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 302, response.content[:2000]
         queries.append(len(captured.captured_queries))
+    median = statistics.median(timings)
     print(
-        f"grading table, {args.rows} rows saved ({connection.vendor}): median {statistics.median(timings):.0f} ms, "
+        f"grading table, {args.rows} rows saved ({connection.vendor}): median {median:.0f} ms, "
         f"max {max(timings):.0f} ms over {args.repeat} saves; {queries[-1]} SQL statements per save"
     )
 
