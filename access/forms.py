@@ -190,7 +190,7 @@ class RoleModuleForm(forms.Form):
         label=_("May define the module's settings (edit mode only)"), required=False
     )
     may_view_all = forms.BooleanField(label=_("May view all final controls"), required=False)
-    may_grade = forms.BooleanField(label=_("May set final-control grades"), required=False)
+    may_grade = forms.BooleanField(label=_("May set final-control grades (edit mode only)"), required=False)
     study_periods: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         label=_("Study periods"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -256,6 +256,8 @@ class RoleModuleForm(forms.Form):
                 self.add_error(
                     "may_define_settings", _("The right to define the module's settings needs edit mode.")
                 )
+            if data["mode"] == RoleModule.Mode.READ and data.get("may_grade"):
+                self.add_error("may_grade", _("The right to set grades needs edit mode."))
         return data
 
     def save(self) -> RoleModule | None:

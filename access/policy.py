@@ -496,7 +496,8 @@ def explain_rights(user: Any) -> list[ModuleRights]:
                 mode_roles=editors if editors else tuple(n for n, _g, _rm in held),
                 settings_roles=tuple(n for n, g, _rm in held if g.may_define_settings),
                 view_all_roles=tuple(n for n, g, _rm in held if g.may_view_all),
-                grade_roles=tuple(n for n, g, _rm in held if g.may_grade),
+                # Grading changes grades: a read-mode role's "may set grades" gives nothing.
+                grade_roles=tuple(n for n, g, _rm in held if g.edit and g.may_grade),
                 scopes=tuple((n, _scope_names(rm)) for n, _g, rm in held),
             )
         )

@@ -77,3 +77,31 @@ def test_adding_a_teacher_to_a_read_mode_role_warns_it_has_no_effect(college, lo
     assert "change nothing for some members" in page
     assert "read mode has no effect — Teacher gives edit mode." in page
     assert staff_rights(teacher).mode == "edit"  # and so it is: the sum says edit
+
+
+def test_a_read_mode_roles_grading_right_is_not_shown_as_a_right(college, login):
+    """The effective-rights page listed "may set grades" for a user whose only role is read mode,
+    while their grading page was read-only: it says what the user can really do."""
+    from access.models import RoleModule
+
+    RoleModule.objects.filter(role=college.roles.reader).update(may_grade=True)  # saved before the rule
+    reader = college.users["reader"]
+    assert staff_rights(reader).grade_roles == ()
+    assert not access_for(reader).can_grade_stream(college.streams.teacher_a)
+    page = text(login(college.users["admin"]).get(reverse("user_detail", args=[reader.pk])).content.decode())
+    assert "May set grades —" in page
+
+
+def test_the_role_editor_refuses_the_grading_right_in_read_mode(college, login):
+    from access.models import RoleModule
+
+    role = college.roles.reader
+    post = _role_post(
+        role,
+        {Module.OIA_STAFF: {"attached": True, "mode": "read", "may_grade": True}},
+        members=[college.users["reader"]],
+    )
+    response = login(college.users["admin"]).post(reverse("role_edit", args=[role.pk]), post)
+    assert response.status_code == 400
+    assert "The right to set grades needs edit mode." in response.content.decode()
+    assert not RoleModule.objects.get(role=role, module=Module.OIA_STAFF).may_grade
