@@ -325,6 +325,11 @@ def _settings() -> ModuleSettings:
     return module_settings
 
 
+def self_choice() -> bool:
+    """SET-1: the students choose their tickets on a board (else numbers are generated)."""
+    return _settings().distribution_form == ModuleSettings.DistributionForm.SELF_CHOICE
+
+
 def _require_tickets_mode(stream: Stream) -> StreamExam:
     exam: StreamExam = StreamExam.for_stream(stream)
     if exam.mode != StreamExam.Mode.TICKETS:

@@ -84,6 +84,11 @@ def _context(request, session, viewer, **extra):
         "time_over": time_over,
         # STU-3: the board, for a placed student without a ticket, while the slot runs.
         **_board_context(session, rules.board_shown(session, **shown_to)),
+        # What a student without a ticket is waiting for: the board (self-choice) or a number.
+        "ticket_waits_for_board": viewer == "student"
+        and by_tickets
+        and not session.ticket_id
+        and tickets_service.self_choice(),
         # STU-4: questions reach the page only once sent AND opened by the student (or for staff).
         "show_questions": rules.questions_shown(session, viewer=viewer),
         "task_form": extra.pop("task_form", None)

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from access.decorators import staff_module_required
@@ -25,7 +25,7 @@ from attestation.forms_slots import (
     SlotEditForm,
     StreamModeForm,
 )
-from attestation.models import ExamSession, ModuleSettings, RecordingLink, Slot, StreamExam
+from attestation.models import ExamSession, ModuleSettings, RecordingLink, Slot, StreamExam, Ticket
 from attestation.services import Refused
 from attestation.services import slots as slots_service
 from attestation.services import tickets as tickets_service
@@ -97,6 +97,8 @@ def page_context(request, stream, tab=None):
     live = _live(active_slot)
     tickets = tickets_state(stream, exam)
     editable = access.can_edit_stream(stream)
+    if active_slot is not None:
+        active_slot.board_full = _board_full(active_slot, stream, tickets)
     return {
         "stream": stream,
         "exam": exam,
@@ -117,6 +119,16 @@ def page_context(request, stream, tab=None):
         **tickets,
         "actions": _slot_actions(active_slot, tickets, editable),
     }
+
+
+def _board_full(slot, stream, tickets):
+    """PLC-2, GEN-1: every tile of the slot's board is taken while placed students still have no
+    ticket: they cannot choose, staff must give them one ("Generate ticket numbers")."""
+    waiting = any(session.placed_at and not session.ticket_id for _student, session in slot.rows)
+    if not (waiting and tickets["by_tickets"]):
+        return False
+    ticket_ids = Ticket.objects.filter(stream=stream).values_list("pk", flat=True)
+    return not tickets_service.free_tickets(slot, ticket_ids)
 
 
 def tickets_state(stream, exam):
@@ -154,10 +166,17 @@ def _live(slot):
 
 
 HAND_OUT_TITLES = {
-    "generate": gettext_lazy("Define students for generating a ticket"),
-    "place": gettext_lazy("Define students for placing tickets"),
-    "cancel": gettext_lazy("Define students for cancelling ticket placement"),
+    "generate": gettext_lazy("Choose who gets a ticket number at random"),
+    "place": gettext_lazy("Choose who picks a ticket from the board"),
+    "cancel": gettext_lazy("Choose whose ticket placement to cancel"),
     "send": gettext_lazy("Send questions to students"),
+}
+# Each dialog's button says its action, never a bare "Save".
+HAND_OUT_BUTTONS = {
+    "generate": gettext_lazy("Generate"),
+    "place": gettext_lazy("Place"),
+    "cancel": pgettext_lazy("ticket placement", "Cancel placement"),
+    "send": gettext_lazy("Send questions"),
 }
 
 
@@ -187,8 +206,15 @@ def _slot_actions(slot, tickets, editable):
         actions["cancel"] = [(student, s) for student, s in rows if s.placed_at and not s.ticket_id]
     if rules.questions_sending_open(slot, slot.state):
         actions["send"] = [(student, s) for student, s in rows if s.ticket_id and not s.questions_sent_at]
+    self_choice = "place" in actions or "cancel" in actions
     return [
-        {"key": key, "title": HAND_OUT_TITLES[key], "rows": actions[key]}
+        {
+            "key": key,
+            "title": HAND_OUT_TITLES[key],
+            "button": HAND_OUT_BUTTONS[key],
+            "rows": actions[key],
+            "self_choice": self_choice,
+        }
         for key in HAND_OUT_TITLES
         if actions.get(key)
     ]

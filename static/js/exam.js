@@ -154,6 +154,8 @@
     const notice = document.querySelector("[data-questions-arrived]");
     if (!notice) return false;
     notice.hidden = false;
+    document.querySelectorAll("[data-questions-open]").forEach((opener) => (opener.hidden = false));
+    document.querySelectorAll("[data-questions-waiting]").forEach((waiting) => (waiting.hidden = true));
     if (state) state.dataset.questionsSent = "1";
     return true;
   };

@@ -318,7 +318,7 @@ def test_generation_only_on_the_slot_day_with_all_questions(scheduled, login, cl
     page = client.get(
         reverse("attestation:stream", args=[stream.pk]) + f"?tab=slot-{slot.pk}"
     ).content.decode()
-    assert "Generate ticket numbers" in page and "Define students for generating a ticket" in page
+    assert "Generate ticket numbers" in page and "Choose who gets a ticket number at random" in page
     response = client.post(
         reverse("attestation:slot_hand_out", args=[slot.pk, "generate"]), {"sessions": ids}
     )
