@@ -109,6 +109,7 @@ class Slot(models.Model):
     rows: list
     started: bool
     membership_editable: bool
+    board_full: bool
 
     stream = models.ForeignKey("college.Stream", on_delete=models.CASCADE, related_name="slots")
     starts_at = models.DateTimeField(_("start"))

@@ -92,7 +92,7 @@ def page_context(request, stream, tab=None):
     ]
     keys = [t["key"] for t in tabs]
     tab = tab if tab in keys else (keys[0] if keys else None)
-    active_slot = next((t["slot"] for t in tabs if t["key"] == tab and "slot" in t), None)
+    active_slot = next((slot for slot in slots if tab == f"slot-{slot.pk}"), None)
     started = any(slot.started for slot in slots)
     live = _live(active_slot)
     tickets = tickets_state(stream, exam)
