@@ -4,6 +4,7 @@ Files live outside the public static/media URLs and are only ever served by view
 policy first, as attachments with ``X-Content-Type-Options: nosniff``.
 """
 
+import codecs
 import os
 import unicodedata
 import zipfile
@@ -86,15 +87,59 @@ def _sniff(head: bytes, fileobj) -> str | None:
         return "doc"
     if head.startswith(b"PK\x03\x04"):
         return _sniff_zip(fileobj)
-    if b"\x00" not in head and not head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<"):
-        try:
-            head.decode("utf-8")
-        except UnicodeDecodeError as error:
-            # A multi-byte character cut at the end of the sample is still text.
-            if error.start < len(head) - 4:
-                return None
+    fileobj.seek(0)
+    text = decode_text(fileobj.read())  # the whole file: a text is judged by all of it
+    if text is not None and not text.lstrip().startswith("<"):  # never HTML or XML
         return "text"
     return None
+
+
+# Characters a plain text may hold besides printable ones: tab, line and page breaks.
+_TEXT_CONTROLS = {"\t", "\n", "\r", "\f"}
+
+
+def decode_text(data: bytes) -> str | None:
+    """A plain text's characters, whatever the editor saved it as: UTF-8 (with or without BOM),
+    UTF-16 with BOM (Notepad's "Unicode"), or Windows-1251 (Russian Notepad's default, "ANSI").
+    None when the bytes are not such a text (a binary file, or control characters)."""
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return _plain(data.decode(codec))
+            except UnicodeDecodeError:
+                return None
+    if b"\x00" in data:
+        return None
+    try:
+        return _plain(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
+    try:
+        return _plain(data.decode("cp1251"))
+    except UnicodeDecodeError:
+        return None
+
+
+def _plain(text: str) -> str | None:
+    if any(not ch.isprintable() and ch not in _TEXT_CONTROLS for ch in text.replace("\ufeff", "")):
+        return None
+    return text
+
+
+def stored_form(uploaded, kind: str):
+    """What is kept of an accepted upload: a text in UTF-8 with a BOM — the one encoding every
+    editor and browser reads right, so the teacher sees the letters the student typed in whatever
+    their editor saved; any other file as it came."""
+    if kind != "text":
+        return uploaded
+    uploaded.seek(0)
+    text = decode_text(uploaded.read()) or ""
+    uploaded.seek(0)
+    return ContentFile(codecs.BOM_UTF8 + text.encode("utf-8"), name=uploaded.name)
 
 
 def _sniff_zip(fileobj) -> str | None:
@@ -168,10 +213,25 @@ def copy_of(field_file) -> ContentFile:
         field_file.close()
 
 
+# Shown in the browser's tab when opened: a photo of a handwritten page needs no download. Their
+# content was checked against these types when they came (``validate_upload``), they are served
+# with nosniff and a sandbox, and never as HTML, SVG or anything that runs.
+INLINE = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif"}
+TEXT_TYPES = {".txt": "text/plain", ".csv": "text/csv", ".md": "text/plain"}
+
+
 def attachment(field_file, download_name: str) -> FileResponse:
-    """Serve a private file as a download, never rendered inline by the browser."""
-    response = FileResponse(field_file.open("rb"), as_attachment=True, filename=safe_name(download_name))
+    """Serve a private file: an image in the browser's tab, anything else as a download."""
+    name = safe_name(download_name)
+    extension = os.path.splitext(name)[1]
+    response = FileResponse(field_file.open("rb"), as_attachment=extension not in INLINE, filename=name)
+    if extension in INLINE:
+        response["Content-Type"] = INLINE[extension]
+    elif extension in TEXT_TYPES:
+        response["Content-Type"] = f"{TEXT_TYPES[extension]}; charset=utf-8"  # stored so (stored_form)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # Nothing runs: the browser's own image viewer may only style itself.
+    viewer = " style-src 'unsafe-inline';" if extension in INLINE else ""
+    response["Content-Security-Policy"] = f"default-src 'none';{viewer} sandbox"
     response["Cache-Control"] = "private, no-store"
     return response

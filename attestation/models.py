@@ -4,13 +4,14 @@ An exam session is one row per student per stream; most pages are views of these
 actions move one of them forward (schedule → ticket → questions sent → viewed → answered → graded).
 """
 
+import os
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from attestation.files import private_storage
+from attestation.files import INLINE, private_storage
 
 
 class ModuleSettings(models.Model):
@@ -282,6 +283,11 @@ class AnswerFile(models.Model):
         ordering = ["uploaded_at", "id"]
         verbose_name = _("answer file")
         verbose_name_plural = _("answer files")
+
+    @property
+    def opens_in_browser(self) -> bool:
+        """An image: its link opens it in a new tab (files.attachment serves it inline)."""
+        return os.path.splitext(self.file_name.lower())[1] in INLINE
 
     def __str__(self):
         return self.file_name

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from access.policy import access_for
 from attestation import fast_paths, live, rules
-from attestation.files import safe_name, validate_upload
+from attestation.files import safe_name, stored_form, validate_upload
 from attestation.models import AnswerFile, ExamSession, StreamExam
 from attestation.services import Refused
 from audit.models import record
@@ -131,7 +131,7 @@ def answer_send(*, actor: User, session: ExamSession, text: str) -> ExamSession:
 
 
 def answer_file_add(*, actor: User, session: ExamSession, upload: UploadedFile) -> AnswerFile:
-    validate_upload(upload)
+    upload = stored_form(upload, validate_upload(upload))
     with transaction.atomic():
         session = _own_open_session(actor, session, lock=True)
         if session.answer_files.count() >= MAX_FILES:

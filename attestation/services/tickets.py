@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 
 from access.policy import access_for
 from attestation import live, rules
-from attestation.files import copy_of, safe_name, validate_upload
+from attestation.files import copy_of, safe_name, stored_form, validate_upload
 from attestation.models import ExamSession, ModuleSettings, Slot, StreamExam, Ticket
 from attestation.services import Refused, require_edit
 from audit.models import record
@@ -186,6 +186,8 @@ def ticket_save(
     require_edit(actor, stream)
     body = sanitize(body)
     kind = validate_upload(upload) if upload else None
+    if upload is not None and kind is not None:
+        upload = stored_form(upload, kind)
     with transaction.atomic():
         exam = StreamExam.locked(stream)
         _require_not_frozen(stream)

@@ -1,5 +1,6 @@
 """Uploads: type by content, size limits, zip bombs, safe names, private storage and downloads."""
 
+import codecs
 import io
 import os
 import struct
@@ -267,3 +268,64 @@ def test_attachment_of_an_html_named_file_is_still_a_sandboxed_download():
     finally:
         opened.close()  # not response.close(): its request_finished signal would touch the database
         storage.delete(name)
+
+
+# --- A24: a text from Notepad, whatever it saved it as; images open in the browser ------------------
+
+NOTEPAD_TEXT = "Жауап: 1) Алгоритм — бұл қадамдар тізбегі. Ответ на вопрос №2.\r\n" * 60  # > 2 KB
+
+
+@pytest.mark.req("X-11", "ANS-3")
+@pytest.mark.parametrize(
+    ("saved_as", "encode"),
+    [
+        ("UTF-8", lambda text: text.encode("utf-8")),
+        ("UTF-8 with BOM", lambda text: codecs.BOM_UTF8 + text.encode("utf-8")),
+        ("UTF-16 (Notepad's Unicode)", lambda text: text.encode("utf-16")),
+        ("Windows-1251 (Russian Notepad's ANSI)", None),
+    ],
+)
+def test_a_notepad_text_is_accepted_and_kept_readable(saved_as, encode):
+    """A24: a .txt saved in Windows-1251 or UTF-16 was refused as "not accepted … or text"."""
+    from attestation.files import decode_text, stored_form, validate_upload
+
+    text = NOTEPAD_TEXT if encode else NOTEPAD_TEXT.replace("ә", "а").replace("қ", "к").replace("ұ", "у")
+    raw = encode(text) if encode else text.encode("cp1251")
+    upload = SimpleUploadedFile("жауап.txt", raw, content_type="text/plain")
+    assert validate_upload(upload) == "text", saved_as
+    kept = stored_form(upload, "text").read()
+    assert kept.startswith(codecs.BOM_UTF8) and decode_text(kept) == text  # the letters as typed
+
+
+@pytest.mark.req("X-11")
+def test_binary_junk_named_txt_is_still_refused_even_after_a_text_start():
+    from django.core.exceptions import ValidationError
+
+    from attestation.files import validate_upload
+
+    raw = b"plain words " * 300 + b"\x00\x01\x02\x03 binary"  # the first 2 KB read as text
+    with pytest.raises(ValidationError, match="not accepted"):
+        validate_upload(SimpleUploadedFile("notes.txt", raw))
+
+
+@pytest.mark.req("X-11", "GRD-1")
+def test_an_image_opens_in_the_browser_and_a_text_says_its_encoding():
+    storage = private_storage()
+    image = storage.save("answers/1/photo.png", ContentFile(b"\x89PNG\r\n\x1a\n" + b"0" * 32))
+    text = storage.save("answers/1/notes.txt", ContentFile(codecs.BOM_UTF8 + "Жауап".encode()))
+    try:
+        with storage.open(image) as opened:
+            response = attachment(opened, "photo.png")
+            assert response["Content-Disposition"].startswith("inline;")
+            assert response["Content-Type"] == "image/png" and response["X-Content-Type-Options"] == "nosniff"
+            assert (
+                "sandbox" in response["Content-Security-Policy"]
+                and "script" not in response["Content-Security-Policy"]
+            )
+        with storage.open(text) as opened:
+            response = attachment(opened, "notes.txt")
+            assert response["Content-Disposition"].startswith("attachment;")
+            assert response["Content-Type"] == "text/plain; charset=utf-8"
+    finally:
+        storage.delete(image)
+        storage.delete(text)
