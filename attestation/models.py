@@ -284,13 +284,13 @@ class AnswerFile(models.Model):
         verbose_name = _("answer file")
         verbose_name_plural = _("answer files")
 
+    def __str__(self):
+        return self.file_name
+
     @property
     def opens_in_browser(self) -> bool:
         """An image: its link opens it in a new tab (files.attachment serves it inline)."""
         return os.path.splitext(self.file_name.lower())[1] in INLINE
-
-    def __str__(self):
-        return self.file_name
 
 
 class GradeChange(models.Model):
