@@ -68,6 +68,31 @@ def slot_membership_editable(state: SlotState) -> bool:
     return state == SlotState.BEFORE
 
 
+class ExamStatus(models.TextChoices):
+    """Where a student's final control stands, as "My final controls" lists it."""
+
+    NOT_SET = "not_set", _("date not set yet")
+    SCHEDULED = "scheduled", _("scheduled")
+    RUNNING = "running", _("in progress")
+    SENT = "sent", _("answer sent")
+    NOT_SENT = "not_sent", _("time over, no answer sent")
+    GRADED = "graded", _("graded")
+
+
+def exam_status(session: ExamSession | None, now: datetime.datetime) -> ExamStatus:
+    if session is None or session.slot_id is None or session.slot is None:
+        return ExamStatus.NOT_SET
+    if session.graded_at or session.absence:
+        return ExamStatus.GRADED
+    if session.answer_sent_at:
+        return ExamStatus.SENT
+    if time_over(session, now):
+        return ExamStatus.NOT_SENT
+    if now >= session.slot.starts_at:
+        return ExamStatus.RUNNING
+    return ExamStatus.SCHEDULED
+
+
 def did_not_show(session: ExamSession) -> bool:
     """GRD-5: the student took no part — chose no ticket, never opened the questions, saved no draft
     and sent no answer. The grading table offers to mark such students absent at once."""

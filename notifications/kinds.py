@@ -60,6 +60,17 @@ KINDS[END_CHANGED] = _(
     "The end of final control %(discipline)s has changed: it now ends at %(end)s (before: %(before)s)."
 )
 
+# GRD-4: a grade set for the first time, or changed. Params: discipline.
+GRADE_SET = "grade_set"
+GRADE_CHANGED = "grade_changed"
+KINDS[GRADE_SET] = _(
+    "Your final control %(discipline)s is graded: open “My final controls” to see the grade "
+    "and the teacher's comment."
+)
+KINDS[GRADE_CHANGED] = _(
+    "The grade of your final control %(discipline)s has changed: open “My final controls” to see it."
+)
+
 FALLBACK = _("You have a new notification.")
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from access.policy import access_for
@@ -28,6 +29,8 @@ from audit.models import AuditEntry
 from audit.models import entry as audit_entry
 from college.models import Journal, JournalColumn, JournalMark
 from core import clock
+from notifications import kinds
+from notifications.services import notify
 
 if TYPE_CHECKING:
     from access.models import User
@@ -203,9 +206,12 @@ def _write(actor: User, journal: Journal, judged: Sequence[_Judged]) -> None:
     now = clock.now()
     columns = list(journal.columns.exclude(kind=Kind.CURRENT))
     history, audit, marks, emptied = [], [], [], Q(pk__in=[])
+    first_grades: list[User] = []
+    changed_grades: list[User] = []
     for item in judged:
         session = item.session
         if item.grade_changes:
+            (changed_grades if session.graded_at else first_grades).append(session.student.user)
             grade = item.grade
             session.absence = grade["absence"]
             session.grade_written, session.grade_oral = grade["written"], grade["oral"]
@@ -239,6 +245,16 @@ def _write(actor: User, journal: Journal, judged: Sequence[_Judged]) -> None:
     )
     JournalMark.objects.filter(emptied).delete()
     AuditEntry.objects.bulk_create(audit)
+    # GRD-4, X-10: the students hear of their grade (the inbox, and e-mail where they have one).
+    discipline = judged[0].session.stream.discipline.name
+    for kind, users in ((kinds.GRADE_SET, first_grades), (kinds.GRADE_CHANGED, changed_grades)):
+        if users:
+            notify(
+                recipients=users,
+                kind=kind,
+                params={"discipline": discipline},
+                link=reverse("attestation:my_exams"),
+            )
     by_slot: dict[int | None, list[int]] = {}
     for item in judged:
         by_slot.setdefault(item.session.slot_id, []).append(item.session.pk)
@@ -278,7 +294,9 @@ def grade_set(
     with transaction.atomic():
         session = (
             ExamSession.objects.select_for_update(of=("self",))
-            .select_related("slot", "stream__journal", "student__group__technology")
+            .select_related(
+                "slot", "stream__journal", "stream__discipline", "student__user", "student__group__technology"
+            )
             .get(pk=session.pk)
         )
         require_grader(actor, session.stream)
@@ -342,7 +360,7 @@ def slot_grades_set(
             s.pk: s
             for s in ExamSession.objects.select_for_update(of=("self",))
             .filter(slot=slot, pk__in=[e.session_id for e in entries])
-            .select_related("slot", "stream", "student__user", "student__group__technology")
+            .select_related("slot", "stream__discipline", "student__user", "student__group__technology")
             .defer("task", "draft", "answer")
         }
         for entry in entries:

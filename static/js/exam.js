@@ -69,6 +69,13 @@
       label.textContent = clockBox.dataset.labelOver;
       value.textContent = "00:00";
       clockBox.classList.add("over");
+      // TIM-1: the end, at once, before the server's word: not "in progress", nothing more to attach.
+      document.querySelectorAll("[data-in-progress]").forEach((line) => (line.hidden = true));
+      if (form) {
+        form.querySelectorAll("input[type=file], [data-upload-button], .files button").forEach((control) => {
+          control.disabled = true;
+        });
+      }
       const alert = clockBox.querySelector(".exam-clock-alert");
       const warnings = [clockBox.getAttribute("data-warn-5"), clockBox.getAttribute("data-warn-1")];
       if (warnings.includes(alert.textContent)) alert.hidden = true; // "five minutes left" is past
@@ -340,6 +347,13 @@
     remember();
     refreshSend();
   };
+  // a lost connection is said where the student looks, not as a small grey hint.
+  const offline = (lost) => {
+    statusLine.classList.toggle("offline", lost);
+    statusLine.setAttribute("role", lost ? "alert" : "status");
+    if (lost) statusLine.textContent = form.dataset.labelOffline;
+  };
+  window.addEventListener("offline", () => offline(true), { signal });
   // #15: a save goes out only when the text differs from what the server has (typing and deleting
   // back, or a formatting no-op, sends nothing); at most every 15 s and when leaving the field.
   let savedHtml = null;
@@ -364,6 +378,7 @@
       });
       const body = await response.json().catch(() => ({}));
       if (response.ok) {
+        offline(false);
         savedHtml = html;
         if (version === sentVersion) form.dataset.dirty = "0";
         if (body.saved_at) savedAt = new Date(body.saved_at);
@@ -380,7 +395,7 @@
         throw new Error(String(response.status));
       }
     } catch (error) {
-      statusLine.textContent = form.dataset.labelOffline;
+      offline(true);
       clearTimeout(retryTimer);
       if (!closed) retryTimer = setTimeout(save, 3000);
     } finally {
@@ -452,8 +467,24 @@
     };
     sendDialog.showModal();
   };
+  // ANS-1: deleting an attached file asks first (a <dialog>, like sending).
+  const deleteDialog = document.getElementById("confirm-delete-file");
+  let deleteConfirmed = false;
   form.addEventListener("submit", (event) => {
     const button = event.submitter;
+    if (button && button.closest(".files") && deleteDialog && !deleteConfirmed) {
+      event.preventDefault();
+      const name = button.closest("li").querySelector("a").textContent.trim();
+      deleteDialog.querySelector("[data-file-name]").textContent = name;
+      deleteDialog.querySelector("[data-confirm]").onclick = () => {
+        deleteDialog.close();
+        deleteConfirmed = true;
+        form.requestSubmit(button);
+      };
+      deleteDialog.showModal();
+      return;
+    }
+    deleteConfirmed = false;
     const sending = Boolean(button && button.hasAttribute("data-send"));
     if (sending && (uploads.running || uploads.pending.length)) {
       // Never send without a file the student chose (#14.3): wait for it, or say what is wrong.
