@@ -53,8 +53,9 @@ def test_student_exam_on_a_phone(college, running_slot, new_page, screenshot, tm
     student.get_by_role("dialog").get_by_role("button", name="Take the ticket").click()
     expect(student.get_by_text("You have a ticket.")).to_be_visible()
     expect(student.get_by_role("heading", name="Choose a ticket")).to_have_count(0)
-    student.get_by_role("button", name="Show questions by ticket").click()
-    expect(student.get_by_text("Please wait. The questions have not been sent yet.")).to_be_visible()
+    # Not sent yet: the page says so, and offers no button that would only say "please wait".
+    expect(student.get_by_text("The teacher has not sent the questions yet.")).to_be_visible()
+    expect(student.get_by_role("button", name="Show questions by ticket")).to_be_hidden()
 
     # Staff see the student online and send the questions.
     teacher = new_page(college.users["teacher"])
@@ -63,11 +64,12 @@ def test_student_exam_on_a_phone(college, running_slot, new_page, screenshot, tm
     teacher.get_by_role("button", name="Send questions to students").click()
     dialog = teacher.locator("#dialog-send")
     dialog.get_by_label("Select all").check()
-    dialog.get_by_role("button", name="Save").click()
+    dialog.get_by_role("button", name="Send questions").click()
     expect(teacher.get_by_text("The questions are sent to 1 students.")).to_be_visible()
 
-    # The student's page notices within a few seconds and reloads by itself.
+    # The student's page notices within a few seconds: the button comes, the waiting notice goes.
     expect(student.get_by_role("button", name="Show questions by ticket")).to_be_visible(timeout=15_000)
+    expect(student.get_by_text("The teacher has not sent the questions yet.")).to_be_hidden()
     student.get_by_role("button", name="Show questions by ticket").click()
     expect(student.get_by_text("Question", exact=False).first).to_be_visible()
     editor = student.locator("#answers [contenteditable=true]")

@@ -86,7 +86,7 @@ def send_questions(teacher):
     teacher.get_by_role("button", name="Send questions to students").click()
     dialog = teacher.locator("#dialog-send")
     dialog.get_by_label("Select all").check()
-    dialog.get_by_role("button", name="Save").click()
+    dialog.get_by_role("button", name="Send questions").click()
     expect(teacher.get_by_text("The questions are sent to 1 students.")).to_be_visible()
 
 

@@ -365,7 +365,7 @@ def test_toolbar_counter_and_notification_follow_the_live_poll(
         toolbar.get_by_role("button", name="Generate ticket numbers").click()
         dialog = page.locator("#dialog-generate")
         dialog.get_by_label("Select all").check()
-        dialog.get_by_role("button", name="Save").click()
+        dialog.get_by_role("button", name="Generate").click()
         expect(page.get_by_text("Ticket numbers are generated for 2 students.")).to_be_visible()
         expect(toolbar.get_by_role("button", name="Send questions to students")).to_have_count(0)
         screenshot(page, "before-start")
@@ -388,7 +388,7 @@ def test_toolbar_counter_and_notification_follow_the_live_poll(
             send.click()
             dialog = page.locator("#dialog-send")
             dialog.get_by_label("Select all").check()
-            dialog.get_by_role("button", name="Save").click()
+            dialog.get_by_role("button", name="Send questions").click()
             expect(page.get_by_text("The questions are sent to 2 students.")).to_be_visible()
         assert loaded == [], f"the stream page reloaded: {loaded}"
 
