@@ -51,4 +51,5 @@ format: install
 ## Refresh the translation catalogues (needs GNU gettext) and compile them; .mo files are committed
 messages: install
 	$(DEV) $(BIN)/python manage.py makemessages -l kk -l ru -l en --no-obsolete --ignore=.venv --ignore=tests
+	$(DEV) $(BIN)/python manage.py makemessages -d djangojs -l kk -l ru -l en --no-obsolete --ignore=.venv --ignore=tests --ignore=staticfiles
 	$(DEV) $(BIN)/python manage.py compilemessages --ignore=.venv

@@ -32,7 +32,10 @@ from typing import Any
 
 import nh3
 from django import forms
+from django.conf import settings
 from django.forms.widgets import Script
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.widgets import ProseEditorWidget
 from js_asset import Media
@@ -108,7 +111,9 @@ class RichTextWidget(ProseEditorWidget):
 
     @property
     def media(self) -> forms.Media:
-        media: forms.Media = super().media + Media(js=[Script("js/richtext.js", type="module")])
+        # The language's words first (window.gettext, read by the editor as its modules load).
+        catalog = Media(js=[reverse("javascript-catalog", args=[get_language() or settings.LANGUAGE_CODE])])
+        media: forms.Media = catalog + super().media + Media(js=[Script("js/richtext.js", type="module")])
         return media
 
 

@@ -28,6 +28,73 @@ const startEditors = () => {
 
 const labelFor = (textarea) => textarea.id && document.querySelector(`label[for="${CSS.escape(textarea.id)}"]`);
 
+// The toolbar's titles are the editor's English words: in the page's language here (X-8), from the
+// JavaScript catalogue the widget's media loads first (core/i18n_js.py). Screen readers read them.
+const gettext = window.gettext || ((text) => text);
+const TOOLBAR = {
+  bold: gettext("Bold"),
+  italic: gettext("Italic"),
+  underline: gettext("Underline"),
+  strike: gettext("Strikethrough"),
+  subscript: gettext("Subscript"),
+  superscript: gettext("Superscript"),
+  "unordered list": gettext("Bulleted list"),
+  "ordered list": gettext("Numbered list"),
+  blockquote: gettext("Quotation"),
+  paragraph: gettext("Paragraph"),
+  "horizontal rule": gettext("Horizontal line"),
+  "insert link": gettext("Insert a link"),
+  "remove link": gettext("Remove the link"),
+  "Insert table": gettext("Insert a table"),
+  "Merge cells": gettext("Merge cells"),
+  "Split cell": gettext("Split the cell"),
+  undo: gettext("Undo"),
+  redo: gettext("Redo"),
+  "Code block": gettext("Code block"),
+  Code: gettext("Code"),
+  "edit HTML": gettext("Edit the HTML"),
+  figure: gettext("Figure"),
+};
+const HEADINGS = { "Heading 2": gettext("Heading 2"), "Heading 3": gettext("Heading 3"), "Heading 4": gettext("Heading 4"), Paragraph: gettext("Paragraph") };
+const translateToolbar = (root) => {
+  root.querySelectorAll(".prose-menubar [title]:not([data-translated])").forEach((control) => {
+    const words = TOOLBAR[control.title] || gettext(control.title);
+    control.title = words;
+    control.setAttribute("aria-label", words);
+    control.dataset.translated = "";
+  });
+  root.querySelectorAll(".prose-menubar__option > *").forEach((option) => {
+    if (HEADINGS[option.textContent]) option.textContent = HEADINGS[option.textContent];
+  });
+};
+// The words of the editor's own dialogs (django-prose-editor asks window.gettext for them): named
+// here so that makemessages puts them in this project's catalogue.
+const gettext_noop = window.gettext_noop || ((text) => text);
+[
+  gettext_noop("Insert Table"),
+  gettext_noop("Table Properties"),
+  gettext_noop("Rows"),
+  gettext_noop("Columns"),
+  gettext_noop("Include header row"),
+  gettext_noop("Insert"),
+  gettext_noop("Update"),
+  gettext_noop("Cancel"),
+  gettext_noop("Edit Link"),
+  gettext_noop("URL"),
+  gettext_noop("Title"),
+  gettext_noop("Open in new window"),
+  gettext_noop("List properties"),
+  gettext_noop("List type"),
+  gettext_noop("Start at"),
+  gettext_noop("Decimal numbers"),
+  gettext_noop("Lowercase letters"),
+  gettext_noop("Uppercase letters"),
+  gettext_noop("Lowercase Roman numerals"),
+  gettext_noop("Uppercase Roman numerals"),
+  gettext_noop("Toggle fullscreen"),
+  gettext_noop("Bullets"),
+];
+
 document.addEventListener("prose-editor:ready", (event) => {
   const { editor, textarea } = event.detail;
   const label = labelFor(textarea);
@@ -44,6 +111,17 @@ document.addEventListener("click", (event) => {
   if (content?.editor) content.editor.commands.focus();
 });
 
+// The toolbar is built as the editor starts — before this module runs or after it, and again when
+// htmx swaps an editor in: its buttons are translated as they appear.
+const bringsToolbar = (record) =>
+  [...record.addedNodes].some((node) => node.nodeType === 1 && (node.closest(".prose-menubar") || node.querySelector(".prose-menubar")));
+new MutationObserver((records) => {
+  if (records.some(bringsToolbar)) translateToolbar(document);
+}).observe(document.documentElement, {
+  childList: true,
+  subtree: true,
+});
 document.addEventListener("htmx:afterSettle", startEditors);
 document.addEventListener("htmx:historyRestore", startEditors);
 startEditors();
+translateToolbar(document);

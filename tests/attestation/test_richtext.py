@@ -1,9 +1,11 @@
 """The rich text sanitizer (nh3 allowlist), its visible-length count and the editor's form field."""
 
+import json
 from html.parser import HTMLParser
 
 import pytest
 from django import forms
+from django.urls import reverse
 from django_prose_editor.config import allowlist_from_extensions
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -294,3 +296,13 @@ def test_form_media_brings_the_editor_and_the_htmx_glue():
     assert "django_prose_editor/configurable.js" in media
     assert "django_prose_editor/editor.css" in media
     assert '<script src="/static/js/richtext.js" type="module"></script>' in media
+
+
+@pytest.mark.req("X-8")
+@pytest.mark.parametrize(("language", "word"), [("kk", "Қалың"), ("ru", "Полужирный"), ("en", "Bold")])
+def test_the_javascript_catalogue_carries_the_editors_words(client, db, language, word):
+    response = client.get(reverse("javascript-catalog", args=[language]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/javascript")
+    assert json.dumps(word)[1:-1] in response.content.decode() or language == "en"  # JSON, \\u-escaped
+    assert "max-age=3600" in response["Cache-Control"]
+    assert client.get("/jsi18n/xx/").status_code == 404

@@ -102,3 +102,25 @@ def test_journey_at_the_end_the_page_stops_saying_in_progress_and_takes_no_more_
     expect(page.get_by_text("The final control is in progress.")).to_be_hidden()
     expect(page.locator("#answer-upload")).to_be_disabled()
     screenshot(page, "over")
+
+
+@pytest.mark.req("X-8", "X-9")
+@pytest.mark.parametrize(
+    ("language", "bold", "table"), [("kk", "Қалың", "Кесте қою"), ("ru", "Полужирный", "Вставить таблицу")]
+)
+def test_journey_the_editors_toolbar_speaks_the_pages_language(
+    college, new_page, guard, language, bold, table
+):
+    """Screen readers read the toolbar: its titles were English on every page."""
+    session = answering(college, ends_in=600)
+    student = college.users["student"]
+    student.language = language
+    student.save()
+    page = guard(new_page(viewport=PHONE))
+    login(page, student)
+    page.get_by_role("link", name=session.stream.discipline.name).click()
+    expect(page.locator("#answers [contenteditable=true]")).to_be_visible(timeout=20_000)
+    toolbar = page.locator("#answers .prose-menubar")
+    expect(toolbar.get_by_role("button", name=bold, exact=True)).to_be_visible()
+    expect(toolbar.get_by_role("button", name=table, exact=True)).to_be_visible()
+    assert not toolbar.locator('[title="bold"], [title="Bold"]').count()

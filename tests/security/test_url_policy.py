@@ -249,6 +249,7 @@ EXPECTED: dict[str, Rule] = {
     "imports:template": importer(),
     "login_sheet": importer(),
     "first_password": rule(302, anonymous=LOGIN),  # only for a login sheet's one-time password
+    "javascript-catalog": rule(200),  # the words of the pages' scripts, public like the static files
     "audit:log": admin_only(),
     "audit:csv": admin_only(),
 }
@@ -308,6 +309,7 @@ def path_kwargs(world, name, route):
         "fmt": "csv" if name.startswith("imports:") else "xlsx",
         "kind": "students" if name.startswith("imports:") else "streams",
         "token": "0" * 32,
+        "language": "kk",
         "name": "swagger-ui.css",
     }
     kwargs = {}
