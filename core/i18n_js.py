@@ -7,7 +7,8 @@ by the browser; pages name their language's address (``RichTextWidget.media``).
 """
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils import translation
 from django.views.decorators.cache import cache_control, cache_page
 from django.views.i18n import JavaScriptCatalog
@@ -18,9 +19,8 @@ _catalog = JavaScriptCatalog.as_view(packages=["django_prose_editor"])
 
 @cache_control(public=True, max_age=3600)
 @cache_page(3600, key_prefix="jsi18n")
-def javascript_catalog(request: HttpRequest, language: str) -> HttpResponse:
+def javascript_catalog(request: HttpRequest, language: str) -> HttpResponseBase:
     if language not in LANGUAGES:
         raise Http404
     with translation.override(language):
-        response: HttpResponse = _catalog(request)
-    return response
+        return _catalog(request)
