@@ -11,6 +11,7 @@ through the same ``grade_set``, so one row, one page or the whole slot obey the 
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -125,6 +126,18 @@ def _clean_comment(comment: str) -> str:
     return comment
 
 
+def _clean_reason(reason: str, *, required: bool) -> str:
+    """GRD-1, X-7: the reason of a grade change as it is kept — Unicode-normalised (NFKC), without
+    invisible format characters (zero-width spaces, direction marks), spaces collapsed. A required
+    reason must say something: a letter or a digit, or it is no reason (``"\u200b"`` is none)."""
+    text = unicodedata.normalize("NFKC", reason or "")
+    text = "".join("" if unicodedata.category(ch) == "Cf" else ch if ch.isprintable() else " " for ch in text)
+    text = " ".join(text.split())
+    if required and not any(unicodedata.category(ch)[0] in "LN" for ch in text):
+        raise Refused(_("Say why the grade is changed."), field="reason")
+    return text
+
+
 def _to_journal(journal: Journal, session: ExamSession, grade: dict[str, str]) -> None:
     """GRD-6: the grade lands in the journal's final-control columns at once."""
     values: dict[str, str] = {
@@ -191,9 +204,8 @@ def grade_set(
         if grade == before and comment == session.grade_comment:
             return session
         if grade != before:
-            if session.graded_at and not reason.strip():
-                raise Refused(_("Say why the grade is changed."), field="reason")
-            _change_grade(actor, session, journal, before, grade, reason.strip())
+            reason = _clean_reason(reason, required=bool(session.graded_at))
+            _change_grade(actor, session, journal, before, grade, reason)
         if comment != session.grade_comment:
             record(
                 actor=actor,
