@@ -11,7 +11,6 @@ through the same ``grade_set``, so one row, one page or the whole slot obey the 
 from __future__ import annotations
 
 import datetime
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -26,6 +25,7 @@ from attestation.services import NotAllowed, Refused
 from audit.models import record
 from college.models import Journal, JournalColumn, JournalMark
 from core import clock
+from core.text import says_something, visible
 
 if TYPE_CHECKING:
     from access.models import User
@@ -127,15 +127,11 @@ def _clean_comment(comment: str) -> str:
 
 
 def _clean_reason(reason: str, *, required: bool) -> str:
-    """GRD-1, X-7: the reason of a grade change as it is kept — Unicode-normalised (NFKC), without
-    invisible format characters (zero-width spaces, direction marks), spaces collapsed. A required
-    reason must say something: a letter or a digit, or it is no reason (``"\u200b"`` is none)."""
-    text = unicodedata.normalize("NFKC", reason or "")
-    text = "".join("" if unicodedata.category(ch) == "Cf" else ch if ch.isprintable() else " " for ch in text)
-    text = " ".join(text.split())
-    if required and not any(unicodedata.category(ch)[0] in "LN" for ch in text):
+    """GRD-1, X-7: the reason of a grade change is kept as it shows (``core.text.visible``); a
+    required one must hold a letter or a digit — ``"\u200b"`` or ``"..."`` is no reason."""
+    if required and not says_something(reason):
         raise Refused(_("Say why the grade is changed."), field="reason")
-    return text
+    return visible(reason)
 
 
 def _to_journal(journal: Journal, session: ExamSession, grade: dict[str, str]) -> None:

@@ -28,7 +28,8 @@ from attestation.models import ExamSession, ModuleSettings, Slot, StreamExam, Ti
 from attestation.services import Refused, require_edit
 from audit.models import record
 from core import clock
-from core.richtext import sanitize
+from core.richtext import plain_text, sanitize
+from core.text import says_something
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -601,8 +602,12 @@ def task_save(*, actor: User, session: ExamSession, body: str) -> ExamSession:
             raise Refused(_("The student has already sent an answer: the task can no longer change."))
         if rules.time_over(session, clock.now()):
             raise Refused(_("This final control is over."))
+        task = sanitize(body)
+        if not says_something(plain_text(task)):
+            # An empty task would close the student's answer (ANS-1 needs a task) while they write.
+            raise Refused(_("The task is empty: write what the student must do."), field="body")
         before = {"task": session.task}
-        session.task, session.task_updated_at = sanitize(body), clock.now()
+        session.task, session.task_updated_at = task, clock.now()
         session.save(update_fields=["task", "task_updated_at"])
         record(actor=actor, action="task.save", obj=session, before=before, after={"task": session.task})
         live.publish(live.Event.TASK, slot_id=session.slot_id, sessions=[session.pk], staff=False)
