@@ -685,7 +685,7 @@ def test_questions_wait_until_sent_then_viewing_time_is_recorded(scheduled, logi
 
 
 @pytest.mark.req("X-11", "STU-4")
-def test_ticket_file_reaches_staff_and_only_the_student_it_was_sent_to(scheduled, login, clock):
+def test_ticket_file_reaches_staff_and_only_the_student_who_opened_its_questions(scheduled, login, clock):
     stream = author(scheduled, count=1)
     ticket = Ticket.objects.get(stream=stream)
     service.ticket_save(
@@ -703,7 +703,15 @@ def test_ticket_file_reaches_staff_and_only_the_student_it_was_sent_to(scheduled
     service.tickets_generate(actor=scheduled.users["teacher"], slot=slot, session_ids=[session.pk])
     assert login(scheduled.users["student"]).get(url).status_code == 404  # not sent yet
     service.questions_send(actor=scheduled.users["teacher"], slot=slot, session_ids=[session.pk])
+    # Sent, not opened: the file is part of the questions — no download that leaves "viewed" empty.
+    assert login(scheduled.users["student"]).get(url).status_code == 404
+    session.refresh_from_db()
+    assert session.questions_viewed_at is None
+    clock.move_to(at(1, 10, 4))
+    service.questions_open(actor=scheduled.users["student"], session=session)
     assert login(scheduled.users["student"]).get(url).status_code == 200
+    session.refresh_from_db()
+    assert session.questions_viewed_at == at(1, 10, 4)
     assert login(scheduled.users["other_student"]).get(url).status_code == 404
     assert login(scheduled.users["other_teacher"]).get(url).status_code == 404
 
