@@ -540,7 +540,7 @@ class LiveStream:
 
 HEADERS = {
     "Content-Type": "text/event-stream; charset=utf-8",
-    "Cache-Control": "no-store",
+    "Cache-Control": "private, no-store",
     "X-Accel-Buffering": "no",  # nginx: pass each event on at once
     "X-Content-Type-Options": "nosniff",
 }

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "core.resilience.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.security.ContentSecurityPolicyMiddleware",
+    "core.security.PrivateCacheMiddleware",  # private, no-store for signed-in users, JSON and files
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
