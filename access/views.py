@@ -32,6 +32,7 @@ class LoginView(auth_views.LoginView):
         response = super().form_invalid(form)
         if form.throttled:
             response.status_code = 429
+            response["Retry-After"] = str(form.wait)
         return response
 
 

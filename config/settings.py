@@ -212,6 +212,12 @@ LOGIN_THROTTLE_MAX_DELAY = int(os.environ.get("LOGIN_THROTTLE_MAX_DELAY", "60"))
 LOGIN_THROTTLE_ACCOUNT = int(os.environ.get("LOGIN_THROTTLE_ACCOUNT", "20"))
 LOGIN_THROTTLE_ACCOUNT_MAX_DELAY = int(os.environ.get("LOGIN_THROTTLE_ACCOUNT_MAX_DELAY", "10"))
 LOGIN_THROTTLE_ADDRESS = int(os.environ.get("LOGIN_THROTTLE_ADDRESS", "300"))
+# What anonymous logins may spend on password hashes whatever names they try (core/login_budget.py):
+# attempts per address in a sliding minute (a classroom of 30 behind one NAT address, 10 mistypes
+# to spare), and password checks at once per app process, each waiting at most HASH_WAIT seconds.
+LOGIN_ADDRESS_PER_MINUTE = int(os.environ.get("LOGIN_ADDRESS_PER_MINUTE", "40"))
+LOGIN_HASHES_PER_PROCESS = int(os.environ.get("LOGIN_HASHES_PER_PROCESS", "1"))
+LOGIN_HASH_WAIT_SECONDS = int(os.environ.get("LOGIN_HASH_WAIT_SECONDS", "3"))
 # Staff resetting students' passwords (access/login_help.py): at most this many per person per window.
 PASSWORD_RESETS_PER_WINDOW = int(os.environ.get("PASSWORD_RESETS_PER_WINDOW", "30"))
 # Behind a reverse proxy: the META key of the header it sets to the client's address (HTTP_X_REAL_IP).

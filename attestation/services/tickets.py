@@ -377,7 +377,7 @@ def pick_fair(ticket_ids: Sequence[int], usage: Usage, rng: random.Random = _ran
 
 def deal(ticket_ids: Sequence[int], usage: Usage, count: int, rng: random.Random = _random) -> list[int]:
     """GEN-2, SET-2: tickets for ``count`` students of one slot, each taken before the next is picked."""
-    dealt = []
+    dealt: list[int] = []
     while len(dealt) < count:
         ticket_id = pick_fair(ticket_ids, usage, rng)
         usage.take(ticket_id)
