@@ -272,3 +272,7 @@ LIVE_KEEPALIVE_SECONDS = int(os.environ.get("LIVE_KEEPALIVE_SECONDS", "10"))
 # with the keep-alive every 10 s a silent page is grey within 25 s.
 LIVE_SILENT_SECONDS = int(os.environ.get("LIVE_SILENT_SECONDS", "15"))
 LIVE_STREAMS_ON_WSGI = env_bool("LIVE_STREAMS_ON_WSGI", DEBUG)
+# Open streams one login (a browser's session) and one user may hold; a new one closes the oldest
+# (attestation/live_logins.py), so a reload never locks anyone out and nobody holds thousands.
+LIVE_STREAMS_PER_LOGIN = int(os.environ.get("LIVE_STREAMS_PER_LOGIN", "4"))
+LIVE_STREAMS_PER_USER = int(os.environ.get("LIVE_STREAMS_PER_USER", "8"))

@@ -200,7 +200,7 @@ def streams_on_wsgi(settings):
 def first_chunk(response):
     assert response.status_code == 200, response.status_code
     assert response["Content-Type"].startswith("text/event-stream")
-    assert response["X-Accel-Buffering"] == "no" and response["Cache-Control"] == "no-store"
+    assert response["X-Accel-Buffering"] == "no" and response["Cache-Control"] == "private, no-store"
     chunk = next(iter(response.streaming_content)).decode()
     response.close()
     event, data = chunk.split("event: ", 1)[1].split("\ndata: ", 1)
