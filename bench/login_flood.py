@@ -23,31 +23,22 @@ Prints the student's status latency (p50/p95/max) quiet and under the flood, the
 from __future__ import annotations
 
 import argparse
-import datetime
 import http.client
-import json
-import os
 import random
 import re
 import secrets
 import string
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.harness import report, small_college
 from bench.run import (
-    BIN,
-    REDIS,
-    ROOT,
-    Database,
     free_port,
     percentile,
-    run,
-    settings_module,
     start_server,
     stop,
 )
@@ -220,55 +211,25 @@ def main(argv=None):
     parser.add_argument("--results", action="store_true", help="append the figures to bench/RESULTS.md")
     args = parser.parse_args(argv)
     args.worker_class, args.threads = "sync", 1
-
-    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    out = Path(tempfile.mkdtemp(prefix=f"attestation-login-flood-{stamp}-"))
-    database = Database("postgresql", f"login_{stamp}", out)
     run_id = secrets.randbelow(200) + 20  # addresses of this run only: no count of an earlier run applies
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": settings_module(),
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_DEBUG": "0",
-        "DATABASE_URL": database.url,
-        "REDIS_URL": REDIS,
-        "CLIENT_ADDRESS_HEADER": "HTTP_X_REAL_IP",
-        "MEDIA_ROOT": str(out / "media"),
-        "LOG_LEVEL": "ERROR",
-        "PYTHONPATH": str(ROOT),
-    }
+    extra = {"CLIENT_ADDRESS_HEADER": "HTTP_X_REAL_IP"}
     if args.budget_off:
-        env["LOGIN_ADDRESS_PER_MINUTE"] = "0"
-    database.create()
+        extra["LOGIN_ADDRESS_PER_MINUTE"] = "0"
+    database, env, plan, out = small_college("login-flood", 40, **extra)
     server = None
     try:
-        run([BIN / "python", "manage.py", "migrate", "--noinput", "-v", "0"], env)
-        run([BIN / "python", "bench/make_college.py", "--students", "40", "--minutes", "30",
-             "--out", out / "plan.json", "--sessions"], env)  # fmt: skip
-        plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
         port = free_port()
         server = start_server(env, port, args, out)
-        print(f"gunicorn: {args.workers} sync workers on :{port}; Argon2; budget "
-              f"{'off' if args.budget_off else 'on'}", flush=True)  # fmt: skip
+        print(f"gunicorn: {args.workers} sync workers on :{port}; Argon2", flush=True)
         quiet = phase_status(port, plan, args.quiet_seconds)
-        print("quiet phase done", flush=True)
         flood = phase_status(port, plan, args.seconds, flood_address=f"198.51.100.{run_id}")
-        print("flood phase done", flush=True)
         room, room_seconds = classroom(port, plan, f"203.0.113.{run_id}")
         budget, lines = summary(quiet, flood, room, room_seconds, args, args.seconds)
     finally:
         if server is not None:
             stop(server)
         database.drop()
-    print(f"\n== login flood, budget {budget} ==")
-    for line in lines:
-        print(line)
-    if args.results:
-        when = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
-        with open(ROOT / "bench" / "RESULTS.md", "a", encoding="utf-8") as results:
-            results.write(f"\n### Login flood {when}, budget {budget} (`bench/login_flood.py`)\n\n")
-            results.write("".join(f"- {line}\n" for line in lines))
+    report(f"Login flood, budget {budget} (`bench/login_flood.py`)", lines, results=args.results)
 
 
 if __name__ == "__main__":

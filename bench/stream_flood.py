@@ -14,20 +14,16 @@ still holds, and how long another student's stream takes to open meanwhile.
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
-import os
-import secrets
 import select
 import socket
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.run import BIN, REDIS, ROOT, Database, free_port, run, settings_module, start_streams, stop
+from bench.harness import report, small_college
+from bench.run import free_port, start_streams, stop
 
 
 def open_stream(port: int, path: str, cookie: str) -> tuple[socket.socket, float]:
@@ -69,28 +65,9 @@ def main(argv=None):
     parser.add_argument("--results", action="store_true", help="append the figures to bench/RESULTS.md")
     args = parser.parse_args(argv)
     args.asgi_workers = 2
-    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    out = Path(tempfile.mkdtemp(prefix=f"attestation-stream-flood-{stamp}-"))
-    database = Database("postgresql", f"streams_{stamp}", out)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": settings_module(),
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_DEBUG": "0",
-        "DATABASE_URL": database.url,
-        "REDIS_URL": REDIS,
-        "MEDIA_ROOT": str(out / "media"),
-        "LOG_LEVEL": "ERROR",
-        "PYTHONPATH": str(ROOT),
-    }
-    database.create()
+    database, env, plan, out = small_college("stream-flood", 30)
     server, sockets, lines = None, [], []
     try:
-        run([BIN / "python", "manage.py", "migrate", "--noinput", "-v", "0"], env)
-        run([BIN / "python", "bench/make_college.py", "--students", "30", "--minutes", "30",
-             "--out", out / "plan.json", "--sessions"], env)  # fmt: skip
-        plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
         port = free_port()
         server = start_streams(env, port, args, out)
         name = plan["session_cookie"]
@@ -122,14 +99,7 @@ def main(argv=None):
         if server is not None:
             stop(server)
         database.drop()
-    print("\n== stream flood ==")
-    for line in lines:
-        print(line)
-    if args.results:
-        when = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
-        with open(ROOT / "bench" / "RESULTS.md", "a", encoding="utf-8") as results:
-            results.write(f"\n### Stream flood {when} (`bench/stream_flood.py`)\n\n")
-            results.write("".join(f"- {line}\n" for line in lines))
+    report("Stream flood (`bench/stream_flood.py`)", lines, results=args.results)
 
 
 if __name__ == "__main__":

@@ -399,26 +399,9 @@ def test_serve_live_drops_connections_whose_keepalive_stays_unanswered():
 
 
 @pytest.mark.req("SLT-6", "X-5")
-def test_events_cross_processes_through_redis(settings):
+def test_events_cross_processes_through_redis(hub_elsewhere):
     """With REDIS_URL one process publishes and every process's hub hears (PSUBSCRIBE)."""
-    import time
-    import uuid
-
-    import redis
-
-    url = "redis://127.0.0.1:6379/0"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("no Redis at 127.0.0.1:6379")
-    settings.REDIS_URL = url
-    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"t{uuid.uuid4().hex[:8]}"}}
-    elsewhere = live.Hub()  # another process's hub: it hears only through Redis
-    elsewhere.start()
-    for _ in range(50):
-        if elsewhere.healthy:
-            break
-        time.sleep(0.1)
+    elsewhere = hub_elsewhere
     subscription = live.Subscription((live.session_channel(41),))
     elsewhere.subscribe(subscription)
     try:
@@ -430,7 +413,6 @@ def test_events_cross_processes_through_redis(settings):
         assert subscription.inbox.empty()  # the other channel's event is not this stream's
     finally:
         elsewhere.unsubscribe(subscription)
-        elsewhere.stopping = True
 
 
 @pytest.mark.req("STU-3", "X-2")
