@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/login_flood.py                   # the budget on (the defaults)
     .venv/bin/python bench/login_flood.py --budget-off      # LOGIN_ADDRESS_PER_MINUTE=0: as before
+    .venv/bin/python bench/login_flood.py --spread          # the flood from a new address each time
 
 A fresh PostgreSQL database with a small bench college (``make_college.py``: Argon2 password
 hashes, production settings, Redis) behind gunicorn (``bench.wsgi``, 5 sync workers as README
@@ -109,13 +110,16 @@ def watch_status(port, plan, stop_at, latencies, errors):
 
 
 def flood_loop(port, address, stop_at, outcomes, lock):
-    """One attacker's loop: a CSRF token once, then a new random user name each time."""
+    """One attacker's loop: a CSRF token once, then a new random user name each time (and, with
+    ``address`` None, from a new random address each time: many machines)."""
     from urllib.parse import urlencode
 
-    browser = Browser(port, address)
+    browser = Browser(port, address or "198.18.0.1")
     _, page, _ = browser.request("GET", "/login/")
     token = CSRF.search(page).group(1)
     while time.monotonic() < stop_at:
+        if address is None:
+            browser.address = f"198.18.{random.randrange(256)}.{random.randrange(1, 255)}"
         name = "".join(random.choices(string.ascii_lowercase, k=10))
         form = urlencode({"csrfmiddlewaretoken": token, "username": name, "password": "guess-" + name})
         status, _, elapsed = browser.request("POST", "/login/", form)
@@ -123,11 +127,13 @@ def flood_loop(port, address, stop_at, outcomes, lock):
             outcomes.append((status, elapsed))
 
 
-def phase_status(port, plan, seconds, flood_address=None):
+def phase_status(port, plan, seconds, flood_address=""):
+    """The student's status for ``seconds``; with a ``flood_address`` (None: a new one each attempt)
+    10 loops of random-name logins meanwhile."""
     latencies, errors, outcomes, lock = [], [], [], threading.Lock()
     stop_at = time.monotonic() + seconds
     threads = [threading.Thread(target=watch_status, args=(port, plan, stop_at, latencies, errors))]
-    if flood_address:
+    if flood_address != "":
         threads += [
             threading.Thread(target=flood_loop, args=(port, flood_address, stop_at, outcomes, lock))
             for _ in range(10)
@@ -184,7 +190,8 @@ def summary(quiet, flood, room, room_seconds, args, flood_seconds):
     hashed = by_status.get(200, 0)
     refused = by_status.get(429, 0)
     lines.append(
-        f"flood: 10 loops, {len(outcomes)} login attempts in {flood_seconds} s from one address — "
+        f"flood: 10 loops, {len(outcomes)} login attempts in {flood_seconds} s"
+        f"{' from many addresses' if args.spread else ' from one address'} — "
         f"{hashed} checked (a password hashed), {refused} refused before hashing (429), "
         f"others { ({k: v for k, v in by_status.items() if k not in (200, 429)}) }; "
         f"{hashed / flood_seconds:.2f} hashes/s"
@@ -199,6 +206,8 @@ def summary(quiet, flood, room, room_seconds, args, flood_seconds):
         f"{room_seconds:.0f} s ({mistyped} mistyped first; outcomes {sorted({t[-1] for t in room.values()})})"
     )
     budget = "off (LOGIN_ADDRESS_PER_MINUTE=0)" if args.budget_off else "on (defaults)"
+    if args.spread:
+        budget += ", the flood from a new address each attempt"
     return budget, lines
 
 
@@ -208,6 +217,9 @@ def main(argv=None):
     parser.add_argument("--quiet-seconds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=5)
     parser.add_argument("--budget-off", action="store_true", help="LOGIN_ADDRESS_PER_MINUTE=0 (as before)")
+    parser.add_argument(
+        "--spread", action="store_true", help="the flood from a new address each attempt (many machines)"
+    )
     parser.add_argument("--results", action="store_true", help="append the figures to bench/RESULTS.md")
     args = parser.parse_args(argv)
     args.worker_class, args.threads = "sync", 1
@@ -222,7 +234,8 @@ def main(argv=None):
         server = start_server(env, port, args, out)
         print(f"gunicorn: {args.workers} sync workers on :{port}; Argon2", flush=True)
         quiet = phase_status(port, plan, args.quiet_seconds)
-        flood = phase_status(port, plan, args.seconds, flood_address=f"198.51.100.{run_id}")
+        address = None if args.spread else f"198.51.100.{run_id}"
+        flood = phase_status(port, plan, args.seconds, flood_address=address)
         room, room_seconds = classroom(port, plan, f"203.0.113.{run_id}")
         budget, lines = summary(quiet, flood, room, room_seconds, args, args.seconds)
     finally:
