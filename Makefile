@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 DEV := DJANGO_DEBUG=1
+# `make demo PORT=8001` when 8000 is taken; the demo college's name on its grade sheets.
+PORT ?= 8000
+DEMO_COLLEGE_NAME ?= «Болашақ» жоғары колледжі
 
 .PHONY: install demo test requirements lint format messages check-messages run
 
@@ -20,11 +23,11 @@ install: $(STAMP)
 demo: install
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py demo_college
-	@echo "Starting the server on http://127.0.0.1:8000 (Ctrl+C stops it)"
-	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "Starting the server on http://127.0.0.1:$(PORT) (Ctrl+C stops it)"
+	$(DEV) COLLEGE_NAME="$${COLLEGE_NAME:-$(DEMO_COLLEGE_NAME)}" SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 run: install
-	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(DEV) COLLEGE_NAME="$${COLLEGE_NAME:-$(DEMO_COLLEGE_NAME)}" SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## Tests: SQLite by default, PostgreSQL when DATABASE_URL is set
 test: install

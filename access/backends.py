@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 
 from core.resilience import CACHE_ERRORS
 
@@ -34,6 +35,15 @@ def forget_users(user_ids: Iterable[Any]) -> None:
 
 
 class CachedModelBackend(ModelBackend):
+    def authenticate(self, request: Any, username: Any = None, password: Any = None, **kwargs: Any) -> Any:
+        """Django's check, and the last word on a user name and password: Django's own backend
+        stays listed only for sessions opened before this one existed, and asking it again would
+        hash a refused password a second time (twice the CPU of every failed login)."""
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None and username is not None and password is not None:
+            raise PermissionDenied  # authenticate() stops here: no other backend is asked
+        return user
+
     def get_user(self, user_id: Any) -> Any:
         try:
             user = cache.get(_key(user_id))

@@ -11,23 +11,27 @@ from django.utils.translation import gettext_lazy as _
 
 from access.models import STAFF_MODULES, License, Module, Role, RoleModule, User
 from college.collation import by_name
-from core import throttle
+from core import login_budget, throttle
 
 
 class LoginForm(AuthenticationForm):
-    """The login form, throttled per user name and address (``core.throttle``).
+    """The login form, throttled per user name and address (``core.throttle``); what its password
+    checks may cost is bounded per address and per process (``core.login_budget``).
 
     Its messages are the app's own: Django's "Please enter a correct %(username)s and password"
     puts the user model's field name into the sentence, which came out half Kazakh (#16.12).
     """
 
-    username = forms.CharField(label=_("Login"), widget=forms.TextInput(attrs={"autofocus": True}))
+    username = forms.CharField(
+        label=_("Login"), widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
+    )
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("The login or the password is wrong. Check both and try again."),
         "inactive": _("This account is switched off. Ask the college's administrator."),
     }
     throttled = False
+    wait = 0  # seconds, when throttled
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
@@ -35,10 +39,16 @@ class LoginForm(AuthenticationForm):
         wait = throttle.seconds_to_wait(username, address)
         if wait:
             # No password check while waiting: guessing gains nothing, and the hasher is no DoS lever.
-            self.throttled = True
+            self.throttled, self.wait = True, wait
             raise forms.ValidationError(throttle.wait_message(wait), code="throttled")
         try:
-            cleaned = super().clean()
+            if username and self.cleaned_data.get("password"):
+                login_budget.spend(address)  # every name counts: new names each time are no way round
+            with login_budget.hashing():
+                cleaned = super().clean()
+        except login_budget.Busy as busy:
+            self.throttled, self.wait = True, busy.seconds
+            raise forms.ValidationError(busy.message, code="throttled") from None
         except forms.ValidationError:
             throttle.record_failure(username, address)
             raise
@@ -72,7 +82,11 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
             self.throttled = True
             raise forms.ValidationError(throttle.wait_message(wait), code="throttled")
         try:
-            old = super().clean_old_password()
+            with login_budget.hashing():
+                old = super().clean_old_password()
+        except login_budget.Busy as busy:
+            self.throttled = True
+            raise forms.ValidationError(busy.message, code="throttled") from None
         except forms.ValidationError:
             throttle.record_failure(self.user.get_username(), address)
             raise

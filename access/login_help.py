@@ -21,7 +21,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import ngettext
 
+from access.models import User
 from access.policy import access_for
+from access.signals import sessions_ended
 from audit.models import record
 from core import throttle
 from core.resilience import CACHE_ERRORS
@@ -101,10 +103,13 @@ def reset_password(*, actor: Any, student: Student) -> str:
         user.set_password(password)
         user.save(update_fields=["password"])
         record(actor=actor, action="password.reset", obj=user, after={"sessions_ended": True})
+        transaction.on_commit(lambda: sessions_ended.send(sender=User, user=user, keep_session_key=None))
     throttle.release(user.get_username())
     return password
 
 
-def password_changed(*, user: Any) -> None:
-    """The audit entry of a user's own password change (the page is Django's view)."""
+def password_changed(*, user: Any, session_key: str | None = None) -> None:
+    """The audit entry of a user's own password change (the page is Django's view); the user's
+    other sessions have ended (``session_key`` stays)."""
     record(actor=user, action="password.change", obj=user)
+    transaction.on_commit(lambda: sessions_ended.send(sender=User, user=user, keep_session_key=session_key))

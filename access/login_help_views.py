@@ -47,9 +47,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return super().get_form_kwargs() | {"request": self.request}
 
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        # Django keeps this login under a new session key: what it holds open was opened under the old.
+        this_login = self.request.session.session_key
         with transaction.atomic():
             response = super().form_valid(form)
-            login_help.password_changed(user=form.user)
+            login_help.password_changed(user=form.user, session_key=this_login)
         return response
 
     def form_invalid(self, form: PasswordChangeForm) -> HttpResponse:

@@ -5,10 +5,16 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import Signal
 
 from access.backends import forget_users
 from access.models import License, Role, RoleModule, User
 from access.policy import policy_changed
+
+# A user's signed-in sessions ended: a staff member reset their password, or they changed it
+# themselves (``keep_session_key``: the session that stays). Higher apps end what those sessions
+# held open (the live streams, ``attestation.live_logins``). Sent after the change is committed.
+sessions_ended = Signal()  # sender: User; user, keep_session_key
 
 
 def _changed(sender: Any, **kwargs: Any) -> None:

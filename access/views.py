@@ -20,6 +20,7 @@ from access.forms import (
 )
 from access.models import Role, User
 from access.policy import access_for, explain_rights, ineffective_grants
+from college.collation import by_name
 
 # The session key of a language picked before signing in (Django keeps the session's data at login).
 CHOSEN_LANGUAGE = "language_chosen_before_login"
@@ -36,6 +37,7 @@ class LoginView(auth_views.LoginView):
         response = super().form_invalid(form)
         if form.throttled:
             response.status_code = 429
+            response["Retry-After"] = str(form.wait)
         return response
 
     def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
@@ -149,9 +151,9 @@ def user_list(request: HttpRequest) -> HttpResponse:
         )
     else:
         users = users.filter(roles__isnull=False).exclude(roles__kind=Role.Kind.STUDENT).distinct()
-    return render(
-        request, "access/user_list.html", {"users": users[:USERS_SHOWN], "query": query, "limit": USERS_SHOWN}
-    )
+    # The reader's alphabet (Ә, Қ, І… in their places), not the database's code-point order.
+    shown = by_name(users[:USERS_SHOWN], user=lambda u: u)
+    return render(request, "access/user_list.html", {"users": shown, "query": query, "limit": USERS_SHOWN})
 
 
 @administrator_required

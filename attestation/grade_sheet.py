@@ -24,9 +24,10 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from attestation import grade_scales
+from attestation.files import safe_name
 from attestation.models import ExamSession
 from college import collation
-from college.models import Journal, TrainingTechnology
+from college.models import Admission, Journal, TrainingTechnology
 from core import clock
 from core.pdf import font_paths
 
@@ -70,10 +71,11 @@ class Sheet:
         return ", ".join(d.strftime("%d.%m.%Y") for d in self.dates) or "—"
 
     def filename(self, ext):
-        """An ASCII name: grade-sheet-<stream>[-slot-<slot>]-<date>.<ext>."""
+        """What a person recognises in a folder of downloads: the statement, the discipline, the
+        groups and the day (or the stream's days), e.g. "Ведомость Алгоритмдер ПО-25 2026-12-01.xlsx"."""
         day = self.dates[0] if self.slot is not None and self.dates else clock.local_today()
-        slot = f"-slot-{self.slot.pk}" if self.slot is not None else ""  # type: ignore[attr-defined]
-        return f"grade-sheet-{self.stream.pk}{slot}-{day:%Y-%m-%d}.{ext}"  # type: ignore[attr-defined]
+        parts = [str(self.title), self.discipline, *self.groups, f"{day:%Y-%m-%d}"]
+        return safe_name(" ".join(parts)[:150] + f".{ext}")
 
 
 def college_name():
@@ -105,6 +107,7 @@ def bucket_labels() -> dict[str, str]:
     labels |= {key: str(label) for key, label in grade_scales.PASS_FAIL.items()}
     labels |= {f"absent_{key}": str(label) for key, label in grade_scales.ABSENCE.items()}
     labels["not_graded"] = _("Not graded")
+    labels["not_admitted"] = _("Not admitted to exam")
     return labels
 
 
@@ -138,11 +141,17 @@ def build(stream, slot=None) -> Sheet:
         heads=heads,
         final_form=stream.journal.final_form,
     )
+    not_admitted = set(
+        Admission.objects.filter(stream=stream, admitted=False).values_list("student_id", flat=True)
+    )
     for number, student in enumerate(students, start=1):
         session = by_student.get(student.pk)
         scale = student.group.technology.scale
         sheet.scales.add(scale)
         value = (session.absence or session.grade_total) if session else ""
+        grade = grade_scales.display(value, scale)
+        if not grade and student.pk in not_admitted:
+            grade = str(_("Not admitted to exam"))  # the seed's red name, in words on paper
         sheet.rows.append(
             Row(
                 number=number,
@@ -150,8 +159,10 @@ def build(stream, slot=None) -> Sheet:
                 record_book=student.record_book_number,
                 group=student.group.name,
                 ticket=str(session.ticket.number) if session and session.ticket_id else "—",  # type: ignore[union-attr]
-                grade=grade_scales.display(value, scale) or "—",
-                bucket=bucket_of(session, scale),
+                grade=grade or "—",
+                bucket="not_admitted"
+                if student.pk in not_admitted and not value
+                else bucket_of(session, scale),
             )
         )
     return sheet
@@ -167,7 +178,7 @@ def distribution(sheet) -> list[tuple[str, str, int]]:
             keys += LETTER_GROUPS
         if TrainingTechnology.Scale.TRADITIONAL in sheet.scales or not keys:
             keys += ["5", "4", "3", "2"]
-    keys += [f"absent_{key}" for key in grade_scales.ABSENCE] + ["not_graded"]
+    keys += [f"absent_{key}" for key in grade_scales.ABSENCE] + ["not_admitted", "not_graded"]
     counts = dict.fromkeys(keys, 0)
     for row in sheet.rows:
         counts[row.bucket] = counts.get(row.bucket, 0) + 1
@@ -245,6 +256,13 @@ def to_xlsx(sheet) -> bytes:
         for col, value in enumerate(values, start=1):
             put(row, col, value, border=box, alignment=wrap)
     row += 2
+    put(row, 1, _("Grade distribution"), font=bold)
+    for _key, label, count in distribution(sheet):
+        if count:
+            row += 1
+            put(row, 2, label)
+            put(row, 3, count)
+    row += 2
     for label, name in _signatures(sheet):
         put(row, 1, label, font=bold)
         put(row, 2, name)
@@ -295,7 +313,13 @@ def to_pdf(sheet) -> bytes:
         table.row(_columns())
         for item in sheet.rows:
             table.row([str(item.number), item.name, item.record_book, item.ticket, item.grade])
-    pdf.ln(10)
+    pdf.ln(4)
+    pdf.set_font("Sheet", "B", 10)
+    pdf.cell(0, 6, f"{_('Grade distribution')}:", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Sheet", "", 10)
+    counted = [f"{label}: {count}" for _key, label, count in distribution(sheet) if count]
+    pdf.multi_cell(0, 6, "; ".join(counted) or "—", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
     for label, name in _signatures(sheet):
         pdf.set_font("Sheet", "B", 10)
         pdf.cell(48, 7, f"{label}:")
@@ -311,7 +335,12 @@ def to_pdf(sheet) -> bytes:
 
 # --- the chart ------------------------------------------------------------------------------------
 
-BAR_COLOURS = {"absent_excused": "#8a94a6", "absent_unexcused": "#c2410c", "not_graded": "#c9ced8"}
+BAR_COLOURS = {
+    "absent_excused": "#8a94a6",
+    "absent_unexcused": "#c2410c",
+    "not_admitted": "#b42318",
+    "not_graded": "#c9ced8",
+}
 CHART_FONT_PX = 13
 # A generous average advance per character: Cyrillic and Latin words measure 0.50–0.57 em in the
 # browsers' sans-serif (DejaVu Sans, Arial); 0.6 em leaves room, so no label is cut (#14.13).

@@ -79,6 +79,14 @@ class Event(enum.StrEnum):
     NOTIFIED = "notified"  # staff: the slot's students were notified
     TICKETS = "tickets"  # staff: the stream's tickets changed (the counter on each slot's tab)
     CLOCK = "clock"  # the keep-alive: the server's time, so the countdown stays on the server's clock
+    BYE = "bye"  # the stream ends for good: its login ended, or a newer stream of the login took its place
+
+
+class Bye(enum.StrEnum):
+    """Why a stream said goodbye (``attestation.live_logins``); the page does not reconnect."""
+
+    ENDED = "ended"  # logout, a password reset or change, the login's expiry
+    REPLACED = "replaced"  # the login (or the user) opened more streams than allowed: the oldest goes
 
 
 def session_channel(session_id: int) -> str:
@@ -391,6 +399,12 @@ class Opened:
     session_id: int | None = None
     ends_at: float | None = None  # epoch seconds: the stream says "time over" then (students)
     slot_id: int | None = None
+    # Whose login holds the stream (set by ``live_logins.identify``): its streams are limited, and
+    # the stream ends with the login.
+    stream_id: str = ""
+    login: str = ""  # a digest of the login's session key, never the key itself
+    user_id: int | None = None
+    login_ends_at: float | None = None  # epoch seconds: the login expires then
 
 
 def student_status(user: User, session_id: int) -> dict[str, Any] | None:
@@ -499,6 +513,7 @@ class LiveStream:
         self.staff = opened.session_id is None and opened.slot_id is not None
         self.next_presence = time.monotonic() + self.keepalive if self.staff else math.inf
         self.slot_sessions: list[int] | None = None  # loaded when needed; forgotten on "moved"
+        self.bye: Bye | None = None  # said goodbye: the carrier ends the response after this chunk
 
     def attach(self, loop: asyncio.AbstractEventLoop | None = None) -> Subscription:
         self.subscription = Subscription(self.opened.channels, self.opened.session_id, loop)
@@ -506,9 +521,10 @@ class LiveStream:
         return self.subscription
 
     def detach(self) -> None:
-        """Off the hub; the student's presence ends with their last stream in this process."""
+        """Off the hub; the student's presence ends with their last stream in this process — unless
+        a newer stream of the same login replaced this one (the student is still there)."""
         last_here = hub().unsubscribe(self.subscription)
-        closed(self.opened, last_here)
+        closed(self.opened, last_here and self.bye != Bye.REPLACED)
 
     def first(self) -> bytes:
         retry = random.randint(2000, 6000)  # noqa: S311 — reconnection jitter, not a secret
@@ -523,18 +539,34 @@ class LiveStream:
         due = min(self.next_keepalive, self.next_presence) - time.monotonic()
         if self.opened.ends_at is not None and not self.over_told:
             due = min(due, self.opened.ends_at - clock.now().timestamp())
+        if self.opened.login_ends_at is not None:
+            due = min(due, self.opened.login_ends_at - clock.now().timestamp())
         return max(0.0, due)
 
     def event(self, item: Item) -> bytes:
         channel, seq, payload = item
+        if payload.startswith('{"event":"bye"'):
+            return self._goodbye(json.loads(payload))
         self._follow(payload)
         self.next_keepalive = time.monotonic() + self.keepalive
         body = payload[:-1] + f',"seq":{seq},"ch":"{channel}"}}'
         event = json.loads(payload).get("event", "message")
         return f"event: {event}\ndata: {body}\n\n".encode() + self.due()
 
+    def _goodbye(self, told: dict[str, Any]) -> bytes:
+        """Told to end: all streams of a login (``keep``: the login that stays, on a password change)."""
+        if told.get("keep") and told["keep"] == self.opened.login:
+            return b""
+        return self.say_bye(Bye(told.get("reason", Bye.ENDED)))
+
+    def say_bye(self, reason: Bye) -> bytes:
+        self.bye = reason
+        return frame({"event": str(Event.BYE), "reason": str(reason)})
+
     def due(self) -> bytes:
         """What the clock asks for now: "time over" once, and a keep-alive after a quiet while."""
+        if self.opened.login_ends_at is not None and clock.now().timestamp() >= self.opened.login_ends_at:
+            return self.say_bye(Bye.ENDED)  # the login expired: so does its stream
         out = b""
         ends_at = self.opened.ends_at
         if ends_at is not None and not self.over_told and clock.now().timestamp() >= ends_at:
@@ -583,7 +615,7 @@ class LiveStream:
 
 HEADERS = {
     "Content-Type": "text/event-stream; charset=utf-8",
-    "Cache-Control": "no-store",
+    "Cache-Control": "private, no-store",
     "X-Accel-Buffering": "no",  # nginx: pass each event on at once
     "X-Content-Type-Options": "nosniff",
 }

@@ -8,7 +8,8 @@ stream costs a coroutine and a queue; only opening it runs in a thread: the sess
 the way Django reads it, the user checked the way every view checks (``live.open_student`` /
 ``live.open_staff`` ask the policy), then the events of :class:`attestation.live.LiveStream` until the
 browser goes away (``http.disconnect``) or this process loses Redis (the page reconnects and
-catches up).
+catches up), or until the stream says goodbye (``attestation.live_logins``: its login ended, or it
+was one stream too many of its login or user).
 
 Everything else goes on to Django (``config/asgi.py``).
 """
@@ -28,7 +29,7 @@ from django.db import close_old_connections
 from django.http import HttpRequest, parse_cookie
 from django.http.request import split_domain_port, validate_host
 
-from attestation import live
+from attestation import live, live_logins
 
 if TYPE_CHECKING:
     from access.models import User
@@ -75,7 +76,10 @@ def _open(opener: Opener, pk: int, cookie_header: str) -> tuple[int, live.Opened
         if not user.is_authenticated:
             return 403, None
         opened = opener(user, pk)
-        return (200, opened) if opened is not None else (404, None)
+        if opened is None:
+            return 404, None
+        session_key = request.session.session_key or ""
+        return 200, live_logins.identify(opened, session_key=session_key, user_id=user.pk)
     finally:
         close_old_connections()
 
@@ -124,6 +128,7 @@ async def serve(scope: Scope, receive: Receive, send: Send, opener: Opener, pk: 
     gone = asyncio.ensure_future(_disconnected(receive))
     getter = None
     try:
+        await sync_to_async(live_logins.register, thread_sensitive=False)(opened)
         headers = [(k.lower().encode(), v.encode()) for k, v in live.HEADERS.items()]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": stream.first(), "more_body": True})
@@ -146,12 +151,19 @@ async def serve(scope: Scope, receive: Receive, send: Send, opener: Opener, pk: 
             if stream.presence_due():  # a cache read (and a query after a "moved"): off the event loop
                 chunk += await sync_to_async(_presence, thread_sensitive=False)(stream)
             if chunk:
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                await send({"type": "http.response.body", "body": chunk, "more_body": not stream.bye})
+            if stream.bye:  # the login ended, or a newer stream replaced this one: the response ends
+                break
     finally:
         for task in (getter, gone):
             if task is not None:
                 task.cancel()
-        await sync_to_async(stream.detach, thread_sensitive=False)()
+        await sync_to_async(_closed, thread_sensitive=False)(stream)
+
+
+def _closed(stream: live.LiveStream) -> None:
+    stream.detach()
+    live_logins.unregister(stream.opened)
 
 
 def with_streams(django_application: Application) -> Application:

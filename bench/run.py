@@ -129,6 +129,22 @@ class Database:
         return conn.execute(sql.format(*lists), flat).fetchall()
 
 
+def production_env(database, out, **extra):
+    """The bench servers' environment: the production settings on the bench's database and Redis."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": settings_module(),
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_DEBUG": "0",
+        "DATABASE_URL": database.url,
+        "REDIS_URL": REDIS,
+        "MEDIA_ROOT": str(out / "media"),
+        "PYTHONPATH": str(ROOT),
+        **extra,
+    }
+
+
 def flush_redis():
     import redis
 
@@ -689,24 +705,17 @@ def main(argv=None):
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = Path(tempfile.mkdtemp(prefix=f"attestation-bench-{stamp}-"))
     database = Database(args.database, stamp, out)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": settings_module(),
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_DEBUG": "0",
-        "DATABASE_URL": database.url,
-        "REDIS_URL": REDIS,
-        "DB_CONN_MAX_AGE": "60",
-        "MEDIA_ROOT": str(out / "media"),
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
-        "BENCH_PLAN": str(out / "plan.json"),
-        "BENCH_OUT": str(out),
-        "BENCH_STUDENTS": str(users),
-        "BENCH_DURATION": str(args.duration),
-        "BENCH_LOGIN_SHARE": str(args.login_share),
-    }
+    env = production_env(
+        database,
+        out,
+        DB_CONN_MAX_AGE="60",
+        LOG_LEVEL="WARNING",
+        BENCH_PLAN=str(out / "plan.json"),
+        BENCH_OUT=str(out),
+        BENCH_STUDENTS=str(users),
+        BENCH_DURATION=str(args.duration),
+        BENCH_LOGIN_SHARE=str(args.login_share),
+    )
     print(f"output: {out}; database: {database.name}", flush=True)
     database.create()
     flush_redis()

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "core.resilience.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.security.ContentSecurityPolicyMiddleware",
+    "core.security.PrivateCacheMiddleware",  # private, no-store for signed-in users, JSON and files
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -212,6 +213,12 @@ LOGIN_THROTTLE_MAX_DELAY = int(os.environ.get("LOGIN_THROTTLE_MAX_DELAY", "60"))
 LOGIN_THROTTLE_ACCOUNT = int(os.environ.get("LOGIN_THROTTLE_ACCOUNT", "20"))
 LOGIN_THROTTLE_ACCOUNT_MAX_DELAY = int(os.environ.get("LOGIN_THROTTLE_ACCOUNT_MAX_DELAY", "10"))
 LOGIN_THROTTLE_ADDRESS = int(os.environ.get("LOGIN_THROTTLE_ADDRESS", "300"))
+# What anonymous logins may spend on password hashes whatever names they try (core/login_budget.py):
+# attempts per address in a sliding minute (a classroom of 30 behind one NAT address, 10 mistypes
+# to spare), and password checks at once per app process, each waiting at most HASH_WAIT seconds.
+LOGIN_ADDRESS_PER_MINUTE = int(os.environ.get("LOGIN_ADDRESS_PER_MINUTE", "40"))
+LOGIN_HASHES_PER_PROCESS = int(os.environ.get("LOGIN_HASHES_PER_PROCESS", "1"))
+LOGIN_HASH_WAIT_SECONDS = int(os.environ.get("LOGIN_HASH_WAIT_SECONDS", "3"))
 # Staff resetting students' passwords (access/login_help.py): at most this many per person per window.
 PASSWORD_RESETS_PER_WINDOW = int(os.environ.get("PASSWORD_RESETS_PER_WINDOW", "30"))
 # Behind a reverse proxy: the META key of the header it sets to the client's address (HTTP_X_REAL_IP).
@@ -266,3 +273,7 @@ LIVE_KEEPALIVE_SECONDS = int(os.environ.get("LIVE_KEEPALIVE_SECONDS", "10"))
 # with the keep-alive every 10 s a silent page is grey within 25 s.
 LIVE_SILENT_SECONDS = int(os.environ.get("LIVE_SILENT_SECONDS", "15"))
 LIVE_STREAMS_ON_WSGI = env_bool("LIVE_STREAMS_ON_WSGI", DEBUG)
+# Open streams one login (a browser's session) and one user may hold; a new one closes the oldest
+# (attestation/live_logins.py), so a reload never locks anyone out and nobody holds thousands.
+LIVE_STREAMS_PER_LOGIN = int(os.environ.get("LIVE_STREAMS_PER_LOGIN", "4"))
+LIVE_STREAMS_PER_USER = int(os.environ.get("LIVE_STREAMS_PER_USER", "8"))

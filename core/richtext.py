@@ -95,8 +95,12 @@ def plain_length(value: str) -> int:
 
     Entities count as the one character they show (``&lt;`` is "<", ``&nbsp;`` is a space).
     """
-    text = unescape(nh3.clean(value or "", tags=set()))
-    return len(" ".join(text.split()))
+    return len(" ".join(plain_text(value).split()))
+
+
+def plain_text(value: str) -> str:
+    """The text the HTML shows, entities resolved, without its tags."""
+    return unescape(nh3.clean(value or "", tags=set()))
 
 
 class RichTextWidget(ProseEditorWidget):

@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 # --- Content-Security-Policy and other headers -------------------------------------------------
 
@@ -87,4 +88,37 @@ class ContentSecurityPolicyMiddleware:
             response["Content-Security-Policy"] = content_security_policy(nonce)
         response.setdefault("Referrer-Policy", settings.SECURE_REFERRER_POLICY or "same-origin")
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
+# --- Cache-Control ------------------------------------------------------------------------------
+
+
+def keeps_private(request: HttpRequest, response: HttpResponse) -> bool:
+    """What no cache may keep: every answer to a signed-in user, every JSON answer and every file
+    (an answer, a ticket's questions, a grade sheet, an export). A response that calls itself
+    ``public`` (the API docs' assets, static files) stays cacheable."""
+    if "public" in response.get("Cache-Control", ""):
+        return False
+    user = getattr(request, "user", None)
+    return bool(
+        (user is not None and user.is_authenticated)
+        or response.get("Content-Type", "").startswith("application/json")
+        or "attachment" in response.get("Content-Disposition", "")
+        or getattr(response, "streaming", False)
+    )
+
+
+class PrivateCacheMiddleware:
+    """``Cache-Control: private, no-store`` on what :func:`keeps_private` names: a shared computer's
+    browser, a proxy or the back button must not show an exam page, a status or a file to the
+    next person (X-10)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if keeps_private(request, response):
+            patch_cache_control(response, private=True, no_store=True)
         return response

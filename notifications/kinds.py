@@ -38,6 +38,8 @@ DATE_SUFFIX = "_at"
 
 # NTF-1: the "Send message" button of a slot. Params: name (discipline), start_at.
 SLOT_SCHEDULED = "slot_scheduled"
+# NTF-1, as sent now: with the end time. Params: name (discipline), start_at, end ("12:00", local).
+SLOT_ANNOUNCED = "slot_announced"
 # PLC-2: after "Place tickets". Params: discipline, teacher (full name), start_at.
 TICKETS_PLACED = "tickets_placed"
 
@@ -48,6 +50,8 @@ END_CHANGED = "end_changed"
 KINDS: dict[str, Any] = {
     # Translators: NTF-1. %(name)s: the discipline; %(start)s: date and time, "01.12.2026 10:00".
     SLOT_SCHEDULED: _("The date and time of final control %(name)s is set: %(start)s"),
+    # Translators: NTF-1. %(start)s: "01.12.2026 10:00"; %(end)s: the end time, "12:00".
+    SLOT_ANNOUNCED: _("The date and time of final control %(name)s is set: %(start)s–%(end)s"),
     # Translators: PLC-2. %(teacher)s: the teacher's full name; %(start)s: "01.12.2026 10:00".
     TICKETS_PLACED: _(
         "Tickets of final control for discipline %(discipline)s are placed, teacher: %(teacher)s. "

@@ -29,6 +29,7 @@ from audit.models import AuditEntry
 from audit.models import entry as audit_entry
 from college.models import Journal, JournalColumn, JournalMark
 from core import clock
+from core.text import says_something, visible
 from notifications import kinds
 from notifications.services import notify
 
@@ -131,6 +132,14 @@ def _clean_comment(comment: str) -> str:
     return comment
 
 
+def _clean_reason(reason: str, *, required: bool) -> str:
+    """GRD-1, X-7: the reason of a grade change is kept as it shows (``core.text.visible``); a
+    required one must hold a letter or a digit — ``"\u200b"`` or ``"..."`` is no reason."""
+    if required and not says_something(reason):
+        raise Refused(_("Say why the grade is changed."), field="reason")
+    return visible(reason)
+
+
 def require_grader(actor: User, stream: Stream) -> None:
     """GRD-1, ADM-4(c), X-10: only who may grade the stream gets further; read mode is refused
     before any input is looked at (403 in the views)."""
@@ -192,8 +201,8 @@ def _judge(
     )
     if not judged.grade_changes and not judged.comment_changes:
         return None
-    if judged.grade_changes and session.graded_at and not judged.reason:
-        raise Refused(_("Say why the grade is changed."), field="reason")
+    if judged.grade_changes:
+        judged.reason = _clean_reason(reason, required=bool(session.graded_at))
     return judged
 
 

@@ -450,8 +450,12 @@ def slot_notify(*, actor: User, slot: Slot) -> int:
         users = [s.student.user for s in slot.sessions.select_related("student__user")]
         notify(
             recipients=users,
-            kind=kinds.SLOT_SCHEDULED,
-            params={"name": slot.stream.discipline.name, "start_at": slot.starts_at},
+            kind=kinds.SLOT_ANNOUNCED,
+            params={
+                "name": slot.stream.discipline.name,
+                "start_at": slot.starts_at,
+                "end": local(slot.ends_at, "H:i"),
+            },
             link=reverse("attestation:my_exams"),
         )
         slot.notified_start = slot.starts_at

@@ -7,11 +7,12 @@ row first (one short transaction per claim), re-check, then write; a partial uni
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import logging
 import random
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import IntegrityError, transaction
@@ -28,7 +29,8 @@ from attestation.models import ExamSession, ModuleSettings, Slot, StreamExam, Ti
 from attestation.services import Refused, require_edit
 from audit.models import record
 from core import clock
-from core.richtext import sanitize
+from core.richtext import plain_text, sanitize
+from core.text import says_something
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -344,17 +346,50 @@ def _require_tickets_mode(stream: Stream) -> StreamExam:
 # --- GEN-1, GEN-2: generate ticket numbers -----------------------------------------------------
 
 
-def _usage(slot: Slot, whole_stream: bool) -> Counter[int]:
-    """How often each ticket is already held, in the scope that SET-2 says counts."""
-    scope = ExamSession.objects.filter(ticket__isnull=False)
-    scope = scope.filter(stream=slot.stream) if whole_stream else scope.filter(slot=slot)
-    return Counter(scope.values_list("ticket_id", flat=True))
+@dataclasses.dataclass
+class Usage:
+    """How often each ticket is already held: in the slot being handed out, and — with SET-2 on —
+    in the whole stream (off: the slot alone counts, every slot draws from all tickets)."""
+
+    here: Counter[int] = dataclasses.field(default_factory=Counter)
+    stream: Counter[int] = dataclasses.field(default_factory=Counter)
+    whole_stream: bool = True
+
+    def rank(self, ticket_id: int) -> tuple[int, int]:
+        """Lower goes first. The slot comes first — within a slot no ticket repeats while one unused
+        there exists (neighbours never share a ticket by chance of the stream's count); then the
+        stream — with SET-2 on no ticket of another slot until every ticket is used, evenly."""
+        return self.here[ticket_id], self.stream[ticket_id] if self.whole_stream else 0
+
+    def take(self, ticket_id: int) -> None:
+        self.here[ticket_id] += 1
+        self.stream[ticket_id] += 1
 
 
-def pick_fair(ticket_ids: Sequence[int], usage: Mapping[int, int], rng: random.Random = _random) -> int:
-    """A ticket among the least used, uniformly: no ticket is used k+1 times before all are used k times."""
-    least = min(usage.get(t, 0) for t in ticket_ids)
-    return rng.choice([t for t in ticket_ids if usage.get(t, 0) == least])
+def _usage(slot: Slot, whole_stream: bool) -> Usage:
+    held = ExamSession.objects.filter(stream_id=slot.stream_id, ticket__isnull=False)
+    pairs = list(held.values_list("ticket_id", "slot_id"))
+    return Usage(
+        here=Counter(ticket for ticket, slot_id in pairs if slot_id == slot.pk),
+        stream=Counter(ticket for ticket, _slot in pairs),
+        whole_stream=whole_stream,
+    )
+
+
+def pick_fair(ticket_ids: Sequence[int], usage: Usage, rng: random.Random = _random) -> int:
+    """GEN-2: a ticket among those of the lowest rank (:meth:`Usage.rank`), uniformly at random."""
+    least = min(usage.rank(t) for t in ticket_ids)
+    return rng.choice([t for t in ticket_ids if usage.rank(t) == least])
+
+
+def deal(ticket_ids: Sequence[int], usage: Usage, count: int, rng: random.Random = _random) -> list[int]:
+    """GEN-2, SET-2: tickets for ``count`` students of one slot, each taken before the next is picked."""
+    dealt: list[int] = []
+    while len(dealt) < count:
+        ticket_id = pick_fair(ticket_ids, usage, rng)
+        usage.take(ticket_id)
+        dealt.append(ticket_id)
+    return dealt
 
 
 def tickets_generate(*, actor: User, slot: Slot, session_ids: Iterable[int]) -> int:
@@ -373,9 +408,7 @@ def tickets_generate(*, actor: User, slot: Slot, session_ids: Iterable[int]) -> 
         usage = _usage(slot, _settings().distribute_whole_stream)
         now = clock.now()
         _random.shuffle(sessions)
-        for session in sessions:
-            ticket_id = pick_fair(ticket_ids, usage)
-            usage[ticket_id] += 1
+        for session, ticket_id in zip(sessions, deal(ticket_ids, usage, len(sessions)), strict=True):
             session.ticket_id, session.ticket_source, session.ticket_at = ticket_id, "generated", now
             session.save(update_fields=["ticket", "ticket_source", "ticket_at"])
         record(
@@ -610,8 +643,12 @@ def task_save(*, actor: User, session: ExamSession, body: str) -> ExamSession:
             raise Refused(_("The student has already sent an answer: the task can no longer change."))
         if rules.time_over(session, clock.now()):
             raise Refused(_("This final control is over."))
+        task = sanitize(body)
+        if not says_something(plain_text(task)):
+            # An empty task would close the student's answer (ANS-1 needs a task) while they write.
+            raise Refused(_("The task is empty: write what the student must do."), field="body")
         before = {"task": session.task}
-        session.task, session.task_updated_at = sanitize(body), clock.now()
+        session.task, session.task_updated_at = task, clock.now()
         session.save(update_fields=["task", "task_updated_at"])
         record(actor=actor, action="task.save", obj=session, before=before, after={"task": session.task})
         live.publish(live.Event.TASK, slot_id=session.slot_id, sessions=[session.pk], staff=False)

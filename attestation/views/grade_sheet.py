@@ -6,6 +6,7 @@ download). A slot of another stream, an unknown format or an offline stream is a
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from access.decorators import staff_module_required
@@ -29,7 +30,7 @@ def _file(sheet, fmt):
         raise Http404
     content_type, render = FORMATS[fmt]
     response = HttpResponse(render(sheet), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{sheet.filename(fmt)}"'
+    response["Content-Disposition"] = content_disposition_header(True, sheet.filename(fmt)) or ""
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -11,19 +11,21 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 
-from attestation import live
+from attestation import live, live_logins
 
 
-def _stream(opened):
+def _stream(request, opened):
     if opened is None:
         raise Http404
+    live_logins.identify(opened, session_key=request.session.session_key or "", user_id=request.user.pk)
     stream = live.LiveStream(opened)
     inbox = stream.attach().inbox
 
     def events():
         try:
+            live_logins.register(opened)
             yield stream.first()
-            while True:
+            while not stream.bye:  # a goodbye (the login ended, or a newer stream) ends the response
                 try:
                     item = inbox.get(timeout=stream.wait())
                 except queue.Empty:
@@ -38,6 +40,7 @@ def _stream(opened):
                     yield chunk
         finally:  # the server closes the generator when the browser is gone (at the next write)
             stream.detach()
+            live_logins.unregister(opened)
 
     response = StreamingHttpResponse(events())
     for name, value in live.HEADERS.items():
@@ -57,20 +60,20 @@ def _unavailable():
     return True
 
 
-def _serve(opener, user, pk):
+def _serve(request, opener, pk):
     """The same people as the pages (404 to anyone else), whether or not this server streams."""
     if _unavailable():
-        if opener(user, pk, check_only=True) is None:
+        if opener(request.user, pk, check_only=True) is None:
             raise Http404
         return HttpResponse(status=503)  # the page polls instead
-    return _stream(opener(user, pk))
+    return _stream(request, opener(request.user, pk))
 
 
 @login_required
 def session_events(request, pk):
-    return _serve(live.open_student, request.user, pk)
+    return _serve(request, live.open_student, pk)
 
 
 @login_required
 def slot_events(request, slot_pk):
-    return _serve(live.open_staff, request.user, slot_pk)
+    return _serve(request, live.open_staff, slot_pk)

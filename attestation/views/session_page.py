@@ -345,8 +345,19 @@ def answer_send(request, pk):
         messages.error(request, refused.message)
         context = _context(request, session, "student", answer_form=form)
         return render(request, "attestation/session_page.html", context, status=400)
-    messages.success(request, _("Your answer is sent."))
+    _say_once(request, _("Your answer is sent."))
     return _back(session)
+
+
+def _say_once(request, text):
+    """A retried send (its first answer lost on the way) is answered as the first was: the message
+    is not queued a second time beside the one still waiting to be shown."""
+    queued = messages.get_messages(request)
+    waiting = any(str(message) == text for message in queued)
+    if hasattr(queued, "used"):
+        queued.used = False  # looking is not showing: the queue stays for the next page
+    if not waiting:
+        messages.success(request, text)
 
 
 def _attach_uploads(request, session):

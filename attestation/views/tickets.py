@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from access.decorators import staff_module_required
 from access.policy import access_for
+from attestation import rules
 from attestation.files import attachment
 from attestation.forms_tickets import CopyForm, TicketCountForm, TicketForm
 from attestation.models import ExamSession, StreamExam, Ticket
@@ -214,14 +215,14 @@ def tickets_copy(request, pk):
 
 @login_required
 def ticket_file(request, ticket_pk):
-    """X-11: staff who may see the stream; the student only once the ticket's questions were sent to them."""
+    """X-11, STU-4: staff who may see the stream; the student only once they opened the questions
+    (the file is part of them: downloading it first would leave "questions viewed" empty)."""
     ticket = get_object_or_404(Ticket.objects.select_related("stream"), pk=ticket_pk)
     access = access_for(request)
+    sessions = ExamSession.objects.filter(ticket=ticket, student__user=request.user)
     allowed = access.license_ia and (
         (access.has_staff_module and access.can_view_stream(ticket.stream))
-        or ExamSession.objects.filter(
-            ticket=ticket, student__user=request.user, questions_sent_at__isnull=False
-        ).exists()
+        or any(rules.questions_shown(session, viewer="student") for session in sessions)
     )
     if not allowed or not ticket.file:
         raise Http404

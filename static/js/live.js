@@ -4,7 +4,11 @@
 // the document:
 //   live-hello  (detail: the state now)   when the stream (re)opens — catch up with what was missed;
 //   live-event  (detail: the event)       each event, and live-<name> for it (live-board…);
-//   live-poll                              every few seconds while the stream cannot be used.
+//   live-poll                              every few seconds while the stream cannot be used;
+//   live-bye    (detail: {reason})         the server ended the stream for good: its login ended
+//                                          ("ended") or a newer stream of the login took its place
+//                                          ("replaced") — the page polls and does not reconnect,
+//                                          so two tabs never take the stream from each other in turn.
 // The stream's open connection is the student's presence: no heartbeat request while it is healthy.
 // When it cannot open (the server says no, an old browser, a proxy that holds the response back)
 // the page falls back to polling, quietly, and tries the stream again later (60 s, then longer).
@@ -39,13 +43,14 @@
     clearTimeout(quietTimer);
     clearTimeout(retryTimer);
   };
-  const fallBack = () => {
+  const fallBack = (retry = true) => {
     close();
     document.documentElement.dataset.live = "polling";
     if (!pollTimer) {
       emit("live-poll");
       pollTimer = setInterval(() => emit("live-poll"), POLL_EVERY);
     }
+    if (!retry) return;
     retryTimer = setTimeout(open, retryIn);
     retryIn = Math.min(retryIn * 2, 600000);
   };
@@ -86,6 +91,10 @@
         emit("live-" + name.replace("_", "-"), data);
       }),
     );
+    source.addEventListener("bye", (event) => {
+      emit("live-bye", JSON.parse(event.data));
+      fallBack(false);
+    });
     source.addEventListener("error", () => {
       // CLOSED: the server answered without a stream (503, 404…) — poll. CONNECTING: the browser
       // reconnects by itself; should no hello come soon, poll meanwhile.

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -341,3 +342,46 @@ def test_the_students_services_ask_the_policy_not_only_ownership(scheduled, exam
             call()
     session.refresh_from_db()
     assert session.answer_sent_at is None
+
+
+@pytest.mark.req("TSK-1", "X-1", "ANS-1", "ANS-2")
+@pytest.mark.parametrize("empty", ["<p><br></p>", "", "<p>\u200b</p>", "<p>&nbsp;</p><hr><p></p>"])
+def test_an_empty_task_is_refused_and_the_students_work_goes_on(scheduled, clock, empty):
+    """Emptying the task while the student writes would close their answer (autosave 409, Send
+    400): refused with the reason, the task kept; a real change of the task leaves them writing."""
+    stream = scheduled.streams.teacher_a
+    slots_service.stream_mode_set(actor=scheduled.users["teacher"], stream=stream, mode="no_tickets")
+    slot = slot_for(scheduled)
+    session = slot.sessions.get(student__user=scheduled.users["student"])
+    tickets_service.task_save(actor=scheduled.users["teacher"], session=session, body="<p>Essay</p>")
+    clock.move_to(at(1, 10, 5))
+    student, teacher = Client(), Client()
+    student.force_login(scheduled.users["student"])
+    teacher.force_login(scheduled.users["teacher"])
+    assert draft(student, session, "<p>my essay, first lines</p>", 1).status_code == 200
+    response = teacher.post(reverse("attestation:task_save", args=[session.pk]), {"body": empty})
+    assert "The task is empty: write what the student must do." in shown_page(response, 400)
+    session.refresh_from_db()
+    assert session.task == "<p>Essay</p>"
+    assert draft(student, session, "<p>my essay, more lines</p>", 2).status_code == 200
+    tickets_service.task_save(actor=scheduled.users["teacher"], session=session, body="<p>Essay, 2 pages</p>")
+    assert draft(student, session, "<p>my essay, still more lines</p>", 3).status_code == 200
+    send = student.post(
+        reverse("attestation:answer_send", args=[session.pk]), {"text": "<p>my whole essay</p>"}
+    )
+    assert send.status_code == 302
+    session.refresh_from_db()
+    assert session.answer == "<p>my whole essay</p>" and session.answer_sent_at == at(1, 10, 5)
+
+
+@pytest.mark.req("ANS-2")
+def test_a_retried_send_shows_its_message_once(scheduled, exam, login):
+    """The first answer's page never arrived (a slow network) and the browser sent again: one
+    "Your answer is sent." on the next page, not two."""
+    client = login(scheduled.users["student"])
+    url = reverse("attestation:answer_send", args=[exam.pk])
+    text = "<p>" + "my answer " * 5 + "</p>"
+    assert client.post(url, {"text": text}).status_code == 302
+    assert client.post(url, {"text": text}).status_code == 302  # the retry: sent once, said once
+    page = shown_page(client.get(reverse("attestation:session", args=[exam.pk])))
+    assert page.count("Your answer is sent.") == 1

@@ -192,3 +192,24 @@ def test_student_sees_the_grade_once_set(answered, scheduled, login):
         == 404
     )
     assert other.grade_total == ""
+
+
+@pytest.mark.req("GRD-1", "X-7")
+@pytest.mark.parametrize("reason", ["\u200b", " \u200b\u200d ", "\u202e\u2066", "\u00a0\t", "...", "—"])
+def test_a_changed_grades_reason_must_say_something(answered, scheduled, login, reason):
+    """An invisible or letterless reason is no reason: refused, the grade and its history unchanged."""
+    client = login(scheduled.users["teacher"])
+    post(client, answered, written="3")
+    response = post(client, answered, written="4", reason=reason)
+    assert response.status_code == 400 and "Say why the grade is changed." in response.content.decode()
+    answered.refresh_from_db()
+    assert answered.grade_total == "3"
+    assert GradeChange.objects.filter(session=answered).count() == 1
+
+
+@pytest.mark.req("GRD-1", "X-7")
+def test_a_reason_is_kept_normalised_without_invisible_characters(answered, scheduled, login):
+    client = login(scheduled.users["teacher"])
+    post(client, answered, written="3")
+    assert post(client, answered, written="4", reason=" Re\u200bchecked\u00a0 \u2460 ").status_code == 302
+    assert GradeChange.objects.filter(session=answered).order_by("at", "id").last().reason == "Rechecked 1"

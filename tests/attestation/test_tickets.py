@@ -395,11 +395,32 @@ def test_reuse_is_even_when_students_outnumber_tickets(scheduled, clock):
     assert sorted(uses.values()) == [2, 3, 3, 3]
 
 
+@pytest.mark.req("GEN-2", "SET-2")
+def test_neighbours_in_a_slot_get_different_tickets_whatever_the_streams_count(scheduled, clock):
+    """Five students and five tickets in one slot get five different tickets, though earlier slots
+    used 2 and 4 twice each (chosen, or handed out while SET-2 was off): the stream's count decided
+    alone and gave 1, 3, 3, 5, 5."""
+    stream = author(scheduled, count=5)
+    students = _many_students(scheduled, stream, 9)
+    tickets = list(Ticket.objects.filter(stream=stream).order_by("number"))
+    for hour, pair in ((8, students[:2]), (9, students[2:4])):
+        earlier = slot_for(scheduled, students=pair, start=at(1, hour), end=at(1, hour, 50))
+        for session, ticket in zip(earlier.sessions.order_by("pk"), (tickets[1], tickets[3]), strict=True):
+            ExamSession.objects.filter(pk=session.pk).update(ticket=ticket, ticket_source="chosen")
+    slot = slot_for(scheduled, students=students[4:], start=at(1, 13), end=at(1, 15))
+    clock.move_to(at(1, 12))
+    service.tickets_generate(
+        actor=scheduled.users["teacher"], slot=slot, session_ids=[s.pk for s in slot.sessions.all()]
+    )
+    numbers = sorted(slot.sessions.values_list("ticket__number", flat=True))
+    assert numbers == [1, 2, 3, 4, 5]
+
+
 @pytest.mark.req("GEN-2")
 def test_random_assignment_is_fair():
     """Over many draws every ticket is equally likely (chi-square, 9 degrees of freedom, p≈0.001)."""
     tickets = list(range(10))
-    draws = Counter(service.pick_fair(tickets, Counter()) for _ in range(20000))
+    draws = Counter(service.pick_fair(tickets, service.Usage()) for _ in range(20000))
     expected = 20000 / len(tickets)
     chi2 = sum((draws[t] - expected) ** 2 / expected for t in tickets)
     assert chi2 < 27.88
@@ -664,7 +685,7 @@ def test_questions_wait_until_sent_then_viewing_time_is_recorded(scheduled, logi
 
 
 @pytest.mark.req("X-11", "STU-4")
-def test_ticket_file_reaches_staff_and_only_the_student_it_was_sent_to(scheduled, login, clock):
+def test_ticket_file_reaches_staff_and_only_the_student_who_opened_its_questions(scheduled, login, clock):
     stream = author(scheduled, count=1)
     ticket = Ticket.objects.get(stream=stream)
     service.ticket_save(
@@ -682,7 +703,15 @@ def test_ticket_file_reaches_staff_and_only_the_student_it_was_sent_to(scheduled
     service.tickets_generate(actor=scheduled.users["teacher"], slot=slot, session_ids=[session.pk])
     assert login(scheduled.users["student"]).get(url).status_code == 404  # not sent yet
     service.questions_send(actor=scheduled.users["teacher"], slot=slot, session_ids=[session.pk])
+    # Sent, not opened: the file is part of the questions — no download that leaves "viewed" empty.
+    assert login(scheduled.users["student"]).get(url).status_code == 404
+    session.refresh_from_db()
+    assert session.questions_viewed_at is None
+    clock.move_to(at(1, 10, 4))
+    service.questions_open(actor=scheduled.users["student"], session=session)
     assert login(scheduled.users["student"]).get(url).status_code == 200
+    session.refresh_from_db()
+    assert session.questions_viewed_at == at(1, 10, 4)
     assert login(scheduled.users["other_student"]).get(url).status_code == 404
     assert login(scheduled.users["other_teacher"]).get(url).status_code == 404
 

@@ -235,3 +235,32 @@ def test_tickets_placed_before_the_stream_opened_still_bring_the_board(college, 
     expect(student.locator(".tile-ticket.free")).to_have_count(3)
     expect(student.locator("html[data-live=push]")).to_have_count(1)
     assert loaded == [], loaded
+
+
+@pytest.mark.req("X-10", "SLT-6")
+def test_a_second_tab_takes_the_stream_and_the_first_polls_without_taking_it_back(
+    college, generated, new_page, guard, settings
+):
+    """A login holds a few streams (here 1): the exam page opened in a second tab takes the stream,
+    the first is told goodbye and polls — it does not reconnect, so the two never take the stream
+    from each other in turn; the teacher still sees the student online."""
+    settings.LIVE_STREAMS_PER_LOGIN = 1
+    session = generated
+    first = guard(new_page(viewport=PHONE))
+    open_exam_page(first, college, session)
+    expect(first.locator("html[data-live=push]")).to_have_count(1)
+    events = requests_to(first, "/events/")
+    link = first.get_by_role("link", name="My final controls")
+    with first.context.expect_page() as opened:
+        link.click(modifiers=["Control"])  # the student opens another tab, as people do
+    second = guard(opened.value)
+    second.get_by_role("link", name=session.stream.discipline.name).click()
+    expect(second.locator("html[data-live=push]")).to_have_count(1)
+    expect(first.locator("html[data-live=polling]")).to_have_count(1, timeout=10_000)
+    second.wait_for_timeout(8_000)  # longer than the browser's own reconnection delay (2–6 s)
+    expect(first.locator("html[data-live=polling]")).to_have_count(1)
+    expect(second.locator("html[data-live=push]")).to_have_count(1)
+    assert events == [], events  # the first tab never asked for a stream again
+    teacher = guard(new_page())
+    open_stream_page(teacher, college, session)
+    expect(teacher.locator(f'[data-presence="{session.pk}"]')).to_have_class("dot online", timeout=10_000)

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -212,3 +213,65 @@ def test_an_htmx_poll_after_the_session_expired_goes_to_the_login_page(college, 
     # Without htmx: the ordinary redirect.
     response = client.get(page)
     assert response.status_code == 302 and response["Location"].startswith("/login/?next=")
+
+
+def _private(response):
+    cache_control = response.get("Cache-Control", "")
+    return "private" in cache_control and "no-store" in cache_control
+
+
+@pytest.mark.req("X-10", "STU-4")
+def test_the_exam_page_its_status_and_files_are_never_kept_by_a_cache(scheduled, exam, login):
+    """A shared computer's browser or a proxy must not keep a student's exam page, its status or a
+    file for the next person: private, no-store (every signed-in URL: test_url_policy.py)."""
+    from attestation.services import answers as answers_service
+    from tests.exams import PDF
+
+    upload = SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf")
+    attached = answers_service.answer_file_add(actor=scheduled.users["student"], session=exam, upload=upload)
+    client = login(scheduled.users["student"])
+    for url in [
+        reverse("attestation:session", args=[exam.pk]),
+        reverse("attestation:session_status", args=[exam.pk]),
+        reverse("attestation:answer_file", args=[attached.pk]),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200 and _private(response), (url, response.get("Cache-Control"))
+
+
+@pytest.mark.req("X-10")
+def test_json_of_the_api_is_private_and_static_assets_stay_cacheable(college):
+    from api.models import ApiToken
+    from attestation import live
+
+    _token, secret = ApiToken.issue(name="integration", user=college.users["admin"])
+    api = Client(headers={"Authorization": f"Bearer {secret}"})
+    response = api.get("/api/v1/streams")
+    assert response.status_code == 200 and _private(response)
+    asset = Client().get(reverse("api:docs_asset", args=["swagger-ui.css"]))
+    assert asset.status_code == 200 and "public" in asset["Cache-Control"] and not _private(asset)
+    assert "private" in live.HEADERS["Cache-Control"] and "no-store" in live.HEADERS["Cache-Control"]
+
+
+@pytest.mark.req("X-10")
+def test_the_readmes_nginx_gives_static_files_the_apps_security_headers(college, client, settings):
+    """nginx serves /static/ itself: its block must carry every security header the app sends (the
+    production HTTPS ones included), with the same values; the CSP is static files' own, as strict."""
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = settings.SECURE_HSTS_PRELOAD = True
+    response = client.get(reverse("login"), secure=True)
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"location /static/ \{(.*?)\n    \}", readme, re.S)
+    assert block, "README's nginx site has no /static/ location block"
+    added = dict(re.findall(r'add_header ([\w-]+) "([^"]*)" always;', block.group(1)))
+    for name in [
+        "Strict-Transport-Security",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+        "Permissions-Policy",
+    ]:
+        assert added.get(name) == response[name], (name, added.get(name), response[name])
+    csp = added["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp and "object-src 'none'" in csp

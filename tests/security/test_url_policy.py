@@ -398,6 +398,12 @@ def test_url_answers_every_persona_per_the_table(world, login, settings, name, r
                 f"{name}: anonymous sent to {response['Location']}"
             )
         assert status != 500, f"{name} as {persona}: server error"
+        cache_control = response.get("Cache-Control", "")
+        kept_private = "private" in cache_control and "no-store" in cache_control
+        if persona != "anonymous" and "public" not in cache_control and not kept_private:
+            wrong.append(
+                f"{persona}: {method} {url} → Cache-Control {cache_control!r}, not private, no-store"
+            )
     if os.environ.get("URL_POLICY_SHOW"):
         print(f"\n{name!r}: {observed}")
     assert not wrong, f"{name}:\n  " + "\n  ".join(wrong)
