@@ -97,8 +97,10 @@ def test_teacher_schedules_edits_deletes_notifies_and_sets_platform(college, new
     # Delete slot 1 (confirmed): its student returns to "Undistributed".
     page.get_by_role("link", name=f"{day1:%d.%m.%Y} 10:00").click()
     expect(page.get_by_role("link", name=f"{day1:%d.%m.%Y} 10:00")).to_have_attribute("aria-current", "page")
-    page.once("dialog", lambda d: d.accept())
     page.locator(".slot-head").get_by_role("button", name="Delete").click()
+    confirm = page.locator("#confirm-dialog")  # the page's own <dialog>, never window.confirm
+    expect(confirm).to_contain_text("Delete this slot? Its students go back to “Undistributed”.")
+    confirm.get_by_role("button", name="Delete the slot").click()
     expect(page.get_by_text("The slot is deleted")).to_be_visible()
     expect(page.get_by_role("link", name="Undistributed")).to_be_visible()
     expect(page.get_by_role("cell", name=first)).to_be_visible()

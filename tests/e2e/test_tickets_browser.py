@@ -152,8 +152,8 @@ def test_fewer_tickets_after_a_delete_names_the_ticket_and_renumbers(college, ne
     tickets = open_tickets_page(page, stream)
 
     row = tickets.locator(".tickets-table tbody tr", has=tickets.get_by_role("cell", name="5", exact=True))
-    tickets.once("dialog", lambda dialog: dialog.accept())
     row.get_by_role("button", name="Delete").click()
+    tickets.locator("#confirm-dialog").get_by_role("button", name="Delete the ticket").click()
     expect(tickets.get_by_text("Ticket No. 5 is deleted.")).to_be_visible()
 
     guard.expect(400, "/tickets/count/")
