@@ -66,7 +66,10 @@ def _journal_for(request, stream_pk):
 def _grid(journal, typed=None, errors=None):
     """Rows of (student, [(column, value, error, name)]) for the grades tab."""
     stream = journal.stream
-    columns = list(journal.columns.all())
+    # The final control beside the name: with many lessons it used to be scrolled off the right edge.
+    columns = sorted(
+        journal.columns.all(), key=lambda column: (not column.is_final, column.position, column.pk)
+    )
     students = collation.by_name(stream.students.select_related("user", "group__technology"))
     marks = {
         (m.column_id, m.student_id): m.value for m in JournalMark.objects.filter(column__journal=journal)
@@ -117,6 +120,9 @@ def _render_journal(
         "switch": switch,
         "settings_form": settings_form,
         "columns": columns,
+        # The header's groups: the final-control columns first (_grid), then the current ones.
+        "current_count": sum(1 for column in columns if not column.is_final),
+        "final_count": sum(1 for column in columns if column.is_final),
         "rows": rows,
         "pass_fail_values": PASS_FAIL_VALUES,
         "pass_fail": journal.final_form == Journal.FinalForm.PASS_FAIL,

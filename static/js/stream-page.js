@@ -68,7 +68,7 @@
     const active = document.activeElement;
     return (
       waitingForAnswer() ||
-      document.querySelector("#slot-live details[open], dialog[open]") ||
+      document.querySelector("#slot-live details[open], #slot-live [popover]:popover-open, dialog[open]") ||
       (active && active.matches("input, select, textarea") && active.closest(REFRESHED))
     );
   };
@@ -193,6 +193,26 @@
     window.location.assign(xhr.responseURL || detail.pathInfo.requestPath);
   });
 
+  // A row's "More" menu opens beside its button (a popover lives in the top layer, positioned here);
+  // scrolling the page closes it rather than leave it floating away from its row.
+  document.addEventListener(
+    "toggle",
+    (event) => {
+      const menu = event.target;
+      if (!(menu instanceof HTMLElement) || !menu.matches(".row-menu-body") || event.newState !== "open") return;
+      const button = document.querySelector(`[popovertarget="${menu.id}"]`);
+      if (!button) return;
+      const place = button.getBoundingClientRect();
+      const width = menu.offsetWidth;
+      const below = place.bottom + 4 + menu.offsetHeight <= window.innerHeight;
+      menu.style.left = `${Math.max(8, Math.min(place.right - width, window.innerWidth - width - 8))}px`;
+      menu.style.top = `${below ? place.bottom + 4 : Math.max(8, place.top - 4 - menu.offsetHeight)}px`;
+    },
+    true,
+  );
+  window.addEventListener("scroll", () => {
+    document.querySelectorAll(".row-menu-body:popover-open").forEach((menu) => menu.hidePopover());
+  });
   document.addEventListener("DOMContentLoaded", openAutoshow);
   document.addEventListener("htmx:afterSettle", openAutoshow);
 })();

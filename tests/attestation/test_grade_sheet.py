@@ -82,7 +82,11 @@ def test_xlsx_contains_the_statement(graded, scheduled, login):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     disposition = response["Content-Disposition"]
-    assert re.fullmatch(r'attachment; filename="grade-sheet-\d+-slot-\d+-2026-12-01\.xlsx"', disposition)
+    # What a person recognises in a folder of downloads: the statement, discipline, group and day.
+    discipline = graded["slot"].stream.discipline.name
+    assert disposition == f'attachment; filename="Exam statement {discipline} PO-21 2026-12-01.xlsx"', (
+        disposition
+    )
     rows = xlsx_text(response.content)
     flat = [str(v) for row in rows for v in row]
     stream = graded["stream"]
@@ -108,7 +112,7 @@ def test_pdf_text_has_kazakh_names_and_grades(graded, scheduled, login):
     ):
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-        assert response["Content-Disposition"].startswith('attachment; filename="grade-sheet-')
+        assert response["Content-Disposition"].startswith('attachment; filename="Exam statement ')
         text = pdf_text(response.content)
         for expected in ("Әлиев Қайрат Ұлы", "Өмірзақова Іңкәр", "4 (good)", "Absent, excused", "RB-KZ-1"):
             assert expected in text
@@ -161,6 +165,7 @@ def test_chart_counts_each_bucket(graded, scheduled, login):
         "2": "0",
         "absent_excused": "1",
         "absent_unexcused": "0",
+        "not_admitted": "0",
         "not_graded": str(not_graded),
     }
     stream_svg = client.get(reverse("attestation:grade_chart_stream", args=[graded["stream"].pk]))
@@ -261,3 +266,26 @@ def test_stream_page_links_to_the_downloads_and_the_chart(graded, scheduled, log
     ):
         assert reverse(f"attestation:{name}", args=args) in page
     assert f'<img src="{reverse("attestation:grade_chart_slot", args=[graded["slot"].pk])}" alt="' in page
+
+
+@pytest.mark.req("X-6")
+def test_the_sheet_names_the_college_says_who_was_not_admitted_and_sums_up_the_grades(graded, settings):
+    from college.models import Admission
+
+    settings.COLLEGE_NAME = "«Болашақ» жоғары колледжі"
+    stream = graded["stream"]
+    ungraded = stream.students.exclude(pk__in=[graded["aliev"].pk, graded["inkar"].pk]).first()
+    Admission.objects.create(stream=stream, student=ungraded, admitted=False, reason="Debt")
+    with translation.override("en"):
+        sheet = grade_sheet.build(stream)
+        rows = xlsx_text(grade_sheet.to_xlsx(sheet))
+        text = pdf_text(grade_sheet.to_pdf(sheet))
+    assert rows[0] == ["«Болашақ» жоғары колледжі"] and "«Болашақ» жоғары колледжі" in text
+    assert next(r for r in rows if ungraded.full_name in r)[-1] == "Not admitted to exam"
+    summary = rows[[r[:1] for r in rows].index(["Grade distribution"]) + 1 :]
+    assert (
+        ["4 (good)", 1] in summary
+        and ["Absent, excused", 1] in summary
+        and ["Not admitted to exam", 1] in summary
+    )
+    assert "Grade distribution:" in text and "4 (good): 1" in text and "Not admitted to exam: 1" in text

@@ -420,12 +420,13 @@ def test_notification_reaches_every_student_in_their_language_and_returns_when_s
     notify_url = reverse("attestation:slot_notify", args=[slot.pk])
     assert notify_url in client.get(page_url(slot.stream, f"slot-{slot.pk}")).content.decode()
     assert client.post(notify_url).status_code == 302
-    rows = Notification.objects.filter(kind="slot_scheduled")
+    rows = Notification.objects.filter(kind="slot_announced")
     assert set(rows.values_list("recipient", flat=True)) == {s.student.user_id for s in slot.sessions.all()}
     with translation.override("en"):
         text = render(rows.first())
     assert (
-        text == f"The date and time of final control {slot.stream.discipline.name} is set: 01.12.2026 10:00"
+        text
+        == f"The date and time of final control {slot.stream.discipline.name} is set: 01.12.2026 10:00–12:00"
     )
     assert notify_url not in client.get(page_url(slot.stream, f"slot-{slot.pk}")).content.decode()
     assert client.post(notify_url).status_code == 400  # not twice for the same start

@@ -132,3 +132,67 @@ def test_journey_grading_marks_who_did_not_show_and_computes_the_total_as_typed(
         assert session.absence == "unexcused"
     answered.refresh_from_db()
     assert (answered.grade_written, answered.grade_oral, answered.grade_total) == ("4", "3", "4")
+
+
+@pytest.mark.req("JRN-1", "GRD-5", "X-9")
+def test_journey_nothing_is_cut_off_the_journal_the_absence_mark_and_a_rows_menu(
+    college, new_page, guard, screenshot
+):
+    """At 1366 px: the journal's final column is on screen beside many current-control columns (and
+    the numbered columns say what they are); a chosen absence mark shows whole; a row's "More"
+    menu opens whole even from the table's last row."""
+    from college.models import JournalColumn
+
+    stream, slot, answered, absent = _over_slot(college)
+    for n in range(1, 13):
+        JournalColumn.objects.create(journal=stream.journal, kind="current", title=str(n), position=n)
+    page = guard(new_page(viewport={"width": 1366, "height": 800}))
+    login(page, college.users["teacher"])
+    page.get_by_role("link", name="Journals").click()
+    page.get_by_role("link", name=stream.name).click()
+    screenshot(page, "journal-1366")
+    final = page.locator("table.journal thead tr").nth(1).locator("th.final").last
+    box = final.bounding_box()
+    assert box["x"] + box["width"] <= 1366, box  # on screen, not scrolled away
+    expect(page.locator("table.journal thead th[scope=colgroup]")).to_have_text(
+        ["Final control", "Current control"]
+    )
+
+    open_stream_page(page, stream)
+    open_slot_tab(page, slot)
+    page.get_by_role("link", name="Grade the slot").click()
+    mark = page.get_by_label(f"Absence: {absent[0].student.full_name}", exact=True)
+    mark.select_option("unexcused")
+    assert mark.evaluate("select => select.scrollWidth <= select.clientWidth + 1"), (
+        "the chosen mark is cut off"
+    )
+    screenshot(page, "absence-whole")
+
+
+@pytest.mark.req("X-4", "X-9")
+def test_journey_a_rows_menu_opens_whole_from_the_last_row(college, new_page, guard):
+    stream = college.streams.teacher_a
+    now = timezone.now()
+    slot = Slot.objects.create(
+        stream=stream,
+        starts_at=now - datetime.timedelta(minutes=5),
+        ends_at=now + datetime.timedelta(hours=1),
+    )
+    for student in stream.students.all():
+        ExamSession.objects.create(stream=stream, student=student, slot=slot)
+    page = guard(new_page(viewport={"width": 1366, "height": 700}))
+    login(page, college.users["teacher"])
+    open_stream_page(page, stream)
+    open_slot_tab(page, slot)
+    last = page.locator(".slot-table tbody tr").last
+    last.get_by_role("button", name="More").click()
+    menu = last.locator(".row-menu-body")
+    expect(menu).to_be_visible()
+    box = menu.bounding_box()
+    assert (
+        box["y"] >= 0
+        and box["y"] + box["height"] <= 700
+        and box["x"] >= 0
+        and box["x"] + box["width"] <= 1366
+    )
+    expect(menu.get_by_label("Extra time, minutes")).to_be_visible()

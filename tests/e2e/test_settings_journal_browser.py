@@ -27,7 +27,10 @@ def test_registrar_allows_a_period_and_teacher_turns_the_journal_online(college,
     registrar.get_by_label("Students choose tickets themselves").check()
     screenshot(registrar, "settings")
     registrar.get_by_role("button", name="Save").click()
-    assert registrar.get_by_text("The settings are saved.").is_visible()
+    registrar.locator("#confirm-dialog").get_by_role(
+        "button", name="Change the form"
+    ).click()  # it asks first
+    expect(registrar.get_by_text("The settings are saved.")).to_be_visible()
     settings = ModuleSettings.for_kind()
     assert list(settings.allowed_study_periods.all()) == [college.study_periods[0]]
     assert settings.distribution_form == "self_choice"

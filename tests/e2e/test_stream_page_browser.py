@@ -143,8 +143,8 @@ def test_live_table_updates_without_reload_and_pauses_while_a_menu_is_open(colle
     screenshot(page, "live")
 
     # A row menu is open: the poll holds, so the extra-time field being typed stays as typed.
-    page.locator(".row-menu summary").first.click()
-    field = page.locator(".row-menu[open] input[name=minutes]")
+    page.locator(".row-menu-button").first.click()
+    field = page.locator(".row-menu-body:popover-open input[name=minutes]")
     field.fill("25")
     ExamSession.objects.filter(pk=sessions[1].pk).update(answer_sent_at=now)
     live.publish(live.Event.ANSWER, slot_id=slot.pk, sessions=[sessions[1].pk])
@@ -152,7 +152,7 @@ def test_live_table_updates_without_reload_and_pauses_while_a_menu_is_open(colle
     expect(field).to_have_value("25")
     expect(counts).to_contain_text("answers sent: 1")
     # Closed again: the refresh held back happens now.
-    page.locator(".row-menu[open] summary").click()
+    page.locator(".row-menu-button").first.click()
     expect(counts).to_contain_text("answers sent: 2", timeout=8_000)
     assert not violations, "\n".join(violations)
 

@@ -53,9 +53,9 @@ def test_the_editor_import_map_carries_the_request_nonce(scheduled, login):
     )
     page = response.content.decode()
     assert f'<script type="importmap" nonce="{nonce_of(response)}">' in page
-    # Every other script is an external file of ours.
+    # Every other script is an external file of ours: static files, and the translations they read.
     for tag in re.findall(r"<script\b[^>]*>", page):
-        assert "importmap" in tag or 'src="/static/' in tag, tag
+        assert "importmap" in tag or 'src="/static/' in tag or 'src="/jsi18n/' in tag, tag
 
 
 def test_htmx_injects_no_indicator_style(college, login):
