@@ -20,7 +20,9 @@ if not os.environ.get("TEST_TASKS_IN_DATABASE"):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 LOG_FORMAT = "text"
 LOGGING["handlers"]["console"]["formatter"] = "text"  # noqa: F405
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="attestation-test-media-"))
+# Handed down like the shared cache: a worker the tests start reads the uploads the test wrote.
+os.environ.setdefault("TEST_MEDIA_ROOT", tempfile.mkdtemp(prefix="attestation-test-media-"))
+MEDIA_ROOT = Path(os.environ["TEST_MEDIA_ROOT"])
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

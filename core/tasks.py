@@ -107,8 +107,9 @@ def _beat_every() -> float:
 
 
 def _watch() -> None:
-    """Renew this process's leases; now and then recover what dead workers left."""
-    next_recovery = 0.0
+    """Renew this process's leases; now and then recover what dead workers left (not at once: the
+    process is still starting)."""
+    next_recovery = time.monotonic() + settings.TASK_LEASE_SECONDS / 2
     while True:
         with _running_lock:
             running = list(_running)
