@@ -60,12 +60,16 @@ def request_id_for(request: HttpRequest) -> str:
 
 
 class RequestContextFilter(logging.Filter):
-    """Adds the running request's id, user and view to every record (empty outside a request)."""
+    """Adds the running request's id, user and view to every record (empty outside a request).
+
+    Django logs a 4xx/5xx answer ("Not Found: …") once the middleware has returned: that record
+    carries the request itself, whose id the middleware left on it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         context = _current.get()
+        request = getattr(record, "request", None)
         for name, value in (
-            ("request_id", context.request_id if context else ""),
+            ("request_id", context.request_id if context else getattr(request, "request_id", "")),
             ("user_id", context.user_id if context else None),
             ("view", context.view if context else ""),
         ):
