@@ -22,7 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
@@ -92,7 +92,7 @@ def check_tasks() -> Check:
 
     try:
         age = oldest_ready_age()
-    except DATABASE_ERRORS as error:
+    except DatabaseError as error:  # also the queue's table missing before the first migrate
         return {"ok": False, "error": type(error).__name__}
     return {"ok": age <= settings.READY_MAX_TASK_AGE, "oldest_ready_seconds": round(age, 1)}
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Count
 from django.dispatch import receiver
 from django.utils import timezone
@@ -120,6 +120,8 @@ def _watch() -> None:
                 recover_lost()
             except Exception:  # noqa: BLE001 — the database is away for a moment: try at the next beat
                 logger.warning("Lost tasks not recovered this time", exc_info=True)
+            finally:
+                connections.close_all()  # this thread's own: not held between two looks
         time.sleep(_beat_every())
 
 
@@ -147,12 +149,27 @@ def _lease_lapsed(task_id: str) -> bool:
         return False
 
 
+def _shared_cache_works() -> bool:
+    """A lease can only be missed in a cache that keeps what is written: a folder this process cannot
+    write, or Redis away, would make every running task look abandoned."""
+    try:
+        _shared().set("tasks:probe", 1, 60)
+        return bool(_shared().get("tasks:probe"))
+    except CACHE_ERRORS:
+        return False
+
+
 def recover_lost() -> list[tuple[str, str]]:
     """Requeue or fail the RUNNING tasks whose worker is gone; returns (task id, "requeued"/"failed")."""
     started_before = timezone.now() - timedelta(seconds=settings.TASK_LEASE_SECONDS)
     suspects = list(
         DBTaskResult.objects.running().filter(started_at__lt=started_before).values_list("pk", flat=True)
     )
+    if suspects and not _shared_cache_works():
+        logger.error(
+            "Cannot tell whether %s running tasks lost their worker: the shared cache fails", len(suspects)
+        )
+        return []
     done = []
     for pk in suspects:
         if not _lease_lapsed(str(pk)):

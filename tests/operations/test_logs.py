@@ -6,12 +6,14 @@ import io
 import json
 import logging
 import logging.config
+import re
 
 import pytest
 from django.conf import settings as django_settings
 from django.db import OperationalError
 from django.test import Client, override_settings
 from django.urls import path, reverse
+from django.utils import translation
 
 from config import urls as project_urls
 from core.observability import RequestContextFilter
@@ -80,7 +82,10 @@ def test_the_500_page_shows_the_request_id_to_quote(db, json_lines):
     response = client.get("/broken/", headers={"X-Request-ID": "support-case-4242"})
     assert response.status_code == 500
     page = response.content.decode()
-    assert "support-case-4242" in page and "quote this reference" in page
+    assert "support-case-4242" in page
+    language = re.search(r'<html lang="(\w+)">', page).group(1)
+    with translation.override(language):  # the page's language (the request's)
+        assert translation.gettext("If you tell support about it, quote this reference:") in page
     errors = [line for line in json_lines() if line["level"] == "ERROR"]
     assert errors and all(line["request_id"] == "support-case-4242" for line in errors)
     assert any("ZeroDivisionError" in line.get("exc_info", "") for line in errors)
