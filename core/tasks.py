@@ -59,6 +59,7 @@ def _shared() -> Any:
 _running: set[str] = set()
 _running_lock = threading.Lock()
 _watchdog: threading.Thread | None = None
+_stopping = threading.Event()
 
 
 def _renew(task_ids: list[str]) -> None:
@@ -110,7 +111,7 @@ def _watch() -> None:
     """Renew this process's leases; now and then recover what dead workers left (not at once: the
     process is still starting)."""
     next_recovery = time.monotonic() + settings.TASK_LEASE_SECONDS / 2
-    while True:
+    while not _stopping.is_set():
         with _running_lock:
             running = list(_running)
         _renew(running)
@@ -122,7 +123,7 @@ def _watch() -> None:
                 logger.warning("Lost tasks not recovered this time", exc_info=True)
             finally:
                 connections.close_all()  # this thread's own: not held between two looks
-        time.sleep(_beat_every())
+        _stopping.wait(_beat_every())
 
 
 def start_watchdog() -> None:
@@ -130,8 +131,16 @@ def start_watchdog() -> None:
     with _running_lock:
         if _watchdog is not None and _watchdog.is_alive():
             return
+        _stopping.clear()
         _watchdog = threading.Thread(target=_watch, name="task-lease", daemon=True)
         _watchdog.start()
+
+
+def stop_watchdog() -> None:
+    """For a process that ran tasks in a thread and goes on without them (the tests' worker)."""
+    _stopping.set()
+    if _watchdog is not None:
+        _watchdog.join(timeout=10)
 
 
 def is_worker_process() -> bool:

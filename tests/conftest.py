@@ -170,6 +170,9 @@ def task_worker(settings):
     yield worker
     worker.running = False
     thread.join(timeout=30)
+    from core.tasks import stop_watchdog
+
+    stop_watchdog()  # the leases' thread the worker's first task started
 
 
 @pytest.fixture

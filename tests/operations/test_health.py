@@ -20,7 +20,7 @@ from attestation import live
 from attestation.live_asgi import with_streams
 from core import health
 from notifications.mail import send_mails
-from tests.attestation.test_live import run_apart
+from tests.attestation.test_live import _scope, run_apart
 from tests.processes import ROOT, free_port, worker_env
 
 
@@ -101,20 +101,8 @@ def test_the_probes_are_not_redirected_to_https(db, settings):
 
 def _asgi_get(app, path, headers=()):
     async def ask():
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "GET",
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": b"",
-            "root_path": "",
-            "headers": [(b"host", b"127.0.0.1"), *headers],
-            "client": ("127.0.0.1", 50000),
-            "server": ("127.0.0.1", 8001),
-        }
+        scope = _scope(path, "")
+        scope["headers"] = [*scope["headers"], *headers]
         communicator = ApplicationCommunicator(app, scope)
         await communicator.send_input({"type": "http.request", "body": b"", "more_body": False})
         start = await communicator.receive_output(5)
