@@ -2,10 +2,10 @@
 
 Counters only ever grow, so "requests per second" and "p95 over the last minutes" are differences
 between two readings: each time the page (or its poll, every few seconds) reads the metrics it keeps
-a sample — the requests answered so far, per latency bucket, and the events delivered — in the cache
-(Redis when configured: shared by the pages' processes) for :data:`KEEP` seconds, and compares the
-newest with the oldest of the last :data:`WINDOW` seconds. The first reading after a quiet while has
-nothing to compare with: the page says "measuring" until the next one.
+a sample — the requests answered so far, per latency bucket, and the events delivered — in the
+cache every process shares (Redis, or files in ``SHARED_CACHE_DIR``) for :data:`KEEP` seconds,
+and compares the newest with the oldest of the last :data:`WINDOW` seconds. The first reading after
+a quiet while has nothing to compare with: the page says "measuring" until the next one.
 
 The metrics are this machine's (every process that writes to ``PROMETHEUS_MULTIPROC_DIR``); with
 several app machines the figures are the machine that answered — Prometheus adds them all up.
@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import math
+import socket
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import caches
 
 from core import health, metrics, tasks
 from core.resilience import CACHE_ERRORS
@@ -27,7 +28,8 @@ from notifications import mail
 
 WINDOW = 300  # seconds: "over the last 5 minutes"
 KEEP = 900
-SAMPLES_KEY = "monitor:samples"
+# Per machine: each machine's metrics are its own, and Redis may be shared by several.
+SAMPLES_KEY = f"monitor:samples:{socket.gethostname()}"
 # Requests that are not people's: the probes, the scrapes and this page's own poll.
 NOT_PEOPLE = frozenset({"healthz", "readyz", "metrics", "monitor:monitor"})
 LATENCY = "attestation_request_duration_seconds"
@@ -78,16 +80,20 @@ def _sample(reading: Reading, now: float) -> dict[str, Any]:
     }
 
 
+def _store() -> Any:
+    return caches["shared"]
+
+
 def _remember(sample: dict[str, Any]) -> list[dict[str, Any]]:
     """The samples of the last KEEP seconds, this one included."""
     try:
-        samples: list[dict[str, Any]] = cache.get(SAMPLES_KEY) or []
+        samples: list[dict[str, Any]] = _store().get(SAMPLES_KEY) or []
     except CACHE_ERRORS:
         samples = []
     samples = [s for s in samples if sample["t"] - s["t"] <= KEEP and s["requests"] <= sample["requests"]]
     samples.append(sample)
     with contextlib.suppress(*CACHE_ERRORS):  # a cache that is down: the next reading measures again
-        cache.set(SAMPLES_KEY, samples, KEEP)
+        _store().set(SAMPLES_KEY, samples, KEEP)
     return samples
 
 

@@ -64,7 +64,8 @@ def test_the_monitor_shows_the_figures_and_polls_for_new_ones(college, login, sm
 
 
 def test_requests_per_second_and_p95_come_from_two_readings(db, monkeypatch):
-    monkeypatch.setattr(figures, "cache", _Cache())
+    store = _Cache()
+    monkeypatch.setattr(figures, "_store", lambda: store)
     first = figures.Reading(requests=100, buckets={"0.05": 80, "0.1": 95, "0.5": 100, "+Inf": 100})
     assert figures.traffic(first, now=1000.0).per_second is None  # one reading: measuring
     second = figures.Reading(
