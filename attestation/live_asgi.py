@@ -23,12 +23,12 @@ import json
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.http import HttpRequest, parse_cookie
 from django.http.request import split_domain_port, validate_host
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -44,6 +44,7 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[Mapping[str, Any]]]
 Send = Callable[[Mapping[str, Any]], Awaitable[None]]
 Application = Callable[[Scope, Receive, Send], Awaitable[None]]
+_T = TypeVar("_T")
 # ``live.open_student`` / ``live.open_staff``: the stream this user may open, or None (→ 404).
 Opener = Callable[["User", int], live.Opened | None]
 
@@ -165,12 +166,18 @@ def _hub_check() -> health.Check:
     return {"ok": hub.healthy, "streams": sum(len(s) for s in list(hub.by_channel.values()))}
 
 
-def _readiness() -> tuple[bool, dict[str, health.Check]]:
+def _in_thread(work: Callable[[], _T]) -> _T:
+    """A probe's or a scrape's database work, in a worker thread that keeps no connection after it:
+    they come every few seconds, and an idle connection per executor thread is not worth holding."""
     close_old_connections()
     try:
-        return health.readiness(live=True, extra={"hub": _hub_check})
+        return work()
     finally:
-        close_old_connections()
+        connections.close_all()
+
+
+def _readiness() -> tuple[bool, dict[str, health.Check]]:
+    return _in_thread(lambda: health.readiness(live=True, extra={"hub": _hub_check}))
 
 
 async def operations(scope: Scope, send: Send) -> bool:
@@ -186,7 +193,7 @@ async def operations(scope: Scope, send: Send) -> bool:
         if not metrics.authorised(_header(scope, b"authorization")):
             await _answer(send, 404, b"", "text/plain")
         else:
-            body = await sync_to_async(metrics.exposition, thread_sensitive=False)()
+            body = await sync_to_async(_in_thread, thread_sensitive=False)(metrics.exposition)
             await _answer(send, 200, body, CONTENT_TYPE_LATEST)
     else:
         return False
