@@ -19,15 +19,22 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
-## Demo: SQLite database with a generated college, server on http://127.0.0.1:8000
+# The development server with a task worker beside it (imports and e-mails run there, as in
+# production); stopping the server stops the worker.
+DEMO_ENV := COLLEGE_NAME="$${COLLEGE_NAME:-$(DEMO_COLLEGE_NAME)}" SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"
+SERVE := $(DEV) $(DEMO_ENV) $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(DEV) $(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+## Demo: SQLite database with a generated college, server on http://127.0.0.1:$(PORT) (8000)
 demo: install
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py demo_college
-	@echo "Starting the server on http://127.0.0.1:$(PORT) (Ctrl+C stops it)"
-	$(DEV) COLLEGE_NAME="$${COLLEGE_NAME:-$(DEMO_COLLEGE_NAME)}" SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@echo "Starting the task worker and the server on http://127.0.0.1:$(PORT) (Ctrl+C stops both)"
+	@$(SERVE)
 
 run: install
-	$(DEV) COLLEGE_NAME="$${COLLEGE_NAME:-$(DEMO_COLLEGE_NAME)}" SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@$(SERVE)
 
 ## Tests: SQLite by default, PostgreSQL when DATABASE_URL is set
 test: install

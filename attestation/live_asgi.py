@@ -11,25 +11,31 @@ browser goes away (``http.disconnect``) or this process loses Redis (the page re
 catches up), or until the stream says goodbye (``attestation.live_logins``: its login ended, or it
 was one stream too many of its login or user).
 
+``/healthz``, ``/readyz`` and ``/metrics`` of this process are answered here too
+(:func:`operations`): the readiness of the streams needs Redis, and the hub's subscription to it.
+
 Everything else goes on to Django (``config/asgi.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.http import HttpRequest, parse_cookie
 from django.http.request import split_domain_port, validate_host
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from attestation import live, live_logins
+from core import health, metrics
 
 if TYPE_CHECKING:
     from access.models import User
@@ -39,6 +45,7 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[Mapping[str, Any]]]
 Send = Callable[[Mapping[str, Any]], Awaitable[None]]
 Application = Callable[[Scope, Receive, Send], Awaitable[None]]
+_T = TypeVar("_T")
 # ``live.open_student`` / ``live.open_staff``: the stream this user may open, or None (→ 404).
 Opener = Callable[["User", int], live.Opened | None]
 
@@ -166,8 +173,58 @@ def _closed(stream: live.LiveStream) -> None:
     live_logins.unregister(stream.opened)
 
 
+# --- operations: health and metrics of this process, answered here (no Django middleware, no thread
+# for /healthz) so a process whose threads are all busy opening streams still says it is alive ---
+
+
+async def _answer(send: Send, status: int, body: bytes, content_type: str) -> None:
+    headers = [(b"content-type", content_type.encode()), (b"cache-control", b"no-store")]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _hub_check() -> health.Check:
+    """The streams need the hub's subscription to Redis: without it they answer 503."""
+    hub = live.hub()
+    return {"ok": hub.healthy, "streams": sum(len(s) for s in list(hub.by_channel.values()))}
+
+
+def _in_thread(work: Callable[[], _T]) -> _T:
+    """A probe's or a scrape's database work, in a worker thread that keeps no connection after it:
+    they come every few seconds, and an idle connection per executor thread is not worth holding."""
+    close_old_connections()
+    try:
+        return work()
+    finally:
+        connections.close_all()
+
+
+def _readiness() -> tuple[bool, dict[str, health.Check]]:
+    return _in_thread(lambda: health.readiness(live=True, extra={"hub": _hub_check}))
+
+
+async def operations(scope: Scope, send: Send) -> bool:
+    """``/healthz``, ``/readyz``, ``/metrics`` of the live process; False for any other path."""
+    path = scope.get("path", "")
+    if path == "/healthz":
+        await _answer(send, 200, b"ok\n", "text/plain")
+    elif path == "/readyz":
+        ready, checks = await sync_to_async(_readiness, thread_sensitive=False)()
+        body = json.dumps({"ready": ready, "checks": checks}).encode()
+        await _answer(send, 200 if ready else 503, body, "application/json")
+    elif path == "/metrics":
+        if not metrics.authorised(_header(scope, b"authorization")):
+            await _answer(send, 404, b"", "text/plain")
+        else:
+            body = await sync_to_async(_in_thread, thread_sensitive=False)(metrics.exposition)
+            await _answer(send, 200, body, CONTENT_TYPE_LATEST)
+    else:
+        return False
+    return True
+
+
 def with_streams(django_application: Application) -> Application:
-    """``config/asgi.py``: the streams here, every other request to Django."""
+    """``config/asgi.py``: the streams and the operations' addresses here, every other request to Django."""
 
     live.hub().start()  # subscribed to Redis before the first page asks
 
@@ -176,6 +233,8 @@ def with_streams(django_application: Application) -> Application:
             found = route(scope.get("path", ""))
             if found is not None:
                 await serve(scope, receive, send, *found)
+                return
+            if await operations(scope, send):
                 return
         await django_application(scope, receive, send)
 

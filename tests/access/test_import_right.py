@@ -78,7 +78,7 @@ def test_the_menu_and_the_effective_rights_show_who_imports(college, login):
     assert "May import the college's data: no" in " ".join(unescape(detail).split())
 
 
-def test_a_custom_role_with_the_right_imports_and_losing_it_stops_a_queued_job(college, login, settings):
+def test_a_custom_role_with_the_right_imports_and_losing_it_stops_a_queued_job(college, login):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from imports.models import ImportJob
@@ -94,7 +94,6 @@ def test_a_custom_role_with_the_right_imports_and_losing_it_stops_a_queued_job(c
     assert upload.status_code == 302
     role.may_import = False
     role.save()
-    settings.IMPORTS_RUN_INLINE = True
     # Their pages are closed now, and a job queued before is refused when it runs.
     assert client.get(upload["Location"]).status_code == 403
     job = ImportJob.objects.create(

@@ -117,10 +117,9 @@ def test_the_first_sign_in_asks_for_the_students_own_password_before_anything_el
     assert AuditEntry.objects.filter(action="password.change", actor=first).exists()
 
 
-def test_the_import_job_offers_the_new_students_login_sheets(college, login, settings):
+def test_the_import_job_offers_the_new_students_login_sheets(college, login):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    settings.IMPORTS_RUN_INLINE = True
     client = login(college.users["registrar"])
     csv = "last_name,first_name,record_book_number,group\nӘбенов,Арман,ZK-701,PO-21\nКім,Лия,ZK-702,PO-21\n"
     upload = client.post(

@@ -88,7 +88,7 @@ def test_registrar_sets_up_a_role_a_setting_and_imports_students(
         students_row.get_by_role("link", name="CSV").click()
     assert download.value.suggested_filename.endswith(".csv")
     header, example = download.value.path().read_text(encoding="utf-8-sig").strip().splitlines()[:2]
-    assert header == "external_id,last_name,first_name,patronymic,email,username,iin,record_book_number,group"
+    assert header == "external id,last name,first name,patronymic,email,username,iin,record book number,group"
     assert example.count(",") == header.count(",")  # one example row under the headers (#18.4)
     screenshot(page, "5-import")
 

@@ -52,11 +52,10 @@ def students(rows, group):
 
 @pytest.mark.req("X-13", "X-10", "SLT-1")
 def test_the_registrar_imports_five_students_and_one_signs_in_from_the_login_sheet(
-    college, new_page, guard, screenshot, tmp_path, settings
+    college, new_page, guard, screenshot, tmp_path, task_worker
 ):
     from tests.e2e.conftest import login
 
-    settings.IMPORTS_RUN_INLINE = False  # the real job, in its background thread
     group = college.groups[0]
     group.name = "ПО-21"
     group.save()

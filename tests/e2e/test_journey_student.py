@@ -345,5 +345,9 @@ def test_a_full_board_says_what_happens_next_and_picks_up_the_assigned_ticket(
     )
     expect(page.locator(".ticket-number")).to_have_text("№ 1", timeout=15_000)
     expect(page.get_by_role("heading", name="Choose a ticket")).to_have_count(0)
-    expect(page.get_by_role("button", name="Show questions by ticket")).to_be_visible()
+    expect(page.get_by_text("The teacher has not sent the questions yet.")).to_be_visible()
     step(page, screenshot, "ticket-assigned")
+    tickets_service.questions_send(
+        actor=college.users["teacher"], slot=session.slot, session_ids=[session.pk]
+    )
+    expect(page.get_by_role("button", name="Show questions by ticket")).to_be_visible(timeout=15_000)

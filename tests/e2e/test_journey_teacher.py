@@ -74,12 +74,15 @@ def add_ticket(tickets, number, text):
     expect(tickets.get_by_text("The ticket is saved.")).to_be_visible()
 
 
+SUBMITS = {"generate": "Generate", "place": "Place", "cancel": "Cancel placement", "send": "Send questions"}
+
+
 def hand_out(page, button, action, done):
     page.locator("#slot-head").get_by_role("button", name=button).click()
     dialog = page.locator(f"#dialog-{action}")
     expect(dialog).to_be_visible()
     dialog.get_by_label("Select all").check()
-    dialog.get_by_role("button", name="Save").click()
+    dialog.get_by_role("button", name=SUBMITS[action], exact=True).click()
     expect(page.get_by_text(done)).to_be_visible()
 
 

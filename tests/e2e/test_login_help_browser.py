@@ -50,6 +50,7 @@ def test_the_teacher_gets_a_locked_out_student_back_in(college, new_page, guard,
     expect(teacher.get_by_text("5 failed attempts are forgotten")).to_be_visible()
     expect(teacher.get_by_text("0 failed logins in the last 15 minutes.")).to_be_visible()
     teacher.get_by_role("button", name="Reset password").click()
+    teacher.get_by_role("dialog").get_by_role("button", name="Reset the password").click()
     shown = teacher.locator(".password-value code")
     expect(shown).to_be_visible()
     password = shown.inner_text()

@@ -69,7 +69,7 @@ def test_teacher_schedules_edits_deletes_notifies_and_sets_platform(college, new
     page.get_by_role("button", name="Send notification").click()
     expect(page.get_by_text("The notification is sent to 1 students.")).to_be_visible()
     expect(page.get_by_role("button", name="Send notification")).to_have_count(0)
-    assert Notification.objects.filter(kind="slot_scheduled").count() == 1
+    assert Notification.objects.filter(kind="slot_announced").count() == 1
 
     # Platform, then a recording link.
     page.get_by_role("button", name="Conducting platform").click()

@@ -32,12 +32,15 @@ def schedule_both(teacher, stream, day, screenshot, name):
     return Slot.objects.get(stream=stream)
 
 
+SUBMITS = {"generate": "Generate", "place": "Place", "cancel": "Cancel placement", "send": "Send questions"}
+
+
 def hand_out(teacher, slot, action, button, done):
     teacher.goto(f"/attestation/streams/{slot.stream_id}/?tab=slot-{slot.pk}")
     teacher.get_by_role("button", name=button).click()
     dialog = teacher.locator(f"#dialog-{action}")
     dialog.get_by_label("Select all").check()
-    dialog.get_by_role("button", name="Save").click()
+    dialog.get_by_role("button", name=SUBMITS[action], exact=True).click()
     expect(teacher.get_by_text(done)).to_be_visible()
 
 
@@ -135,8 +138,9 @@ def test_whole_exam_with_self_chosen_tickets_and_a_contested_tile(college, exam_
         other.get_by_role("button", name="Take the ticket").click(no_wait_after=True)
         winner_texts = []
         for page in (student, other):
-            expect(page.get_by_role("status")).to_be_visible(timeout=15_000)
-            winner_texts.append(page.get_by_role("status").inner_text())
+            said = page.locator(".messages[role=status]")
+            expect(said).to_be_visible(timeout=15_000)
+            winner_texts.append(said.inner_text())
         assert sum("You have a ticket." in t for t in winner_texts) == 1
         assert sum("Someone has just taken this ticket" in t for t in winner_texts) == 1
         loser, loser_tile = (other, their_tile) if "Someone" in winner_texts[1] else (student, tile)

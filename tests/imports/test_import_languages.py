@@ -91,8 +91,7 @@ def test_the_preview_is_checked_again_when_the_page_changes_language(registrar):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_import_page_and_message_speaks_one_language(registrar, language, scheduled, settings):
-    settings.IMPORTS_RUN_INLINE = True
+def test_every_import_page_and_message_speaks_one_language(registrar, language, scheduled):
     client = registrar(language)
     assert_one_language(shown_page(client.get(reverse("imports:index"))), language)
     bad = upload(client, BAD)
