@@ -699,6 +699,7 @@ def main(argv=None):
         "REDIS_URL": REDIS,
         "DB_CONN_MAX_AGE": "60",
         "MEDIA_ROOT": str(out / "media"),
+        "STATIC_ROOT": str(out / "static"),  # the pages name the hashed files collectstatic writes
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
         "BENCH_PLAN": str(out / "plan.json"),
@@ -714,6 +715,7 @@ def main(argv=None):
     stream_port = 0
     try:
         run([BIN / "python", "manage.py", "migrate", "--noinput", "-v", "0"], env)
+        run([BIN / "python", "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
         minutes = args.duration // 60 + 30
         college = ["--students", str(args.college), "--minutes", str(minutes)]
         run([BIN / "python", "bench/make_college.py", *college,
