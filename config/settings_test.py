@@ -8,8 +8,16 @@ os.environ.setdefault("DJANGO_ALLOW_DEV_KEY", "1")
 
 from config.settings import *  # noqa: E402,F403
 
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="attestation-test-media-"))
+# Browser tests against a deployment of their own (E2E_BASE_URL, tests/e2e/conftest.py) write the
+# data its servers read: the users' passwords hashed as the servers check them, the files in their folder.
+E2E_DEPLOYMENT = bool(os.environ.get("E2E_BASE_URL"))
+if not E2E_DEPLOYMENT:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = (
+    Path(os.environ["MEDIA_ROOT"])
+    if E2E_DEPLOYMENT and os.environ.get("MEDIA_ROOT")
+    else Path(tempfile.mkdtemp(prefix="attestation-test-media-"))
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
