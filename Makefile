@@ -26,15 +26,21 @@ lock: install
 	$(UV_COMPILE) requirements-dev.txt -o requirements-dev.lock
 	$(UV_COMPILE) requirements.txt -c requirements-dev.lock -o requirements.lock
 
+# The development server with a task worker beside it (imports and e-mails run there, as in
+# production); stopping the server stops the worker.
+SERVE := $(DEV) $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
 ## Demo: SQLite database with a generated college, server on http://127.0.0.1:8000
 demo: install
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py demo_college
-	@echo "Starting the server on http://127.0.0.1:8000 (Ctrl+C stops it)"
-	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "Starting the task worker and the server on http://127.0.0.1:8000 (Ctrl+C stops both)"
+	@$(SERVE)
 
 run: install
-	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@$(SERVE)
 
 ## Tests: SQLite by default, PostgreSQL when DATABASE_URL is set
 test: install

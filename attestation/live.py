@@ -50,6 +50,7 @@ from attestation import fast_paths, presence
 from attestation.models import ExamSession, Slot
 from college.models import Stream as CourseStream
 from core import clock
+from core.metrics import EVENTS_DELIVERED, EVENTS_PUBLISHED, LIVE_STREAMS, LIVE_STUDENTS
 
 if TYPE_CHECKING:
     from redis.commands.core import Script
@@ -146,6 +147,7 @@ def _send(messages: list[tuple[str, dict[str, object]]]) -> None:
     stamp = int(time.time() * 1000)
     for _channel, payload in messages:
         payload["t"] = stamp
+        EVENTS_PUBLISHED.labels(str(payload.get("event", ""))).inc()
     if redis_url():
         try:
             _, script = _redis()
@@ -257,6 +259,10 @@ class Subscription:
         self.put(None)
 
 
+def _kind(subscription: Subscription) -> str:
+    return "student" if subscription.session_id is not None else "staff"
+
+
 class Hub:
     """This process's open streams by channel, fed by Redis (or by :func:`publish` without it)."""
 
@@ -278,6 +284,8 @@ class Hub:
                 self.by_channel[channel].add(subscription)
             if subscription.session_id is not None:
                 self.students[subscription.session_id] += 1
+            LIVE_STREAMS.labels(_kind(subscription)).inc()
+            LIVE_STUDENTS.set(len(self.students))
 
     def unsubscribe(self, subscription: Subscription) -> bool:
         """Forget the stream; True when it was the last one of its student in this process."""
@@ -288,13 +296,15 @@ class Hub:
                     listeners.discard(subscription)
                     if not listeners:
                         del self.by_channel[channel]
+            LIVE_STREAMS.labels(_kind(subscription)).dec()
             if subscription.session_id is None:
                 return False
             self.students[subscription.session_id] -= 1
-            if self.students[subscription.session_id] <= 0:
+            last = self.students[subscription.session_id] <= 0
+            if last:
                 del self.students[subscription.session_id]
-                return True
-            return False
+            LIVE_STUDENTS.set(len(self.students))
+            return last
 
     def dispatch(self, channel: str, seq: int, payload: str) -> None:
         with self.lock:
@@ -506,6 +516,7 @@ class LiveStream:
         self.next_keepalive = time.monotonic() + self.keepalive
         body = payload[:-1] + f',"seq":{seq},"ch":"{channel}"}}'
         event = json.loads(payload).get("event", "message")
+        EVENTS_DELIVERED.labels(event).inc()
         return f"event: {event}\ndata: {body}\n\n".encode() + self.due()
 
     def due(self) -> bytes:

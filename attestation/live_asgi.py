@@ -10,12 +10,16 @@ the way Django reads it, the user checked the way every view checks (``live.open
 browser goes away (``http.disconnect``) or this process loses Redis (the page reconnects and
 catches up).
 
+``/healthz``, ``/readyz`` and ``/metrics`` of this process are answered here too
+(:func:`operations`): the readiness of the streams needs Redis, and the hub's subscription to it.
+
 Everything else goes on to Django (``config/asgi.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from importlib import import_module
@@ -27,8 +31,10 @@ from django.contrib.auth import get_user
 from django.db import close_old_connections
 from django.http import HttpRequest, parse_cookie
 from django.http.request import split_domain_port, validate_host
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from attestation import live
+from core import health, metrics
 
 if TYPE_CHECKING:
     from access.models import User
@@ -143,8 +149,52 @@ async def serve(scope: Scope, receive: Receive, send: Send, opener: Opener, pk: 
         await sync_to_async(stream.detach, thread_sensitive=False)()
 
 
+# --- operations: health and metrics of this process, answered here (no Django middleware, no thread
+# for /healthz) so a process whose threads are all busy opening streams still says it is alive ---
+
+
+async def _answer(send: Send, status: int, body: bytes, content_type: str) -> None:
+    headers = [(b"content-type", content_type.encode()), (b"cache-control", b"no-store")]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _hub_check() -> health.Check:
+    """The streams need the hub's subscription to Redis: without it they answer 503."""
+    hub = live.hub()
+    return {"ok": hub.healthy, "streams": sum(len(s) for s in list(hub.by_channel.values()))}
+
+
+def _readiness() -> tuple[bool, dict[str, health.Check]]:
+    close_old_connections()
+    try:
+        return health.readiness(live=True, extra={"hub": _hub_check})
+    finally:
+        close_old_connections()
+
+
+async def operations(scope: Scope, send: Send) -> bool:
+    """``/healthz``, ``/readyz``, ``/metrics`` of the live process; False for any other path."""
+    path = scope.get("path", "")
+    if path == "/healthz":
+        await _answer(send, 200, b"ok\n", "text/plain")
+    elif path == "/readyz":
+        ready, checks = await sync_to_async(_readiness, thread_sensitive=False)()
+        body = json.dumps({"ready": ready, "checks": checks}).encode()
+        await _answer(send, 200 if ready else 503, body, "application/json")
+    elif path == "/metrics":
+        if not metrics.authorised(_header(scope, b"authorization")):
+            await _answer(send, 404, b"", "text/plain")
+        else:
+            body = await sync_to_async(metrics.exposition, thread_sensitive=False)()
+            await _answer(send, 200, body, CONTENT_TYPE_LATEST)
+    else:
+        return False
+    return True
+
+
 def with_streams(django_application: Application) -> Application:
-    """``config/asgi.py``: the streams here, every other request to Django."""
+    """``config/asgi.py``: the streams and the operations' addresses here, every other request to Django."""
 
     live.hub().start()  # subscribed to Redis before the first page asks
 
@@ -153,6 +203,8 @@ def with_streams(django_application: Application) -> Application:
             found = route(scope.get("path", ""))
             if found is not None:
                 await serve(scope, receive, send, *found)
+                return
+            if await operations(scope, send):
                 return
         await django_application(scope, receive, send)
 

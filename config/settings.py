@@ -6,8 +6,10 @@ Redis when REDIS_URL is set.
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+import dj_email_url
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -45,10 +47,16 @@ INSTALLED_APPS = [
     "notifications",
     "api",
     "imports",
+    "monitor",
+    # The task queue: django-tasks with its database backend; `manage.py db_worker` runs it.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
-    # Outermost: a database that drops a connection gets a polite 503, never a traceback.
+    # Outermost of all: the request id, one JSON log line and the latency metric per request.
+    "core.observability.RequestObservabilityMiddleware",
+    # Outer: a database that drops a connection gets a polite 503, never a traceback.
     "core.resilience.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.security.ContentSecurityPolicyMiddleware",
@@ -117,6 +125,15 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# What the web processes and the task worker must both see: an import's progress and the
+# leases of running tasks. Redis when configured; otherwise files in SHARED_CACHE_DIR, which every
+# process of the college must be able to write (a machine's local memory is per process).
+SHARED_CACHE_DIR = os.environ.get("SHARED_CACHE_DIR", str(BASE_DIR / ".shared-cache"))
+CACHES["shared"] = (
+    {**CACHES["default"]}
+    if os.environ.get("REDIS_URL")
+    else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": SHARED_CACHE_DIR}
+)
 
 AUTH_USER_MODEL = "access.User"
 AUTHENTICATION_BACKENDS = [
@@ -227,8 +244,6 @@ USER_CACHE_SECONDS = int(os.environ.get("USER_CACHE_SECONDS", "60"))
 ROLES_CACHE_SECONDS = int(os.environ.get("ROLES_CACHE_SECONDS", "300"))
 # The API's requests per minute and token (api/auth.py).
 API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", "120"))
-# Imports run as background jobs; on, they run inside the request (tests, a one-off import).
-IMPORTS_RUN_INLINE = env_bool("IMPORTS_RUN_INLINE", False)
 # X-11: the largest file a student attaches or a teacher adds to a ticket (attestation/files.py).
 ATTESTATION_MAX_UPLOAD_MB = int(os.environ.get("ATTESTATION_MAX_UPLOAD_MB", "20"))
 # The college's name printed on grade sheets (attestation/grade_sheet.py); empty: "College", translated.
@@ -241,6 +256,8 @@ if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
+    # Probes and Prometheus ask over plain HTTP on the machine itself: answered, not redirected.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -248,17 +265,96 @@ if HTTPS:
     CSRF_TRUSTED_ORIGINS = [f"https://{h.lstrip('.')}" for h in ALLOWED_HOSTS if h != "*"]
     SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
-LOGGING = {
+# One JSON line per event (core/observability.py): time, level, logger, message, and for what
+# happens in a request its id, the user, the view, the status and the duration. LOG_FORMAT=text
+# gives plain lines (the development server's default).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "core.observability.RequestContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601 in UTC, first
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["request"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # The request log (core/observability.py) and the task queue's own lines are the operations'
+    # record: kept at INFO whatever LOG_LEVEL says of the rest.
+    "loggers": {
+        "attestation.requests": {"level": "INFO"},
+        "django_tasks": {"level": "INFO"},
+        "django_tasks_db": {"level": "INFO"},
+    },
 }
+# Errors to Sentry (or a compatible service) when set; nothing leaves the machine otherwise.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        send_default_pii=False,  # students' names and addresses stay here
+        traces_sample_rate=0.0,
+    )
 
 # The address e-mails link to (notifications): required in production (check --deploy fails without).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Mail: one EMAIL_URL (smtp://user:password@host:587/?tls=True, smtps://… for SSL on 465) or
+# the separate EMAIL_HOST… variables; with neither, mails are printed to the console (development).
+# Every e-mail leaves through the task queue (notifications/mail.py), retried after each of
+# EMAIL_RETRY_SECONDS (seconds, comma-separated) before it is marked failed.
+EMAIL_URL = os.environ.get("EMAIL_URL", "")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+if EMAIL_URL:
+    _mail = dj_email_url.parse(EMAIL_URL)
+    EMAIL_BACKEND = _mail["EMAIL_BACKEND"]
+    EMAIL_HOST, EMAIL_PORT = _mail["EMAIL_HOST"], _mail["EMAIL_PORT"] or EMAIL_PORT
+    EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _mail["EMAIL_HOST_USER"], _mail["EMAIL_HOST_PASSWORD"]
+    EMAIL_USE_TLS, EMAIL_USE_SSL = _mail["EMAIL_USE_TLS"], _mail["EMAIL_USE_SSL"]
+    EMAIL_TIMEOUT = _mail["EMAIL_TIMEOUT"] or EMAIL_TIMEOUT
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "attestation@localhost")
+EMAIL_RETRY_SECONDS = [int(s) for s in os.environ.get("EMAIL_RETRY_SECONDS", "60,300,1800").split(",") if s]
+
+# The task queue: django-tasks with its database backend — no new server; `manage.py db_worker`
+# runs the tasks (imports, e-mails). A worker renews a lease on each task it runs every few seconds
+# (core/tasks.py); a task whose lease has lapsed for TASK_LEASE_SECONDS — its worker was killed — is
+# queued again, up to TASK_MAX_ATTEMPTS runs, then marked failed (shown on the monitor page).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+TASK_LEASE_SECONDS = int(os.environ.get("TASK_LEASE_SECONDS", "30"))
+TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "3"))
+
+# Operations: Prometheus metrics at /metrics for `Authorization: Bearer <METRICS_TOKEN>` only
+# (unset: 404). Several processes (gunicorn's workers, serve_live's) add up through files in
+# PROMETHEUS_MULTIPROC_DIR (prometheus-client's multiprocess mode; read by the library itself).
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+# /readyz answers 503 when the oldest task waiting to run has waited longer than this (seconds).
+READY_MAX_TASK_AGE = int(os.environ.get("READY_MAX_TASK_AGE", "300"))
 
 # Live exam by push (#15, attestation/live.py). Redis carries events between processes; without it
 # one process (make demo) delivers its own events. Streams are served by the ASGI workers

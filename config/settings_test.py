@@ -5,6 +5,9 @@ import tempfile
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_ALLOW_DEV_KEY", "1")
+# The cache the web processes share with the task worker: a folder of this run's own, handed down
+# to the processes the tests start (a real worker, servers) through the environment.
+os.environ.setdefault("SHARED_CACHE_DIR", tempfile.mkdtemp(prefix="attestation-test-shared-"))
 
 from config.settings import *  # noqa: E402,F403
 
@@ -13,11 +16,19 @@ from config.settings import *  # noqa: E402,F403
 E2E_DEPLOYMENT = bool(os.environ.get("E2E_BASE_URL"))
 if not E2E_DEPLOYMENT:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = (
-    Path(os.environ["MEDIA_ROOT"])
-    if E2E_DEPLOYMENT and os.environ.get("MEDIA_ROOT")
-    else Path(tempfile.mkdtemp(prefix="attestation-test-media-"))
-)
+# Most tests run each task at once, inside the call that queues it; the tests that need a real
+# worker (tests/operations/test_worker.py) switch to the database backend and start `db_worker`.
+# A process started with TEST_TASKS_IN_DATABASE=1 (that worker, the servers beside it) keeps the
+# database backend.
+if not os.environ.get("TEST_TASKS_IN_DATABASE"):
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+LOG_FORMAT = "text"
+LOGGING["handlers"]["console"]["formatter"] = "text"  # noqa: F405
+# Handed down like the shared cache: a worker the tests start reads the uploads the test wrote.
+if E2E_DEPLOYMENT and os.environ.get("MEDIA_ROOT"):
+    os.environ.setdefault("TEST_MEDIA_ROOT", os.environ["MEDIA_ROOT"])
+os.environ.setdefault("TEST_MEDIA_ROOT", tempfile.mkdtemp(prefix="attestation-test-media-"))
+MEDIA_ROOT = Path(os.environ["TEST_MEDIA_ROOT"])
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -2,6 +2,12 @@ from django.apps import AppConfig
 
 
 class CoreConfig(AppConfig):
-    """Installed only for its template tags (``{% load security %}``); core has no models."""
+    """Core has no models: its template tags (``{% load security %}``), and the task queue's upkeep."""
 
     name = "core"
+
+    def ready(self) -> None:
+        from core import tasks  # the leases' signal receivers
+
+        if tasks.is_worker_process():
+            tasks.start_watchdog()

@@ -60,15 +60,26 @@ def wants_json(request: HttpRequest) -> bool:
 
 def busy_response(request: HttpRequest) -> HttpResponse:
     message = _("The service is busy for a moment. Nothing was lost — try again.")
+    # core.observability gives every request its id: support finds the request's log lines by it.
+    request_id = getattr(request, "request_id", "")
     if wants_json(request):
-        response: HttpResponse = JsonResponse({"error": message, "retry": True}, status=503)
+        response: HttpResponse = JsonResponse(
+            {"error": message, "retry": True, "request_id": request_id}, status=503
+        )
     else:
         title = _("Try again in a moment")
         again = _("Try again")
+        reference = (
+            f"<p>{escape(_('If you tell support about it, quote this reference:'))} "
+            f'<code class="request-id">{escape(request_id)}</code></p>'
+            if request_id
+            else ""
+        )
         response = HttpResponse(
             f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(title)}</title></head>'
             f"<body><main><h1>{escape(title)}</h1><p>{escape(message)}</p>"
-            f'<p><a href="{escape(request.get_full_path())}">{escape(again)}</a></p></main></body></html>',
+            f'<p><a href="{escape(request.get_full_path())}">{escape(again)}</a></p>{reference}'
+            "</main></body></html>",
             status=503,
         )
     response["Retry-After"] = "2"

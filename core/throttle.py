@@ -39,6 +39,8 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import ngettext
 
+from core.metrics import LOGINS_REFUSED
+
 logger = logging.getLogger(__name__)
 
 RELEASE_PREFIX = "login-release:"
@@ -148,10 +150,14 @@ def seconds_to_wait(username: str, address: str) -> int:
     if counts.account:
         delay = growing_delay(len(counts.account), lim.account, lim.account_max_delay)
         until = max(until, counts.account[-1] + delay)
-    return max(0, math.ceil(until - now))
+    wait = max(0, math.ceil(until - now))
+    if wait:
+        LOGINS_REFUSED.labels("throttled").inc()
+    return wait
 
 
 def record_failure(username: str, address: str) -> None:
+    LOGINS_REFUSED.labels("wrong_password").inc()
     lim = limits()
     now = time.time()
     keys = _keys(username, address)

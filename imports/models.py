@@ -19,8 +19,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# A job neither done nor failed this long after it was queued was cut off (its process ended):
-# the transaction never committed, so nothing was imported. 50,000 rows take well under a minute.
+# A job still running this long after it started was cut off and nobody recovered it (no worker
+# runs any more — the queue requeues or fails a task whose worker died, imports.jobs): the
+# transaction never committed, so nothing was imported. 50,000 rows take well under a minute.
+# A job waiting in the queue is never "lost": it runs when a worker is there.
 LOST_AFTER = timedelta(minutes=30)
 
 
@@ -92,9 +94,9 @@ class ImportJob(models.Model):
 
     @property
     def lost(self) -> bool:
-        """Unfinished long after it was queued: its process ended mid-run and nothing was saved."""
-        unfinished = self.status in (self.Status.QUEUED, self.Status.RUNNING)
-        return unfinished and timezone.now() - self.created_at > LOST_AFTER
+        """Running long after it started: its process ended mid-run and nothing was saved."""
+        started = self.started_at or self.created_at
+        return self.status == self.Status.RUNNING and timezone.now() - started > LOST_AFTER
 
 
 class ExternalRef(models.Model):

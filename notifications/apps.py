@@ -7,4 +7,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        from notifications import checks  # noqa: F401 — registers the SITE_URL deploy check
+        from notifications import (
+            checks,  # noqa: F401 — registers the SITE_URL deploy check
+            mail,  # noqa: F401 — its task, and its figures for /metrics
+        )

@@ -1,7 +1,8 @@
 """Sending notifications (X-10): in-app rows, and e-mail to those with an address.
 
 Call :func:`notify` inside the transaction of the change it announces: the rows commit or roll back
-with it, and the e-mails go only after the commit.
+with it, and the e-mails are queued only after the commit (they leave from the task worker:
+``notifications.mail``).
 """
 
 from __future__ import annotations
@@ -11,12 +12,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.core.mail import EmailMessage
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from notifications import kinds
+from notifications import kinds, mail
 from notifications.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -45,11 +45,18 @@ def notify(
     encoded = kinds.encode_params(params)
     users = list({user.pk: user for user in recipients}.values())
     rows = Notification.objects.bulk_create(
-        [Notification(recipient=user, kind=kind, params=encoded, link=link) for user in users]
+        [
+            Notification(
+                recipient=user,
+                kind=kind,
+                params=encoded,
+                link=link,
+                mail=Notification.Mail.QUEUED if user.email else Notification.Mail.NONE,
+            )
+            for user in users
+        ]
     )
-    mailable = [(user, row) for user, row in zip(users, rows, strict=True) if user.email]
-    if mailable:
-        transaction.on_commit(lambda: send_emails(mailable))
+    mail.queue([row.pk for row in rows if row.mail == Notification.Mail.QUEUED])
     return rows
 
 
@@ -76,19 +83,3 @@ def email_for(user, notification: Notification) -> EmailMessage:
         if link:
             body += "\n\n" + _("Open in the college information system: %(link)s") % {"link": link}
     return EmailMessage(subject=subject, body=body, to=[user.email])
-
-
-def send_emails(items: Iterable[tuple[Any, Notification]]) -> int:
-    """Send one e-mail per (user, notification); failures are logged, never raised. Returns sent."""
-    sent = 0
-    try:
-        messages = [email_for(user, notification) for user, notification in items]
-        with get_connection() as connection:
-            for message in messages:
-                try:
-                    sent += connection.send_messages([message]) or 0
-                except Exception:
-                    logger.exception("Could not e-mail a notification to %s", message.to)
-    except Exception:
-        logger.exception("Could not send notification e-mails")
-    return sent

@@ -94,12 +94,15 @@ def _english_outside_requests():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Presence and rate limits live in the cache: every test starts with an empty one."""
-    from django.core.cache import cache
+    """Presence and rate limits live in the cache, import progress and task leases in the shared
+    one: every test starts with empty ones."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "shared"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "shared"):
+        caches[alias].clear()
 
 
 # --- an exam, for tests in any folder ----------------------------------------------------------
@@ -132,3 +135,51 @@ def scheduled(college, clock):
 def exam(scheduled, clock):
     """The student has a ticket, the questions were sent at 10:02 and viewed at 10:03."""
     return questions_viewed(scheduled, clock)
+
+
+@pytest.fixture
+def task_worker(settings):
+    """Tasks go into the database queue and a django-tasks-db worker runs them in a thread of this
+    process (for browser tests, whose live server is a thread too); tests/operations starts real
+    ``manage.py db_worker`` processes. Needs ``django_db(transaction=True)``."""
+    import threading
+
+    from django.db import connections
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    worker = Worker(
+        queue_names=["default"],
+        interval=0.1,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+
+    def run():
+        try:
+            worker.run()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, name="task-worker", daemon=True)
+    thread.start()
+    yield worker
+    worker.running = False
+    thread.join(timeout=30)
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server (aiosmtpd) that the application's mail goes to: its mailbox."""
+    from tests.smtp import smtp_server
+
+    with smtp_server() as (mailbox, port):
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        yield mailbox

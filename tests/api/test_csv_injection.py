@@ -54,7 +54,6 @@ def test_the_api_export_neutralises_formulas(college, token_client):
 
 @pytest.mark.req("X-13")
 def test_an_export_with_formula_like_values_imports_unchanged(college, token_client, login, settings):
-    settings.IMPORTS_RUN_INLINE = True  # the preview and the import are jobs: run them in the request
     seed()
     student = c.Student.objects.get(record_book_number="ZK-002")
     student.user.last_name, student.user.first_name = "=Bekova", "+Dana"

@@ -239,6 +239,7 @@ def test_the_database_server_restarts_while_a_student_autosaves(pg_cluster, sche
             assert response.json() == {
                 "error": "The service is busy for a moment. Nothing was lost — try again.",
                 "retry": True,
+                "request_id": response["X-Request-ID"],  # for support to find the request's log lines
             }
             assert response["Retry-After"]
         response = client.get(page)  # a reload in the meantime

@@ -198,32 +198,33 @@ def test_the_students_template_example_imports_as_it_is(admin_client):
     assert page.status_code == 200, re.findall(ERROR_ROW, page.content.decode())
 
 
-def test_the_preview_runs_as_a_job_with_the_progress_bar(
-    admin_client, settings, django_capture_on_commit_callbacks
-):
+def test_the_preview_runs_as_a_job_with_the_progress_bar(admin_client, settings):
     """#18.5: the upload answers at once; the preview page polls a dry-run job, then shows its rows."""
+    from django_tasks import default_task_backend
+
     from imports import jobs
     from imports.models import ImportJob
 
-    settings.IMPORTS_RUN_INLINE = False
+    immediate = settings.TASKS
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # queued only
     url = upload(admin_client, "name\nЭкономика бөлімі\n", "departments")
-    with django_capture_on_commit_callbacks(execute=False) as started:
-        page = admin_client.get(url)
+    page = admin_client.get(url)
     html = page.content.decode()
     assert page.status_code == 200 and 'class="upload-progress job-progress"' in html
     assert f'hx-get="{url}"' in html  # the bar polls the preview itself
     check = ImportJob.objects.get(dry_run=True)
-    assert len(started) == 1 and check.status == ImportJob.Status.QUEUED
+    [queued] = default_task_backend.results
+    assert queued.args == [str(check.pk)] and check.status == ImportJob.Status.QUEUED
     assert admin_client.get(url).content.decode().count("job-progress") == 1  # no second job
     assert ImportJob.objects.filter(dry_run=True).count() == 1
-    jobs.run(check.pk)  # what the thread does
+    jobs.run(check.pk)  # what the worker does
     polled = admin_client.get(url, headers={"HX-Request": "true"})
     assert polled.status_code == 204 and polled["HX-Refresh"] == "true"
     html = admin_client.get(url).content.decode()
     assert "1 rows will be created, 0 updated, 0 are unchanged" in html and "will be created" in html
     assert not c.Department.objects.filter(name="Экономика бөлімі").exists()
     assert check.path.exists()  # the preview keeps the file for the confirm
-    settings.IMPORTS_RUN_INLINE = True
+    settings.TASKS = immediate
     assert "Imported file.csv: 1 created" in confirm(admin_client, url)
     assert c.Department.objects.filter(name="Экономика бөлімі").exists()
     assert not check.path.exists()

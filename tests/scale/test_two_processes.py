@@ -17,7 +17,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import threading
@@ -31,12 +30,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from attestation.models import ExamSession, Slot, Ticket
 from attestation.services.tickets import tile_token
 from core import clock
 from tests.attestation.test_tickets import author, self_choice
+from tests.processes import database_url, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -65,27 +64,11 @@ pytestmark = [
 ]
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _database_url():
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"  # the test database's file (an absolute path)
-    auth = urllib.parse.quote(db["USER"] or "")
-    if db["PASSWORD"]:
-        auth += ":" + urllib.parse.quote(db["PASSWORD"])
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 def _env():
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings_test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "REDIS_URL": REDIS_URL,
         "TEST_CACHE_PREFIX": CACHE_PREFIX,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
@@ -145,7 +128,7 @@ def two_servers(transactional_db, tmp_path):
     servers, bases = [], []
     try:
         for name in ("a", "b"):
-            port = _free_port()
+            port = free_port()
             log = open(tmp_path / f"server-{name}.log", "w")  # noqa: SIM115 — closed below
             servers.append((_start(port, log), log))
             bases.append(f"http://127.0.0.1:{port}")
@@ -302,7 +285,7 @@ def asgi_server(two_servers, tmp_path):
     """Process B of the live streams: uvicorn on config.asgi, the environment of A and B."""
     if not importlib.util.find_spec("uvicorn"):
         pytest.skip("uvicorn is not installed")
-    port = _free_port()
+    port = free_port()
     log = open(tmp_path / "server-asgi.log", "w")  # noqa: SIM115 — closed below
     cmd = [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
            "--port", str(port), "--lifespan", "off", "--no-access-log"]  # fmt: skip

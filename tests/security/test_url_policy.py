@@ -243,6 +243,13 @@ EXPECTED: dict[str, Rule] = {
     "imports:template": admin_only(),
     "audit:log": admin_only(),
     "audit:csv": admin_only(),
+    # --- operations: the exam-day monitor is the administrators'; the probes answer everyone (they
+    # say only whether the process can work); the metrics need the token, never a session: without
+    # it (here) they do not exist for anyone (tests/operations/test_metrics.py gives the token) ---
+    "monitor:monitor": admin_only(),
+    "healthz": rule(200),
+    "readyz": rule(200),
+    "metrics": rule(404),
 }
 
 
