@@ -6,7 +6,8 @@
     .ci/units.py --state /tmp/x/units.json stop
 
 What is read from each unit, and what is done with it: ``EnvironmentFile=`` and ``Environment=``
-(the process's environment, on top of this one's), ``WorkingDirectory=``, ``ExecStartPre=``,
+(the process's environment, on top of this one's), ``WorkingDirectory=``, ``RuntimeDirectory=``
+(made under /run, or where ``--map`` moves it), ``ExecStartPre=``,
 ``ExecStart=`` and ``ExecStartPost=`` with systemd's quoting and ``$VAR`` / ``${VAR}`` / ``$$`` /
 ``%%`` rules; a ``Type=oneshot`` unit runs its ``ExecStart=`` lines one after another to the end,
 any other type is left running and counts as started once its ``ExecStartPost=`` lines (the
@@ -112,6 +113,8 @@ def start(name: str, maps, logs: Path, extra_env: dict[str, str], state: dict) -
         env.update(pair.split("=", 1) for pair in shlex.split(line))
     env.update(extra_env)
     cwd = moved(unit.get("WorkingDirectory", ["/"])[-1], maps)
+    for name_ in unit.get("RuntimeDirectory", []):
+        Path(moved(f"/run/{name_}", maps)).mkdir(parents=True, exist_ok=True)
     log = open(logs / f"{name}.log", "ab")  # noqa: SIM115 — the process keeps it
     kind = unit.get("Type", ["simple"])[-1]
 

@@ -1,24 +1,30 @@
 """The deployment as a college runs it (deploy/: nginx's site in front of the systemd units' processes,
 config.settings_production), in CI's deployment stage (.ci/deployment, ``E2E_BASE_URL``): the pages
 and their event streams come over TLS and HTTP/2, an event leaves nginx at once (no buffering), the
-static files are immutable with the pages' security headers, plain HTTP is sent to HTTPS. Without a
-deployment (the in-process live server) there is nothing of this to test: skipped."""
+static files are immutable with the pages' security headers, plain HTTP is sent to HTTPS, the
+health probes and the metrics answer where they should and only there, and the task worker sends
+what the pages queue. Without a deployment (the in-process live server) there is nothing of this
+to test: skipped."""
 
 import gzip
 import http.client
+import json
 import os
 import re
 import socket
 import ssl
+import time
 import urllib.parse
 
 import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
+from attestation.services import slots as slots_service
 from attestation.services import tickets as tickets_service
-from tests.e2e.conftest import E2E_BASE_URL, login
-from tests.e2e.test_live_browser import open_exam_page, running_session
+from notifications.models import Notification
+from tests.e2e.conftest import E2E_BASE_URL, at, login
+from tests.e2e.test_live_browser import open_exam_page, open_stream_page, running_session
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -156,3 +162,51 @@ def test_a_login_through_nginx_keeps_the_secure_session(college, new_page, guard
     cookies = {c["name"]: c for c in page.context.cookies()}
     assert cookies["sessionid"]["secure"] and cookies["sessionid"]["httpOnly"]
     assert cookies["csrftoken"]["secure"]
+
+
+def test_health_probes_and_metrics_answer_where_they_should():
+    """/healthz is public; /readyz and /metrics (and serve_live's, under /live/) are nginx's to refuse
+    from outside — here, on the machine, they answer; /metrics only with the token."""
+    status, headers, body = https("/healthz")
+    assert (status, body.strip()) == (200, b"ok")
+    assert re.fullmatch(r"[0-9a-f]{32}", headers.get("x-request-id", "")), "nginx's request id, sent back"
+    status, _, body = https("/readyz")
+    ready = json.loads(body)
+    assert status == 200 and ready["ready"], ready
+    assert {"database", "migrations", "redis", "tasks"} <= set(ready["checks"])
+    status, _, body = https("/live/healthz")
+    assert (status, body.strip()) == (200, b"ok")
+    status, _, body = https("/live/readyz")
+    assert status == 200 and json.loads(body)["ready"], body
+    assert https("/metrics")[0] == 404  # without the token the address does not exist
+    status, _, body = https("/metrics", {"Authorization": f"Bearer {os.environ['METRICS_TOKEN']}"})
+    assert status == 200
+    assert b"attestation_request_duration_seconds" in body and b"attestation_tasks" in body
+
+
+@pytest.mark.req("NTF-1", "X-10")
+def test_the_worker_sends_what_the_pages_queue(college, exam_day, new_page, guard):
+    """ "Send notification" only queues the e-mails; the deployment's task worker
+    (attestation-worker.service) sends them."""
+    stream = college.streams.teacher_a
+    students = list(stream.students.all())
+    for student in students:
+        student.user.email = f"{student.user.username}@example.kz"
+        student.user.save(update_fields=["email"])
+    slot = slots_service.slot_create(
+        actor=college.users["teacher"],
+        stream=stream,
+        student_ids=[s.pk for s in students],
+        starts_at=at(exam_day, 10),
+        ends_at=at(exam_day, 12),
+    )
+    page = guard(new_page())
+    open_stream_page(page, college, slot.sessions.first())
+    page.locator("#slot-head").get_by_role("button", name="Send notification").click()
+    expect(page.locator("#slot-head")).to_contain_text(f"to {len(students)} students.")
+
+    mails = Notification.objects.exclude(mail=Notification.Mail.NONE)
+    deadline = time.monotonic() + 30
+    while mails.filter(mail=Notification.Mail.QUEUED).exists() and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert sorted(mails.values_list("mail", flat=True)) == [Notification.Mail.SENT] * len(students)
