@@ -622,10 +622,11 @@ class Student(Browser):
             self.todo.add("board")  # live-poll refetches the board too
 
     def refetch_board(self):
-        html = self.client.get(
+        r = self.client.get(
             self.base + "?partial=board", name="board (refetch)", headers={"HX-Request": "true"}
-        ).text
-        self.board = FREE_RE.findall(html or "")
+        )
+        if r.status_code == 200:  # an error answer swaps nothing (htmx): the board shown stays
+            self.board = FREE_RE.findall(r.text or "")
 
     def choose(self):
         # Posted in place (hx-post): the answer is the page — a ticket (its event follows), or the
