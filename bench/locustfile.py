@@ -224,7 +224,8 @@ def channel_numbers(channels):
     keys = [f"{LIVE_PREFIX}seq:{ch}" for ch in channels]
     try:
         values = _redis_client.mget(keys)
-    except redis_errors():  # a restarted Redis (--chaos): the pool's old connections are dead, once
+    except redis_errors():  # a restarted Redis (--chaos): every connection the pool kept is dead
+        _redis_client.connection_pool.disconnect()
         values = _redis_client.mget(keys)
     return {ch: int(v or 0) for ch, v in zip(channels, values, strict=True)}
 
