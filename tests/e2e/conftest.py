@@ -317,3 +317,37 @@ def at(day, hour, minute=0):
     from core import clock
 
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=clock.local_now().tzinfo)
+
+
+def running_session(college, stream):
+    """The student's session in a slot of ``stream`` that started a minute ago (not before midnight)."""
+    from django.utils import timezone
+
+    from attestation.models import ExamSession, Slot
+    from core import clock
+
+    now = clock.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    slot = Slot.objects.create(
+        stream=stream,
+        starts_at=max(now - datetime.timedelta(minutes=1), midnight),
+        ends_at=now + datetime.timedelta(hours=1),
+    )
+    return ExamSession.objects.create(stream=stream, student=college.users["student"].student, slot=slot)
+
+
+@pytest.fixture
+def generated(college):
+    """A slot that started a minute ago; two tickets; the student's number generated."""
+    from attestation.services import tickets as tickets_service
+
+    stream = college.streams.teacher_a
+    teacher = college.users["teacher"]
+    tickets_service.ticket_count_set(actor=teacher, stream=stream, count=2)
+    for number in (1, 2):
+        tickets_service.ticket_save(
+            actor=teacher, stream=stream, number=number, body=f"<p>Question {number}</p>"
+        )
+    session = running_session(college, stream)
+    tickets_service.tickets_generate(actor=teacher, slot=session.slot, session_ids=[session.pk])
+    return session

@@ -24,7 +24,7 @@ from attestation.services import slots as slots_service
 from attestation.services import tickets as tickets_service
 from notifications.models import Notification
 from tests.e2e.conftest import E2E_BASE_URL, at, login
-from tests.e2e.test_live_browser import open_exam_page, open_stream_page, running_session
+from tests.e2e.test_live_browser import open_exam_page, open_stream_page
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -54,19 +54,6 @@ def https(path, headers=None):
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
         connection.close()
-
-
-@pytest.fixture
-def generated(college):
-    """A slot that started a minute ago; two tickets; the student's number generated."""
-    stream = college.streams.teacher_a
-    teacher = college.users["teacher"]
-    tickets_service.ticket_count_set(actor=teacher, stream=stream, count=2)
-    for number in (1, 2):
-        tickets_service.ticket_save(actor=teacher, stream=stream, number=number, body=f"<p>Q{number}</p>")
-    session = running_session(college, stream)
-    tickets_service.tickets_generate(actor=teacher, slot=session.slot, session_ids=[session.pk])
-    return session
 
 
 @pytest.mark.req("SLT-6", "X-5")
