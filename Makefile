@@ -2,22 +2,32 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+# Installs come from the lock files (exact versions, every file's hash); `make lock` writes them.
+LOCK := requirements-dev.lock
+STAMP := $(VENV)/.installed-$(shell cat $(LOCK) | cksum | cut -d' ' -f1)
 DEV := DJANGO_DEBUG=1
 # `make demo PORT=8001` when 8000 is taken; the demo college's name on its grade sheets.
 PORT ?= 8000
 DEMO_COLLEGE_NAME ?= «Болашақ» жоғары колледжі
 
-.PHONY: install demo test requirements lint format messages check-messages run
+.PHONY: install lock demo test requirements lint format messages check-messages run
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+## Lock files from requirements*.txt (uv resolves on PyPI alone, whatever indexes pip is configured with):
+## requirements-dev.lock for development and CI, requirements.lock (its runtime subset) for servers
+UV_COMPILE := $(BIN)/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 \
+	--custom-compile-command "make lock"
+lock: install
+	$(UV_COMPILE) requirements-dev.txt -o requirements-dev.lock
+	$(UV_COMPILE) requirements.txt -c requirements-dev.lock -o requirements.lock
 
 # The development server with a task worker beside it (imports and e-mails run there, as in
 # production); stopping the server stops the worker.
@@ -53,6 +63,7 @@ lint: install
 	DJANGO_ALLOW_DEV_KEY=1 $(BIN)/python manage.py check
 	DJANGO_ALLOW_DEV_KEY=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python scripts/check_messages.py
+	$(BIN)/python scripts/check_lock.py
 
 format: install
 	$(BIN)/ruff check --fix .

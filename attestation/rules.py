@@ -48,6 +48,11 @@ def is_slot_day(slot: Slot) -> bool:
     return timezone.localtime(slot.starts_at).date() == clock.local_today()
 
 
+def slot_day_starts(slot: Slot) -> datetime.datetime:
+    """When the slot's day begins in the college's time zone: hand-outs open then (GEN-1)."""
+    return timezone.localtime(slot.starts_at).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 # --- SLT-3, SLT-5, X-4, NTF-1: what may change in a slot ------------------------------------------
 
 

@@ -19,6 +19,7 @@ def small_college(name: str, students: int, **extra: str) -> tuple[Database, dic
     env = production_env(database, out, LOG_LEVEL="ERROR", **extra)
     database.create()
     run([BIN / "python", "manage.py", "migrate", "--noinput", "-v", "0"], env)
+    run([BIN / "python", "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
     run([BIN / "python", "bench/make_college.py", "--students", str(students), "--minutes", "30",
          "--out", out / "plan.json", "--sessions"], env)  # fmt: skip
     return database, env, json.loads((out / "plan.json").read_text(encoding="utf-8")), out

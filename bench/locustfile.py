@@ -77,12 +77,14 @@ PAGE_STATE = {
 }
 # exam.js shown(): an event the page already shows (its state says so) is not fetched again.
 SHOWN_BY_EVENT = {"ticket": "has_ticket", "questions": "questions_sent", "answer": "answer_sent"}
+EVENT_STATE = {"placed": "placed", "ticket": "has_ticket", "questions": "questions_sent"}  # what it tells
 OPEN_STREAMS: set = set()
 SEGMENTS: list[dict] = []  # one per stream connection that said hello
 DELAYS: dict[str, list[int]] = defaultdict(list)  # "<event>" or "<event>@staff" (a staff page) → ms
 COUNTS = Counter()  # fallbacks, reconnects, keep-alives, refused streams…
 REQUESTS: dict[str, Counter] = {"student": Counter(), "teacher": Counter()}  # second of the run → requests
 SPAWNED = {"at": None}
+FAILURES: list[dict] = []  # every failed request: when, which, what kind (bench/chaos.py classifies)
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 FREE_RE = re.compile(r'name="ticket" value="([0-9a-f]{32})" class="tile-ticket free"')
 DIALOG_RE = re.compile(r'<dialog id="dialog-(generate|place|cancel|send)".*?</dialog>', re.S)
@@ -119,10 +121,30 @@ def _spawned(**_kwargs):
 
 
 @events.request.add_listener
-def _count_request(context=None, **_kwargs):
+def _count_request(context=None, exception=None, name="", response=None, **_kwargs):
     role = (context or {}).get("role")
     if role in REQUESTS:
         REQUESTS[role][int(time.time() - T0)] += 1
+    if exception is not None:
+        FAILURES.append({"t": time.time(), "name": name, "kind": failure_kind(exception, response)})
+
+
+def failure_kind(exception, response):
+    """What a failed request was, as bench/chaos.py tells the design's fallbacks from failures: the
+    app's polite 503 (Retry-After: the page tries again), a stream refused with 503 (the page polls),
+    a connection cut or refused, another status, or what the scenario itself refused."""
+    status = getattr(response, "status_code", 0) or 0
+    if isinstance(exception, StreamClosed):
+        return "stream refused 503" if str(exception) == "status 503" else f"stream: {exception}"
+    if status == 503 and (getattr(response, "headers", None) or {}).get("Retry-After"):
+        return "503 try again"
+    if status >= 500:
+        return f"server error {status}"
+    if status >= 400:
+        return f"client error {status}"
+    if status == 0:
+        return "connection cut"
+    return f"refused: {exception}"[:80]
 
 
 def elapsed():
@@ -199,8 +221,19 @@ def channel_numbers(channels):
         )  # thousands of streams saying hello at once share a few connections
         _redis_client = redis.Redis(connection_pool=pool)
     channels = list(channels)
-    values = _redis_client.mget([f"{LIVE_PREFIX}seq:{ch}" for ch in channels])
+    keys = [f"{LIVE_PREFIX}seq:{ch}" for ch in channels]
+    try:
+        values = _redis_client.mget(keys)
+    except redis_errors():  # a restarted Redis (--chaos): every connection the pool kept is dead
+        _redis_client.connection_pool.disconnect()
+        values = _redis_client.mget(keys)
     return {ch: int(v or 0) for ch, v in zip(channels, values, strict=True)}
+
+
+def redis_errors():
+    import redis
+
+    return (redis.ConnectionError, redis.TimeoutError)
 
 
 class StreamClosed(Exception):
@@ -431,7 +464,10 @@ class Student(Browser):
     def on_start(self):
         me = STUDENTS[next(_students) % len(STUDENTS)]
         self.me, self.base = me, f"/attestation/sessions/{me['session']}/"
-        self.outcome = OUTCOMES.setdefault(me["username"], {"session": me["session"], "version": 0})
+        self.outcome = OUTCOMES.setdefault(
+            me["username"], {"session": me["session"], "version": 0, "learned": {}}
+        )
+        self.failed_save = None  # (version, text) of an autosave that got no answer: sent again as it was
         self.sign_in(me, random.random() < LOGIN_SHARE)
         now = time.time()
         self.next_status = now + random.uniform(0, 5)
@@ -452,17 +488,26 @@ class Student(Browser):
             self.stream = LiveStream(self, self.base + "events/", "student", channels, me["mode"])
 
     def open_page(self):
-        self.see(self.client.get(self.base, name="exam page").text or "")
+        self.shows(self.client.get(self.base, name="exam page"))
 
     def refetch_page(self):
         """exam.js refresh(): the page fetched in place (htmx, target #main): #main alone comes back."""
-        self.see(self.client.get(self.base, name="exam page (in place)", headers=IN_PLACE).text or "")
+        self.shows(self.client.get(self.base, name="exam page (in place)", headers=IN_PLACE))
+
+    def shows(self, response):
+        """A page that came; an error instead (the 503 "try again" of a database restarting): the
+        page stays as it was and the student loads it again a moment later."""
+        if response.status_code == 200:
+            self.see(response.text or "")
+        else:
+            self.todo.add("page")
 
     def see(self, html):
         """What the page shows now (a page view, or the page a form posted in place answered with)."""
         self.remember_csrf(html)
         had_board = self.board is not None
         self.board = FREE_RE.findall(html) if 'id="board"' in html else None
+        self.answer_form = "data-draft-url=" in html  # the questions are open: the answer's editor
         # What the page was rendered with (its state element): exam.js does not refetch what it
         # shows when the event comes, and compares the next hello (or poll) with it.
         element = STATE_RE.search(html)
@@ -470,14 +515,25 @@ class Student(Browser):
         state = {key: f'{attr}="1"' in shows for attr, key in PAGE_STATE.items()} if element else {}
         self.shown = {key for key, on in state.items() if on}
         self.status.update(state)
+        self.learn(self.shown, "page")
         # "Show questions by ticket" is on the page: the "questions" event only reveals its notice (exam.js).
         self.offers_questions = "data-questions-arrived" in html
         if self.board is not None and not had_board:
             self.choose_at = time.time() + random.uniform(1, 4)  # a look at the board, then a click
 
+    def learn(self, keys, how):
+        """When the page first showed each part of the exam's state, and how it learned it (the event,
+        the hello compared on reconnection, the status poll, a page fetch): bench/chaos.py checks that
+        what a teacher did while the page could not hear it reached the page anyway."""
+        learned = self.outcome["learned"]
+        for key in keys:
+            if key not in learned:
+                learned[key] = [time.time(), how]
+
     # what the stream says (its greenlet): noted here, done by tick()
     def on_hello(self, hello):
         changed = [k for k in NEWS_KEYS if self.status and self.status.get(k) != hello.get(k)]
+        self.learn([k for k in NEWS_KEYS if hello.get(k)], "hello")
         self.status = hello
         if changed and not self.in_place(changed):
             self.todo.add("page")
@@ -487,6 +543,7 @@ class Student(Browser):
         return changed == ["questions_sent"] and self.status.get("questions_sent") and self.offers_questions
 
     def on_event(self, name, data):
+        self.learn([k for k in [EVENT_STATE.get(name)] if k], "event")
         if name in PAGE_EVENTS and SHOWN_BY_EVENT.get(name) in getattr(self, "shown", ()):
             return  # exam.js shown(): this page already shows it (its own ticket, its sent answer)
         if name == "questions" and getattr(self, "offers_questions", False):
@@ -533,9 +590,14 @@ class Student(Browser):
                 self.open_at = now + random.uniform(1, 4)  # reads the notice, then clicks (as the board)
             if self.open_at and now >= self.open_at:
                 # Posted in place (hx-post): the answer is the page with the questions (#15).
-                self.see(self.post_in_place(self.base + "questions/", "questions open", {}))
-                self.opened = True
-                self.next_save = now + random.uniform(5, 15)
+                html = self.post_in_place(self.base + "questions/", "questions open", {})
+                if html is not None:
+                    self.see(html)
+                if self.answer_form:
+                    self.opened = True
+                    self.next_save = now + random.uniform(5, 15)
+                else:  # refused ("try again"): the button is still there, pressed again
+                    self.open_at = now + 3
             return
         if self.upload_at and now >= self.upload_at:
             self.upload_at = None
@@ -552,6 +614,7 @@ class Student(Browser):
         with self.client.get(self.base + "status/", name=name, catch_response=True) as r:
             if r.status_code == 200:
                 status = r.json()
+                self.learn([k for k in NEWS_KEYS if status.get(k)], "poll")
                 if self.status and any(self.status.get(k) != status.get(k) for k in NEWS_KEYS):
                     self.todo.add("page")  # exam.js applyStatus: news → the page again
                 self.status = status
@@ -560,10 +623,11 @@ class Student(Browser):
             self.todo.add("board")  # live-poll refetches the board too
 
     def refetch_board(self):
-        html = self.client.get(
+        r = self.client.get(
             self.base + "?partial=board", name="board (refetch)", headers={"HX-Request": "true"}
-        ).text
-        self.board = FREE_RE.findall(html or "")
+        )
+        if r.status_code == 200:  # an error answer swaps nothing (htmx): the board shown stays
+            self.board = FREE_RE.findall(r.text or "")
 
     def choose(self):
         # Posted in place (hx-post): the answer is the page — a ticket (its event follows), or the
@@ -571,7 +635,8 @@ class Student(Browser):
         tile = random.choice(self.board)
         html = self.post_in_place(self.base + "choose/", "ticket choose", {"ticket": tile})
         self.board = None
-        self.see(html)
+        if html is not None:
+            self.see(html)
 
     def post_in_place(self, url, name, data):
         """A form of the exam page posted by htmx: its answer is the page as it now stands."""
@@ -579,11 +644,17 @@ class Student(Browser):
         r = self.post(url, name, data=data, headers=IN_PLACE)
         if r.status_code == 200:
             return r.text or ""
-        return self.client.get(self.base, name="exam page").text or ""  # an error shown: the student reloads
+        self.open_page()  # an error shown: the student reloads
+        return None
 
     def autosave(self):
-        self.text += " " + " ".join(random.choices(WORDS, k=8))
-        version = self.version + 1
+        if self.failed_save:  # exam.js: no answer (a cut connection, a 503) → the same save again in 3 s
+            version, text = self.failed_save
+            self.text = text
+        else:
+            self.text += " " + " ".join(random.choices(WORDS, k=8))
+            version = self.version + 1
+        self.failed_save = (version, self.text)
         # In flight: if locust stops the user before the answer, the server may still have saved it.
         self.outcome.update(pending_version=version, pending_sha=sha(self.text.strip()))
         with self.client.post(
@@ -598,12 +669,15 @@ class Student(Browser):
             catch_response=True,
         ) as r:
             if r.status_code == 200 and r.json().get("version") == version:
-                self.version = version
+                self.version, self.failed_save = version, None
                 self.outcome.update(version=version, draft_sha=sha(self.text.strip()), chars=len(self.text))
                 del self.outcome["pending_version"], self.outcome["pending_sha"]
                 r.success()
             elif r.status_code == 200:
+                self.failed_save = None
                 r.failure(f"stale version {r.text[:80]}")
+            elif r.status_code in (0, 502, 503, 504):
+                self.next_save = time.time() + 3
 
     def upload(self):
         boundary = uuid.uuid4().hex
@@ -734,6 +808,8 @@ class Teacher(Browser):
                 r.failure(f"status {r.status_code}")
         if r.status_code == 302:
             self.open_page()  # the redirect: the whole page with the result's message
+        else:  # an error page ("try again in a moment"): the teacher goes back and presses again soon
+            self.next_look = time.time() + random.uniform(3, 6)
 
     def open_page(self):
         self.shown = self.client.get(self.url, name="stream page").text or ""
@@ -775,6 +851,9 @@ def _write_outcomes(environment, **_kwargs):
     if OUTCOMES:
         with open(os.path.join(OUT, "outcomes.json"), "w", encoding="utf-8") as fh:
             json.dump(OUTCOMES, fh)
+    if FAILURES and not CEILING["hits"]:
+        with open(os.path.join(OUT, "failures.json"), "w", encoding="utf-8") as fh:
+            json.dump(FAILURES, fh)
     if CEILING["hits"]:
         start = CEILING["ready_at"] or T0
         hits = [t for t in CEILING["hits"] if t >= start]

@@ -50,11 +50,13 @@ def main():
         "DATABASE_URL": database.url,
         "REDIS_URL": REDIS,
         "MEDIA_ROOT": str(out / "media"),
+        "STATIC_ROOT": str(out / "static"),
     }
     database.create()
     flush_redis()
     try:
         run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+        run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
         run(
             [
                 sys.executable,

@@ -38,10 +38,14 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 import psutil
 import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import chaos  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -140,6 +144,7 @@ def production_env(database, out, **extra):
         "DATABASE_URL": database.url,
         "REDIS_URL": REDIS,
         "MEDIA_ROOT": str(out / "media"),
+        "STATIC_ROOT": str(out / "static"),  # the pages name the hashed files collectstatic writes
         "PYTHONPATH": str(ROOT),
         **extra,
     }
@@ -345,8 +350,9 @@ def sha(text):
     return hashlib.sha256((text or "").encode()).hexdigest()
 
 
-def check_data(database, plan, outcomes, stats):
-    """Every student's last autosave and submission, exactly once; no ticket twice; no failure."""
+def check_data(database, plan, outcomes, stats, unexplained=None):
+    """Every student's last autosave and submission, exactly once; no ticket twice; no failure
+    (``unexplained``: the failed requests neither a designed fallback nor a fault's casualty)."""
     problems = []
     sessions = {int(o["session"]): (u, o) for u, o in outcomes.items()}
     ids = list(sessions) or [0]
@@ -426,8 +432,10 @@ def check_data(database, plan, outcomes, stats):
     for slot, ticket, count in doubles:
         problems.append(f"slot {slot}: ticket {ticket} chosen by {count} students")
     failures = int(stats.get("Aggregated", {}).get("Failure Count", 0) or 0)
-    if failures:
-        problems.append(f"{failures} requests failed")
+    if unexplained is None:
+        unexplained = failures
+    if unexplained:
+        problems.append(f"{unexplained} requests failed (neither a designed fallback nor a fault's casualty)")
     if len(rows) != len(outcomes):
         problems.append(f"{len(outcomes) - len(rows)} students of locust have no session row")
     return {
@@ -485,7 +493,11 @@ def stream_figures(data):
     totals = {"due": 0, "delivered": 0, "missing": 0, "duplicates": 0, "early": 0, "late": 0}
     broken = {"segments": 0, "due": 0, "missing": 0}
     gaps, unknown = [], 0
+    spanning = 0
     for segment in data["segments"]:
+        if segment.get("spans_restart"):
+            spanning += 1  # its numbers belong to two lives of Redis (--chaos)
+            continue
         if segment["end"] is None:
             unknown += 1
             continue
@@ -532,6 +544,7 @@ def stream_figures(data):
         "broken": broken,
         "gaps": gaps,
         "unknown": unknown,
+        "spanning": spanning,
         "segments": len(data["segments"]),
         "counts": data["counts"],
     }
@@ -639,6 +652,134 @@ def keepalive_report(live, ceiling):
     return [line]
 
 
+def chaos_seconds(args):
+    """When each fault comes, in seconds of the scenario (--chaos-at, or a share of the duration)."""
+    # Early enough that the scenario's last stretch (the answers sent from 75 % on) finds them recovered.
+    at = {"worker": 0.15, "redis": 0.30, "postgres": 0.45}
+    seconds = {name: round(share * args.duration) for name, share in at.items()}
+    for item in filter(None, args.chaos_at.split(",")):
+        name, second = item.split("=")
+        seconds[name.strip()] = float(second)
+    if args.database == "sqlite":
+        seconds.pop("postgres", None)
+    return seconds
+
+
+def fault_ok(fault):
+    return fault.get("recovered") is not None or "up" in fault and "recovered" not in fault
+
+
+def staff_changes(database, outcomes):
+    """What teachers did to the driven students' exams, and when (epoch seconds): tickets placed,
+    tickets generated, questions sent — each a state the student's page must come to show."""
+    by_session = {int(o["session"]): user for user, o in outcomes.items()}
+    conn = database.connect()
+    try:
+        rows = database.rows(
+            conn,
+            "SELECT id, placed_at, CASE WHEN ticket_source = 'generated' THEN ticket_at END, "
+            "questions_sent_at FROM attestation_examsession WHERE id IN ({})",
+            list(by_session) or [0],
+        )
+    finally:
+        conn.close()
+    changes = []
+    for pk, *moments in rows:
+        for key, moment in zip(("placed", "has_ticket", "questions_sent"), moments, strict=True):
+            if moment is not None:
+                if isinstance(moment, str):  # SQLite
+                    moment = datetime.datetime.fromisoformat(moment)
+                if moment.tzinfo is None:
+                    moment = moment.replace(tzinfo=datetime.UTC)
+                changes.append((by_session[pk], (key, moment.timestamp())))
+    return changes
+
+
+def chaos_report(faults, started, live, recovery, fallbacks, casualties, unexplained, out):
+    """The faults (#28): when, what they cost, how long until each was over."""
+    if not faults and not fallbacks and not unexplained:
+        return []
+    lines = []
+    if faults:
+        lines.append("Faults (`--chaos`; the run's own Redis and PostgreSQL cluster, bench/chaos.py):")
+
+    def second(t):
+        return f"{t - started:.1f} s"
+
+    worker = faults.get("worker")
+    if worker:
+        took = f"{worker['recovered'] - worker['at']:.2f} s" if worker["recovered"] else "NOT replaced"
+        lines.append(
+            f"- **gunicorn worker killed** (SIGKILL, pid {worker['pid']}) at {second(worker['at'])} "
+            f"(planned {worker['planned']:.0f} s): a new worker in {took}"
+        )
+    redis = faults.get("redis")
+    if redis:
+        line = (
+            f"- **Redis restarted** at {second(redis['at'])} (planned {redis['planned']:.0f} s): down "
+            f"{second(redis['down'])}–{second(redis['up'])} ({redis['up'] - redis['down']:.1f} s, "
+            f"back empty); actions whose events could not be published (the servers' log): "
+            f"{chaos.not_published(out)}"
+        )
+        back = (live or {}).get("streams_back")
+        if back:
+            line += (
+                f"; streams: {(live or {}).get('ended_by_outage', 0)} ended by the outage, the first hello "
+                f"again {fmt_s(back['first'])} after Redis was back; of the {back['pages']} students "
+                f"whose page had a stream before, {back['back']} had one again by the end — half within "
+                f"{fmt_s(back['half'])}, 95 % within {fmt_s(back['p95'])}, all within {fmt_s(back['all'])} "
+                "(a page whose stream was refused polls, and tries again after 60 s)"
+            )
+        lines.append(line)
+    postgres = faults.get("postgres")
+    if postgres:
+        took = "NOT answered"
+        if postgres["recovered"]:
+            after = postgres["recovered"] - postgres["up"]
+            took = f"at {second(postgres['recovered'])}, {after:.2f} s after its start began"
+        probe = ", ".join(f"{status or 'no answer'} × {n}" for status, n in sorted(postgres["probe"].items()))
+        lines.append(
+            f"- **PostgreSQL restarted** (stop -m fast) at {second(postgres['at'])} (planned "
+            f"{postgres['planned']:.0f} s): down {second(postgres['down'])}–{second(postgres['up'])}; "
+            f"a query through the app answered again {took} (probe every 0.1 s: {probe})"
+        )
+    if fallbacks:
+        lines.append(
+            "- designed fallbacks (not failures): "
+            + "; ".join(f"{name} × {n}" for name, n in sorted(fallbacks.items()))
+        )
+    if casualties:
+        lines.append(
+            "- a fault's casualties (requests the killed worker was serving; the page retries them): "
+            + "; ".join(f"{name} × {n}" for name, n in sorted(casualties.items()))
+        )
+    if unexplained:
+        kinds = Counter(f"{f['kind']}: {f['name']}" for f in unexplained)
+        lines.append(
+            "- **other failed requests**: "
+            + "; ".join(f"{name} × {n} (first at {second(min(f['t'] for f in unexplained))})"
+                        for name, n in kinds.most_common(8))
+        )  # fmt: skip
+    if recovery:
+        result, lost = recovery
+        delays = result["delays"]
+        how = ", ".join(f"{way} {n}" for way, n in sorted(result["how"].items()))
+        lines.append(
+            f"- **state the pages could not hear as an event** (of {result['changes']} changes teachers "
+            f"made — tickets placed or generated, questions sent): {result['during_outage']} while Redis "
+            f"was out, {result['without_stream']} while the page had no open stream; shown by the page "
+            f"later {result['learned']} ({how or 'none'}), never {len(lost)} (made in the run's last "
+            f"{chaos.LAST_LOOK} s, not judged: {result['too_late']}); time to show after it could: "
+            f"p50 {fmt_s(percentile(delays, 0.5))}, p95 {fmt_s(percentile(delays, 0.95))}, "
+            f"max {fmt_s(max(delays, default=None))}"
+        )
+    return [*lines, ""]
+
+
+def fmt_s(value):
+    return "–" if value is None else f"{value:.1f} s"
+
+
 def machine():
     mem = psutil.virtual_memory().total / 2**30
     load = os.getloadavg()
@@ -691,6 +832,18 @@ def main(argv=None):
     )
     parser.add_argument("--ceiling-seconds", type=int, default=20)
     parser.add_argument("--ceiling-users", type=int, default=10)
+    parser.add_argument(
+        "--chaos",
+        action="store_true",
+        help="faults during the run on a Redis and a PostgreSQL cluster of the run's own (bench/chaos.py)",
+    )
+    parser.add_argument(
+        "--chaos-at",
+        default="",
+        help="seconds of the scenario, e.g. worker=20,redis=40,postgres=60 (default 15/30/45 %% of it)",
+    )
+    parser.add_argument("--chaos-redis-down", type=float, default=10, help="seconds Redis stays down")
+    parser.add_argument("--chaos-pg-down", type=float, default=5, help="seconds PostgreSQL stays down")
     parser.add_argument("--keep", action="store_true", help="keep the database and the output folder")
     parser.add_argument("--no-results", action="store_true", help="do not append to bench/RESULTS.md")
     args = parser.parse_args(argv)
@@ -704,6 +857,16 @@ def main(argv=None):
 
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = Path(tempfile.mkdtemp(prefix=f"attestation-bench-{stamp}-"))
+    own_redis = own_postgres = None
+    if args.chaos:  # the machine's shared Redis and PostgreSQL are never restarted: the run's own are
+        global PG, REDIS
+        own_redis = chaos.OwnRedis(out)
+        own_redis.start()
+        REDIS = own_redis.url
+        if args.database == "postgresql":
+            own_postgres = chaos.OwnPostgres(stamp)
+            own_postgres.create()
+            PG = own_postgres.url
     database = Database(args.database, stamp, out)
     env = production_env(
         database,
@@ -719,10 +882,11 @@ def main(argv=None):
     print(f"output: {out}; database: {database.name}", flush=True)
     database.create()
     flush_redis()
-    server = streams = None
+    server = streams = faults = None
     stream_port = 0
     try:
         run([BIN / "python", "manage.py", "migrate", "--noinput", "-v", "0"], env)
+        run([BIN / "python", "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
         minutes = args.duration // 60 + 30
         college = ["--students", str(args.college), "--minutes", str(minutes)]
         run([BIN / "python", "bench/make_college.py", *college,
@@ -740,7 +904,20 @@ def main(argv=None):
             asgi_sampler, counter = RssSampler(streams.pid), ConnectionCounter(stream_port)
             asgi_sampler.start()
             counter.start()
+        if args.chaos:
+            faults = chaos.Chaos(
+                chaos_seconds(args),
+                args.chaos_redis_down,
+                args.chaos_pg_down,
+                server.pid,
+                args.workers,
+                port,
+                own_redis,
+                own_postgres,
+            )
         started = time.time()
+        if faults is not None:
+            faults.begin(started)
         stats = locust(
             {**env, "BENCH_STREAM_PORT": str(stream_port)},
             port,
@@ -753,10 +930,17 @@ def main(argv=None):
         )
         main_seconds = time.time() - started
         main_ended = time.time()
+        if faults is not None:
+            faults.join(300)
+        fault_log = faults.faults if faults is not None else {}
         live = None
         if (out / "streams.json").exists():
             data = json.loads((out / "streams.json").read_text())
+            ended_by_outage, spanning = chaos.outage_segments(data["segments"], fault_log.get("redis"))
             live = stream_figures(data)
+            live["ended_by_outage"] = ended_by_outage
+            if fault_log.get("redis"):
+                live["streams_back"] = chaos.streams_back(data["segments"], fault_log["redis"])
             live["load"] = offered_load(data, main_ended)
             live["published"] = published_events()
             if live["load"] and asgi_sampler is not None:
@@ -768,7 +952,23 @@ def main(argv=None):
             print("locust wrote no streams.json; see main.log", flush=True)
         drained = wait_drained(port)  # the data check must see every request the server will ever do
         outcomes = json.loads((out / "outcomes.json").read_text()) if (out / "outcomes.json").exists() else {}
-        check = check_data(database, plan, outcomes, stats)
+        failures = json.loads((out / "failures.json").read_text()) if (out / "failures.json").exists() else []
+        fallbacks, casualties, unexplained = chaos.classify(failures, fault_log)
+        check = check_data(database, plan, outcomes, stats, len(unexplained))
+        recovery = None
+        if args.chaos and live is not None:
+            recovery = chaos.recovered_states(
+                staff_changes(database, outcomes),
+                outcomes,
+                data["segments"],
+                fault_log.get("redis"),
+                main_ended,
+            )
+            check["problems"] += recovery[1][:20]
+        if faults is not None:
+            check["problems"] += [f"fault not done: {e}" for e in faults.errors]
+            check["problems"] += [f"fault {n} not recovered" for n, f in fault_log.items() if not fault_ok(f)]
+            check["problems"] += [f"fault {n} not done" for n in chaos_seconds(args) if n not in fault_log]
         load_after_main = machine()[1]
         ceiling = {}
         for cls, key in (("CeilingPing", "ping"), ("CeilingStatus", "status"), ("CeilingDraft", "draft")):
@@ -799,6 +999,10 @@ def main(argv=None):
                 stop(process)
         if not args.keep:
             database.drop()
+            if own_postgres is not None:
+                own_postgres.drop()
+        if own_redis is not None:
+            own_redis.close()
 
     mach, load = machine()
     command = "bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
@@ -829,6 +1033,7 @@ def main(argv=None):
         *endpoint_table(stats),
         "",
         *live_report(live, counter, users, staff),
+        *chaos_report(fault_log, started, live, recovery, fallbacks, casualties, unexplained, out),
         *sampler.table("gunicorn worker"),
     ]
     if asgi_sampler is not None:
@@ -850,7 +1055,9 @@ def main(argv=None):
         f"files {check['files_ok']}/{check['students']}; "
         f"with a ticket {check['with_ticket']}/{check['students']}; "
         f"got through to sending {check['completed']}/{check['students']}; "
-        f"tickets chosen twice in a slot: {check['doubles']}; failed requests: {check['failures']}; "
+        f"tickets chosen twice in a slot: {check['doubles']}; failed requests: {check['failures']} "
+        f"(designed fallbacks {sum(fallbacks.values())}, a fault's casualties {sum(casualties.values())}, "
+        f"other {len(unexplained)}); "
         f"requests cut by the end of the run yet done by the server: {check['in_flight']} — "
         + ("**PASS**" if not check["problems"] else f"**FAIL** ({len(check['problems'])} problems)"),
     ]
@@ -865,6 +1072,9 @@ def main(argv=None):
         shutil.rmtree(out, ignore_errors=True)
     else:
         print(f"kept: {out}, database {database.name}")
+        if own_postgres is not None:
+            drop = f"pg_dropcluster --stop {chaos.PG_VERSION} {own_postgres.name}"
+            print(f"its cluster: {own_postgres.url} (then: {drop})")
     complete = live is None or (not live["totals"]["missing"] and not live["unknown"])
     return 0 if not check["problems"] and complete else 1
 

@@ -168,7 +168,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))  # collectstatic writes here
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 
@@ -199,7 +199,13 @@ def private_files_storage(media_root):
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Static files named by their content's hash (js/exam.3f2c….js + a manifest, written by
+    # `collectstatic` once per release): nginx serves them `immutable`, and a release's changed file has
+    # a new name, so no browser runs last week's script against new pages. Django's own storage rather
+    # than WhiteNoise: nginx serves and compresses them in production. With DEBUG on (`make demo`) the
+    # names stay plain and runserver serves the source folders — no collectstatic; without DEBUG a file
+    # missing from the manifest fails loudly (the tests keep plain names: config/settings_test.py).
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
     "private": private_files_storage(MEDIA_ROOT),
 }
 # an oversize upload is refused while it arrives (attestation/upload_handlers.py); then Django's own.

@@ -11,7 +11,11 @@ os.environ.setdefault("SHARED_CACHE_DIR", tempfile.mkdtemp(prefix="attestation-t
 
 from config.settings import *  # noqa: E402,F403
 
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Browser tests against a deployment of their own (E2E_BASE_URL, tests/e2e/conftest.py) write the
+# data its servers read: the users' passwords hashed as the servers check them, the files in their folder.
+E2E_DEPLOYMENT = bool(os.environ.get("E2E_BASE_URL"))
+if not E2E_DEPLOYMENT:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Most tests run each task at once, inside the call that queues it; the tests that need a real
 # worker (tests/operations/test_worker.py) switch to the database backend and start `db_worker`.
 # A process started with TEST_TASKS_IN_DATABASE=1 (that worker, the servers beside it) keeps the
@@ -21,6 +25,8 @@ if not os.environ.get("TEST_TASKS_IN_DATABASE"):
 LOG_FORMAT = "text"
 LOGGING["handlers"]["console"]["formatter"] = "text"  # noqa: F405
 # Handed down like the shared cache: a worker the tests start reads the uploads the test wrote.
+if E2E_DEPLOYMENT and os.environ.get("MEDIA_ROOT"):
+    os.environ.setdefault("TEST_MEDIA_ROOT", os.environ["MEDIA_ROOT"])
 os.environ.setdefault("TEST_MEDIA_ROOT", tempfile.mkdtemp(prefix="attestation-test-media-"))
 MEDIA_ROOT = Path(os.environ["TEST_MEDIA_ROOT"])
 STORAGES = {

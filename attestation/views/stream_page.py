@@ -190,6 +190,7 @@ def _judge(slot, now):
     slot.started = not rules.slot_start_editable(slot.state)
     slot.open_for_changes = rules.slot_times_editable(slot.state)
     slot.membership_editable = rules.slot_membership_editable(slot.state)
+    slot.day_starts_at = rules.slot_day_starts(slot)
     return slot
 
 

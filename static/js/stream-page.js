@@ -80,7 +80,8 @@
   // refreshes the live parts, at most once every 2 s (a burst of answers is one request) and not
   // while a menu, a dialog or a field of those parts is in use (then as soon as it is not); the
   // slot's start and end refresh them too, on the server's clock (the hello and the keep-alive
-  // carry it); without a stream the page polls every 5 s.
+  // carry it) — and when the slot's day begins, when "Generate ticket numbers" opens (a page left
+  // open from the day before); without a stream the page polls every 5 s.
   let lastRefresh = 0;
   let refreshTimer = null;
   const refreshLive = () => {
@@ -103,7 +104,7 @@
     const head = document.getElementById("slot-head");
     if (!head) return;
     const now = Date.now() + offset;
-    [head.dataset.startsAt, head.dataset.endsAt].forEach((iso) => {
+    [head.dataset.dayStartsAt, head.dataset.startsAt, head.dataset.endsAt].forEach((iso) => {
       const at = Date.parse(iso || "");
       if (at && at + 1000 > now - 5000) edges.push(setTimeout(refreshLive, Math.max(0, at + 1000 - now)));
     });
@@ -113,7 +114,10 @@
     if (!server) return;
     const before = offset;
     offset = server - Date.now();
-    if (Math.abs(offset - before) > 1000 || !edges.length) scheduleEdges();
+    if (Math.abs(offset - before) > 1000) {
+      refreshLive(); // the clock moved (a corrected clock): an edge may now lie behind it
+      scheduleEdges();
+    } else if (!edges.length) scheduleEdges();
   };
   document.addEventListener("htmx:afterSettle", scheduleEdges);
   document.addEventListener("live-event", (event) => {

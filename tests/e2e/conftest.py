@@ -1,11 +1,33 @@
-"""Browser tests: Playwright for Python driving Debian's Chromium (never a downloaded browser)."""
+"""Browser tests: Playwright for Python driving Debian's Chromium (never a downloaded browser).
 
+They run against pytest-django's live server in this process — or, with ``E2E_BASE_URL`` set,
+against a deployment of their own: CI's deployment stage (``.ci/deployment``) starts nginx (TLS,
+HTTP/2) from ``deploy/nginx`` in front of gunicorn, ``serve_live`` and the task worker from
+``deploy/systemd`` under ``config.settings_production``, and runs the journeys and the live tests
+through it. Then the data a test makes here is the data those servers read:
+
+- the test run uses the servers' database as it is (``DATABASE_URL``, its name must say ``e2e``:
+  every test empties it when it ends, as the live server's tests empty theirs) — the release
+  migrated it, the run only checks that and starts from empty tables;
+- it shares their Redis (``REDIS_URL``: the live events, the cache each test clears), their files
+  (``MEDIA_ROOT``), their secret key and their password hashing (config/settings_test.py);
+- their clock follows the tests' time travel (:func:`travel`, ``E2E_CLOCK_FILE``,
+  tests/e2e/server_clock/);
+- Chromium accepts the stage's self-signed certificate, and no other (``E2E_TLS_CERT``);
+- a test that changes the live server's settings (``@pytest.mark.server_settings``) cannot change
+  theirs and is skipped; their environment sets what the live server's tests set (a 5 s keep-alive,
+  week-long sessions).
+"""
+
+import contextlib
 import datetime
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
+import time_machine
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -19,6 +41,9 @@ FLAGS = [
     "--no-first-run",
 ]
 
+E2E_BASE_URL = os.environ.get("E2E_BASE_URL", "").rstrip("/")
+E2E_CLOCK_FILE = os.environ.get("E2E_CLOCK_FILE", "")
+
 # Playwright's sync API runs an event loop in this thread; the tests' own ORM calls are safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -27,6 +52,25 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            if E2E_BASE_URL and item.get_closest_marker("server_settings"):
+                item.add_marker(pytest.mark.skip(reason="changes the live server's settings (E2E_BASE_URL)"))
+
+
+def tls_flags():
+    """Chromium trusts the deployment stage's self-signed certificate — that one, by its key."""
+    path = os.environ.get("E2E_TLS_CERT")
+    if not path:
+        return []
+    import base64
+    import hashlib
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    key = x509.load_pem_x509_certificate(Path(path).read_bytes()).public_key()
+    der = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    pin = base64.b64encode(hashlib.sha256(der).digest()).decode()
+    return [f"--ignore-certificate-errors-spki-list={pin}"]
 
 
 @pytest.fixture(scope="session")
@@ -41,9 +85,84 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS + tls_flags())
         yield browser
         browser.close()
+
+
+class Deployment:
+    """``E2E_BASE_URL`` in the place of pytest-django's live server (its ``url``); the settings it
+    changes for a test are the live server's, so there is nothing to change here."""
+
+    class _NoSettings:
+        def enable(self):
+            pass
+
+        def disable(self):
+            pass
+
+    def __init__(self, url):
+        self.url = url
+        self._live_server_modified_settings = self._NoSettings()  # what pytest-django's helper toggles
+
+
+if E2E_BASE_URL:
+
+    @pytest.fixture(scope="session")
+    def live_server():
+        return Deployment(E2E_BASE_URL)
+
+    @pytest.fixture(scope="session")
+    def django_db_setup(django_db_blocker):
+        """The deployment's database, as its release left it: migrated (checked, not done here —
+        a release that forgot is a failure), and emptied of anything an interrupted run left."""
+        from django.core.management import call_command
+        from django.db import connection
+
+        name = connection.settings_dict["NAME"]
+        if "e2e" not in name:
+            pytest.exit(f"E2E_BASE_URL: the tests empty the servers' database; its name must say e2e: {name}")
+        with django_db_blocker.unblock():
+            try:
+                call_command("migrate", check_unapplied=True, verbosity=0)
+            except SystemExit:
+                pytest.exit(f"E2E_BASE_URL: the database {name} has unapplied migrations (run the release)")
+            call_command("flush", interactive=False, verbosity=0)
+        yield
+
+    @pytest.fixture(autouse=True)
+    def _real_clock_after_each_test():
+        yield
+        if E2E_CLOCK_FILE:
+            set_server_clock(Path(E2E_CLOCK_FILE), 0.0)
+
+
+@contextlib.contextmanager
+def travel(destination):
+    """The clock moves to ``destination`` and ticks on from there — this process's (time-machine)
+    and, against a deployment, its servers' (each follows ``E2E_CLOCK_FILE`` within 50 ms)."""
+    with time_machine.travel(destination, tick=True):
+        if not E2E_BASE_URL:
+            yield
+            return
+        if not E2E_CLOCK_FILE:
+            pytest.fail("E2E_BASE_URL: the servers' clock cannot move without E2E_CLOCK_FILE")
+        clock_file = Path(E2E_CLOCK_FILE)
+        before = clock_file.read_text() if clock_file.exists() else "0"
+        real = time_machine.escape_hatch.time.time()
+        set_server_clock(clock_file, time.time() - real)
+        try:
+            yield
+        finally:
+            set_server_clock(clock_file, float(before or 0))
+
+
+def set_server_clock(clock_file, offset):
+    """The servers' offset from the real clock, written whole (never half a file): read within 50 ms."""
+    fresh = clock_file.with_suffix(".new")
+    fresh.write_text(f"{offset:.3f}")
+    fresh.replace(clock_file)
+    time.sleep(0.3)  # not travelled: time-machine leaves sleeping alone
 
 
 @pytest.fixture
@@ -88,7 +207,7 @@ def screenshot(request):
 def e2e_debug_mode(request):
     """``E2E_DEBUG=1`` runs the browser tests against a live server in DEBUG mode (what ``make demo``
     runs): the same scripts, CSP and dialogs must work there as in production (CI runs both)."""
-    if os.environ.get("E2E_DEBUG") == "1" and "live_server" in request.fixturenames:
+    if os.environ.get("E2E_DEBUG") == "1" and "live_server" in request.fixturenames and not E2E_BASE_URL:
         settings = request.getfixturevalue("settings")
         settings.DEBUG = True
     yield
@@ -97,8 +216,9 @@ def e2e_debug_mode(request):
 @pytest.fixture(autouse=True)
 def live_push(request):
     """#15: the live server (a threaded development server) carries the pages' event streams, as
-    ``make demo`` does: the browser tests run the push path. A test of the fallback turns it off."""
-    if "live_server" in request.fixturenames:
+    ``make demo`` does: the browser tests run the push path. A test of the fallback turns it off.
+    A deployment's streams are served by serve_live, with the keep-alive its environment sets."""
+    if "live_server" in request.fixturenames and not E2E_BASE_URL:
         settings = request.getfixturevalue("settings")
         settings.LIVE_STREAMS_ON_WSGI = True
         settings.LIVE_KEEPALIVE_SECONDS = 5
@@ -197,3 +317,37 @@ def at(day, hour, minute=0):
     from core import clock
 
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=clock.local_now().tzinfo)
+
+
+def running_session(college, stream):
+    """The student's session in a slot of ``stream`` that started a minute ago (not before midnight)."""
+    from django.utils import timezone
+
+    from attestation.models import ExamSession, Slot
+    from core import clock
+
+    now = clock.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    slot = Slot.objects.create(
+        stream=stream,
+        starts_at=max(now - datetime.timedelta(minutes=1), midnight),
+        ends_at=now + datetime.timedelta(hours=1),
+    )
+    return ExamSession.objects.create(stream=stream, student=college.users["student"].student, slot=slot)
+
+
+@pytest.fixture
+def generated(college):
+    """A slot that started a minute ago; two tickets; the student's number generated."""
+    from attestation.services import tickets as tickets_service
+
+    stream = college.streams.teacher_a
+    teacher = college.users["teacher"]
+    tickets_service.ticket_count_set(actor=teacher, stream=stream, count=2)
+    for number in (1, 2):
+        tickets_service.ticket_save(
+            actor=teacher, stream=stream, number=number, body=f"<p>Question {number}</p>"
+        )
+    session = running_session(college, stream)
+    tickets_service.tickets_generate(actor=teacher, slot=session.slot, session_ids=[session.pk])
+    return session

@@ -20,12 +20,11 @@ import re
 
 import openpyxl
 import pytest
-import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from attestation.models import ExamSession, Slot
-from tests.e2e.conftest import at, login
+from tests.e2e.conftest import at, login, travel
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ANSWER = "A slot is a start and an end for some students of the stream."
@@ -178,7 +177,7 @@ def test_teacher_journey_through_an_exam_day(college, exam_day, new_page, guard,
     expect(page.locator("#slot-head").get_by_role("button", name="Send notification")).to_have_count(0)
     steps(page, "notified")
 
-    with time_machine.travel(at(exam_day, 9, 50), tick=True):
+    with travel(at(exam_day, 9, 50)):
         # The exam's morning: "Generate ticket numbers" appears with the poll.
         generate = page.locator("#slot-head").get_by_role("button", name="Generate ticket numbers")
         expect(generate).to_be_visible(timeout=10_000)
@@ -188,7 +187,7 @@ def test_teacher_journey_through_an_exam_day(college, exam_day, new_page, guard,
         send = page.locator("#slot-head").get_by_role("button", name="Send questions to students")
         expect(send).to_have_count(0)
 
-        with time_machine.travel(at(exam_day, 10, 0), tick=True):
+        with travel(at(exam_day, 10, 0)):
             # The start: "Send questions" appears by itself.
             expect(send).to_be_visible(timeout=10_000)
             expect(page.locator("#slot-head .state")).to_have_text("in progress")

@@ -7,45 +7,17 @@ polls and the same things still arrive, with nothing alarming shown (SLT-6, SND-
 import datetime
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from attestation.models import ExamSession, ModuleSettings, Slot, StreamExam
+from attestation.models import ModuleSettings, StreamExam
 from attestation.services import tickets as tickets_service
 from core import clock
 from tests import factories as f
 from tests.attestation.test_tickets import author
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, running_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = {"width": 390, "height": 844}
-
-
-def running_session(college, stream):
-    """The student's session in a slot of ``stream`` that started a minute ago (not before midnight)."""
-    now = clock.now()
-    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    slot = Slot.objects.create(
-        stream=stream,
-        starts_at=max(now - datetime.timedelta(minutes=1), midnight),
-        ends_at=now + datetime.timedelta(hours=1),
-    )
-    return ExamSession.objects.create(stream=stream, student=college.users["student"].student, slot=slot)
-
-
-@pytest.fixture
-def generated(college):
-    """A slot that started a minute ago; two tickets; the student's number generated."""
-    stream = college.streams.teacher_a
-    teacher = college.users["teacher"]
-    tickets_service.ticket_count_set(actor=teacher, stream=stream, count=2)
-    for number in (1, 2):
-        tickets_service.ticket_save(
-            actor=teacher, stream=stream, number=number, body=f"<p>Question {number}</p>"
-        )
-    session = running_session(college, stream)
-    tickets_service.tickets_generate(actor=teacher, slot=session.slot, session_ids=[session.pk])
-    return session
 
 
 def documents(page):
@@ -153,6 +125,7 @@ def test_presence_questions_and_extra_time_by_push(college, generated, new_page,
 
 
 @pytest.mark.req("SLT-6", "SND-1")
+@pytest.mark.server_settings
 def test_without_a_stream_the_pages_poll_and_still_get_the_news(
     college, generated, new_page, guard, settings
 ):

@@ -17,7 +17,6 @@ import datetime
 import re
 
 import pytest
-import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -26,6 +25,7 @@ from attestation.models import AnswerFile, ExamSession, Slot
 from attestation.services import tickets as tickets_service
 from core import clock
 from tests.attestation.test_tickets import author
+from tests.e2e.conftest import travel
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BEFORE = "Saved before the drop."
@@ -62,7 +62,7 @@ def test_network_drops_for_two_minutes_over_the_deadline(college, answering, new
     expect(editor).to_be_visible(timeout=20_000)  # the editor's modules may take a moment on a busy machine
     clock_value = page.locator("#exam-clock .exam-clock-value")
 
-    with time_machine.travel(session.ends_at - datetime.timedelta(seconds=90), tick=True):
+    with travel(session.ends_at - datetime.timedelta(seconds=90)):
         # The heartbeat brings the server's clock: a minute and a half left.
         expect(clock_value).to_have_text(re.compile(r"^01:\d\d$"), timeout=15_000)
         editor.click()
@@ -83,7 +83,7 @@ def test_network_drops_for_two_minutes_over_the_deadline(college, answering, new
         screenshot(page, "offline")
 
     # Two minutes later, on the server: the deadline has passed while the student was offline.
-    with time_machine.travel(session.ends_at + datetime.timedelta(seconds=30), tick=True):
+    with travel(session.ends_at + datetime.timedelta(seconds=30)):
         page.context.set_offline(False)
         notice = page.locator("#answers .answer-refused")
         expect(notice).to_be_visible(timeout=15_000)

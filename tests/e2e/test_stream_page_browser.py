@@ -15,7 +15,7 @@ from attestation import live
 from attestation.models import Slot
 from core.clock import local_today
 from notifications.models import Notification
-from tests.e2e.conftest import attestation_period, login
+from tests.e2e.conftest import attestation_period, login, travel
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -261,6 +261,7 @@ def test_a_students_name_opens_their_session_page(college, new_page, guard, scre
 
 
 @pytest.mark.req("SLT-1", "X-4")
+@pytest.mark.server_settings
 @pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
 def test_a_refused_dialog_reopens_with_its_reason(college, new_page, guard, screenshot, settings, debug):
     """#14.4: in DEBUG (``make demo``) as in production, a refused dialog re-opens showing why."""
@@ -307,8 +308,6 @@ def test_toolbar_counter_and_notification_follow_the_live_poll(
     """#14.7: tickets entered in the Tickets tab show in the counter, "Generate ticket numbers" and —
     at the start — "Send questions" appear, all without a reload; after "Send notification" the slot
     says when and to how many students it went."""
-    import time_machine
-
     from attestation.services import tickets as tickets_service
     from attestation.services.slots import slot_create
 
@@ -329,7 +328,7 @@ def test_toolbar_counter_and_notification_follow_the_live_poll(
     )
     page = guard(new_page())
     login(page, teacher)
-    with time_machine.travel(at_local(tomorrow, 9, 50), tick=True):
+    with travel(at_local(tomorrow, 9, 50)):
         open_stream_page(page, stream)
         open_slot_tab(page, slot)
         loaded = reloads(page)
@@ -379,7 +378,7 @@ def test_toolbar_counter_and_notification_follow_the_live_poll(
         assert page.locator("#slot-head").evaluate("head => head.kept === true"), "the toolbar was replaced"
         loaded.clear()
 
-        with time_machine.travel(at_local(tomorrow, 10, 0), tick=True):
+        with travel(at_local(tomorrow, 10, 0)):
             # The slot starts: "Send questions" appears by itself (the page refreshes at the start, on
             # the server's clock that the keep-alive brings), and opens its dialog.
             send = toolbar.get_by_role("button", name="Send questions to students")

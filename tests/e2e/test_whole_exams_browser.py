@@ -7,13 +7,12 @@ future and then started; cookies stay valid because time only moves forward.
 """
 
 import pytest
-import time_machine
 from playwright.sync_api import expect
 
 from attestation.models import ExamSession, ModuleSettings, Slot, Ticket
 from attestation.services.tickets import tile_token
 from tests.attestation.test_tickets import author
-from tests.e2e.conftest import at
+from tests.e2e.conftest import at, travel
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = {"width": 390, "height": 844}
@@ -81,7 +80,7 @@ def test_whole_exam_with_random_tickets(college, exam_day, new_page, screenshot)
     stream = author(college, count=3)
     teacher = new_page(college.users["teacher"])
     slot = schedule_both(teacher, stream, exam_day, screenshot, "random")
-    with time_machine.travel(at(exam_day, 9, 50), tick=True):
+    with travel(at(exam_day, 9, 50)):
         hand_out(
             teacher,
             slot,
@@ -89,7 +88,7 @@ def test_whole_exam_with_random_tickets(college, exam_day, new_page, screenshot)
             "Generate ticket numbers",
             "Ticket numbers are generated for 2 students.",
         )
-        with time_machine.travel(at(exam_day, 10, 1), tick=True):
+        with travel(at(exam_day, 10, 1)):
             hand_out(
                 teacher, slot, "send", "Send questions to students", "The questions are sent to 2 students."
             )
@@ -115,7 +114,7 @@ def test_whole_exam_with_self_chosen_tickets_and_a_contested_tile(college, exam_
     stream = author(college, count=3)
     teacher = new_page(college.users["teacher"])
     slot = schedule_both(teacher, stream, exam_day, screenshot, "choice")
-    with time_machine.travel(at(exam_day, 10, 1), tick=True):
+    with travel(at(exam_day, 10, 1)):
         hand_out(teacher, slot, "place", "Place tickets", "Tickets are placed for 2 students.")
         mine, theirs = (
             ExamSession.objects.get(slot=slot, student__user=college.users[p])
@@ -186,7 +185,7 @@ def test_whole_exam_without_tickets_with_individual_tasks(college, exam_day, new
     student.goto(f"/attestation/sessions/{mine.pk}/")
     expect(student.get_by_text("The task will appear here when the final control starts.")).to_be_visible()
     expect(student.get_by_text("Task A")).to_have_count(0)
-    with time_machine.travel(at(exam_day, 10, 1), tick=True):
+    with travel(at(exam_day, 10, 1)):
         other = new_page(college.users["other_student"], viewport=PHONE)
         student.goto(f"/attestation/sessions/{mine.pk}/")
         expect(student.get_by_text("Task A: describe a slot.")).to_be_visible()

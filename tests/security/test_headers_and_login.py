@@ -254,16 +254,18 @@ def test_json_of_the_api_is_private_and_static_assets_stay_cacheable(college):
 
 
 @pytest.mark.req("X-10")
-def test_the_readmes_nginx_gives_static_files_the_apps_security_headers(college, client, settings):
+def test_the_deployed_nginx_gives_static_files_the_apps_security_headers(college, client, settings):
     """nginx serves /static/ itself: its block must carry every security header the app sends (the
     production HTTPS ones included), with the same values; the CSP is static files' own, as strict."""
     settings.SECURE_HSTS_SECONDS = 31536000
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = settings.SECURE_HSTS_PRELOAD = True
     response = client.get(reverse("login"), secure=True)
-    readme = (ROOT / "README.md").read_text()
-    block = re.search(r"location /static/ \{(.*?)\n    \}", readme, re.S)
-    assert block, "README's nginx site has no /static/ location block"
-    added = dict(re.findall(r'add_header ([\w-]+) "([^"]*)" always;', block.group(1)))
+    site = (ROOT / "deploy" / "nginx" / "attestation.conf").read_text()
+    block = re.search(r"location /static/ \{(.*?)\n    \}", site, re.S)
+    assert block, "the nginx site has no /static/ location block"
+    assert "include snippets/attestation-security-headers.conf;" in block.group(1)
+    snippet = (ROOT / "deploy" / "nginx" / "snippets" / "attestation-security-headers.conf").read_text()
+    added = dict(re.findall(r'add_header ([\w-]+) "([^"]*)" always;', snippet))
     for name in [
         "Strict-Transport-Security",
         "X-Frame-Options",
@@ -274,4 +276,4 @@ def test_the_readmes_nginx_gives_static_files_the_apps_security_headers(college,
     ]:
         assert added.get(name) == response[name], (name, added.get(name), response[name])
     csp = added["Content-Security-Policy"]
-    assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+    assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp and "script-src" not in csp
