@@ -361,6 +361,8 @@ TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "3"))
 # PROMETHEUS_MULTIPROC_DIR (prometheus-client's multiprocess mode; read by the library itself).
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+if PROMETHEUS_MULTIPROC_DIR:  # a command run by hand on a machine whose units have not made it yet
+    os.makedirs(PROMETHEUS_MULTIPROC_DIR, exist_ok=True)
 # /readyz answers 503 when the oldest task waiting to run has waited longer than this (seconds).
 READY_MAX_TASK_AGE = int(os.environ.get("READY_MAX_TASK_AGE", "300"))
 

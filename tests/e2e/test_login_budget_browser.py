@@ -38,4 +38,5 @@ def test_a_busy_network_is_told_how_long_to_wait_in_its_language(
     expect(page.locator("#id_username")).to_have_value("student")  # nothing typed is lost
     screenshot(page, f"network-busy-{language}")
     seconds = int(re.search(r"(\d+)", alert.inner_text()).group(1))
-    assert 1 <= seconds <= 60
+    # A sliding minute: a full minute's attempts weigh on the next one too, so up to two minutes.
+    assert 1 <= seconds <= 120
