@@ -14,13 +14,14 @@ through it. Then the data a test makes here is the data those servers read:
 - their clock follows the tests' time travel (:func:`travel`, ``E2E_CLOCK_FILE``,
   tests/e2e/server_clock/);
 - Chromium accepts the stage's self-signed certificate, and no other (``E2E_TLS_CERT``);
-- a test that changes the live server's settings (``@pytest.mark.server_settings``) cannot change
-  theirs and is skipped; their environment sets what the live server's tests set (a 5 s keep-alive,
-  week-long sessions).
+- a test that changes the live server's settings (it asks for pytest-django's ``settings`` itself)
+  cannot change theirs and is skipped; their environment sets what the live server's tests set (a 5 s
+  keep-alive, week-long sessions); the ``task_worker`` fixture leaves their tasks to their worker.
 """
 
 import contextlib
 import datetime
+import inspect
 import os
 import shutil
 import time
@@ -52,7 +53,7 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-            if E2E_BASE_URL and item.get_closest_marker("server_settings"):
+            if E2E_BASE_URL and "settings" in inspect.signature(item.function).parameters:
                 item.add_marker(pytest.mark.skip(reason="changes the live server's settings (E2E_BASE_URL)"))
 
 

@@ -125,7 +125,6 @@ def test_presence_questions_and_extra_time_by_push(college, generated, new_page,
 
 
 @pytest.mark.req("SLT-6", "SND-1")
-@pytest.mark.server_settings
 def test_without_a_stream_the_pages_poll_and_still_get_the_news(
     college, generated, new_page, guard, settings
 ):

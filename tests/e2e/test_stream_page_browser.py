@@ -261,7 +261,6 @@ def test_a_students_name_opens_their_session_page(college, new_page, guard, scre
 
 
 @pytest.mark.req("SLT-1", "X-4")
-@pytest.mark.server_settings
 @pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
 def test_a_refused_dialog_reopens_with_its_reason(college, new_page, guard, screenshot, settings, debug):
     """#14.4: in DEBUG (``make demo``) as in production, a refused dialog re-opens showing why."""
