@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -40,6 +41,11 @@ class LoginView(auth_views.LoginView):
             response["Retry-After"] = str(form.wait)
         return response
 
+    def get_default_redirect_url(self) -> str:
+        """Where the person lands (:func:`landing`) — at once, not through the home page's redirect:
+        a whole college signs in within minutes of an exam, and each hop is a request."""
+        return landing(self.request)
+
     def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
         # X-8: a language picked on the login page is the person's choice now, so it beats the one
         # saved on their account (and is saved). A cookie alone is not a choice: on a shared
@@ -53,13 +59,21 @@ class LoginView(auth_views.LoginView):
         return response
 
 
+def landing(request: HttpRequest) -> str:
+    """Every role lands somewhere useful: students on their final controls, staff on their modules
+    (the home page). Asking the policy here also loads the user's roles into the cache, where the
+    pages of the next minutes find them."""
+    if access_for(request).shows_student_module:
+        return reverse("attestation:my_exams")
+    return reverse("home")
+
+
 def home(request: HttpRequest) -> HttpResponse:
-    """Every role lands somewhere useful: students on their final controls, staff on their modules."""
     if not request.user.is_authenticated:
         return redirect("login")
-    access = access_for(request)
-    if access.shows_student_module:
-        return redirect("attestation:my_exams")
+    target = landing(request)
+    if target != request.path:
+        return redirect(target)
     return render(request, "access/home.html")
 
 

@@ -8,7 +8,13 @@ Driven by bench/run.py through environment variables:
   BENCH_STREAM_PORT  the ASGI server's port (uvicorn, config.asgi): every page opens its live
                   stream there (#15); unset or 0: no streams, the pages poll as before
   BENCH_KEY_PREFIX   the cache's KEY_PREFIX (empty in the bench): where the channels' numbers are
+  BENCH_STARTS_AT the slots' start (epoch seconds): every student arrives at a random moment of the
+                  BENCH_ARRIVAL seconds before it, signs in, opens "My final controls", then the
+                  exam page (unset: everyone arrives at once, as spawned)
   REDIS_URL       the Redis the servers publish through (the channels' numbers are read there)
+
+Every request says what it is (``X-Bench-Kind``: its row's name): bench/wsgi.py counts the CPU of
+each kind.
 
 Main classes (scenario): Student, Teacher. Ceiling classes (run alone, one at a time, after the
 data check): CeilingPing, CeilingStatus, CeilingDraft — closed loops without waiting.
@@ -48,7 +54,9 @@ OUT = os.environ.get("BENCH_OUT", ".")
 DRIVEN = int(os.environ.get("BENCH_STUDENTS", len(PLAN["students"])))
 DURATION = float(os.environ.get("BENCH_DURATION", "60"))
 UPLOAD_SHARE = 0.2
-LOGIN_SHARE = float(os.environ.get("BENCH_LOGIN_SHARE", "0.05"))  # students who sign in through the form
+LOGIN_SHARE = float(os.environ.get("BENCH_LOGIN_SHARE", "1"))  # students who sign in through the form
+STARTS_AT = float(os.environ.get("BENCH_STARTS_AT") or 0)
+ARRIVAL = float(os.environ.get("BENCH_ARRIVAL") or 0)
 STUDENTS = PLAN["students"][:DRIVEN]
 SLOTS_DRIVEN = {s["slot"] for s in STUDENTS}
 STAFF = [s for s in PLAN["staff"] if s["slot"] in SLOTS_DRIVEN]
@@ -89,6 +97,7 @@ CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 FREE_RE = re.compile(r'name="ticket" value="([0-9a-f]{32})" class="tile-ticket free"')
 DIALOG_RE = re.compile(r'<dialog id="dialog-(generate|place|cancel|send)".*?</dialog>', re.S)
 IDS_RE = re.compile(r'name="sessions" value="(\d+)"')
+LANDING = {"/": "home", "/attestation/my/": "my final controls"}
 WORDS = [
     "жауап",
     "студент",
@@ -169,6 +178,24 @@ class Browser(FastHttpUser):
         super().__init__(*args, **kwargs)
         self.client.cookiejar._policy.secure_protocols = ("https", "wss", "http")
         self.origin = self.host.replace("http://", "https://", 1)
+        request = self.client.request
+
+        def tagged(method, url, name=None, headers=None, **kwargs):
+            headers = {**(headers or {}), "X-Bench-Kind": name or url}
+            return request(method, url, name=name, headers=headers, **kwargs)
+
+        self.client.request = tagged  # get(), post()… go through it
+
+    def behind(self, address):
+        """Where the requests come from, as the proxy tells the app (bench/run.py sets
+        ``CLIENT_ADDRESS_HEADER=HTTP_X_REAL_IP``): a classroom's computers share its NAT address."""
+        self.address = address
+        request = self.client.request
+
+        def from_there(method, url, headers=None, **kwargs):
+            return request(method, url, headers={**(headers or {}), "X-Real-IP": address}, **kwargs)
+
+        self.client.request = from_there
 
     def sign_in(self, person, by_form):
         """Through the login form, or with the session opened before the exam (see make_college)."""
@@ -182,15 +209,24 @@ class Browser(FastHttpUser):
         )  # fmt: skip
 
     def login(self, username):
+        """The login form, then where it leads, as the browser follows it (the home page sends a
+        student on to "My final controls"): the last page's HTML."""
         page = self.client.get("/login/", name="login page")
         token = CSRF_RE.search(page.text).group(1)
-        self.client.post(
+        response = self.client.post(
             "/login/",
             data={"username": username, "password": PLAN["password"], "csrfmiddlewaretoken": token},
             headers={"Referer": self.origin + "/login/"},
             allow_redirects=False,
             name="login",
         )
+        for _ in range(3):
+            if response.status_code not in (301, 302, 303) or not response.headers.get("Location"):
+                break
+            location = response.headers["Location"]
+            name = LANDING.get(location.split("?", 1)[0], location)
+            response = self.client.get(location, name=name, allow_redirects=False)
+        return response.text or ""
 
     def remember_csrf(self, html):
         found = CSRF_RE.search(html or "")
@@ -305,7 +341,7 @@ class LiveStream:
         sock.sendall(
             (
                 f"GET {self.path} HTTP/1.1\r\nHost: 127.0.0.1:{STREAM_PORT}\r\n"
-                f"Accept: text/event-stream\r\nX-Forwarded-Proto: https\r\n"
+                f"Accept: text/event-stream\r\nX-Forwarded-Proto: https\r\nX-Real-IP: {self.page.address}\r\n"
                 f"Cookie: {self.page.cookie_header()}\r\n\r\n"
             ).encode()
         )
@@ -464,11 +500,17 @@ class Student(Browser):
     def on_start(self):
         me = STUDENTS[next(_students) % len(STUDENTS)]
         self.me, self.base = me, f"/attestation/sessions/{me['session']}/"
+        self.behind(f"10.1.{me['slot'] // 250}.{me['slot'] % 250 + 1}")  # the group's classroom
         self.outcome = OUTCOMES.setdefault(
             me["username"], {"session": me["session"], "version": 0, "learned": {}}
         )
         self.failed_save = None  # (version, text) of an autosave that got no answer: sent again as it was
-        self.sign_in(me, random.random() < LOGIN_SHARE)
+        if STARTS_AT and ARRIVAL:  # the student comes in at some moment of the minutes before the start
+            gevent.sleep(max(0.0, STARTS_AT - random.uniform(0, ARRIVAL) - time.time()))
+        by_form = random.random() < LOGIN_SHARE
+        self.sign_in(me, by_form)
+        if not by_form and me.get("cookie"):
+            self.client.get("/attestation/my/", name="my final controls")  # where the form would lead
         now = time.time()
         self.next_status = now + random.uniform(0, 5)
         self.next_save = 0.0
@@ -739,8 +781,11 @@ class Teacher(Browser):
 
     def on_start(self):
         self.me = STAFF[next(_staff) % len(STAFF)]
+        self.behind(
+            f"10.2.{self.me['slot'] // 250}.{self.me['slot'] % 250 + 1}"
+        )  # the staff room's computers
         self.url = f"/attestation/streams/{self.me['stream']}/?tab=slot-{self.me['slot']}"
-        self.sign_in(self.me, False)
+        self.sign_in(self.me, True)  # staff sign in on the exam morning too
         self.open_page()
         now = time.time()
         self.dirty = False
@@ -767,6 +812,8 @@ class Teacher(Browser):
     @task
     def refresh(self):
         now = time.time()
+        if STARTS_AT and not getattr(self, "saw_start", False) and now >= STARTS_AT + 1:
+            self.saw_start = self.dirty = True  # stream-page.js: the slot's start refreshes the table
         if (self.stream is None or self.stream.polling) and now >= self.next_poll:
             self.next_poll = now + 5
             self.dirty = True  # live-poll

@@ -28,12 +28,30 @@ REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    endpoints = ["status", "draft", "ping", "board", "live", "page", "main", "stream"]
+    endpoints = [
+        "status",
+        "draft",
+        "ping",
+        "board",
+        "live",
+        "page",
+        "main",
+        "stream",
+        "first",
+        "my",
+        "home",
+        "login",
+    ]
     parser.add_argument("--endpoint", choices=endpoints, default="status")
     parser.add_argument("--only", default="", help="print only the functions matching this regex")
     parser.add_argument("-n", type=int, default=500)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative, tottime…")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="forget the cached users and roles before every call (a student's first request of the day)",
+    )
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
@@ -51,6 +69,7 @@ def main():
         "REDIS_URL": REDIS,
         "MEDIA_ROOT": str(out / "media"),
         "STATIC_ROOT": str(out / "static"),
+        "LOG_LEVEL": "WARNING",  # as the bench's servers
     }
     database.create()
     flush_redis()
@@ -91,8 +110,14 @@ def measure(args, plan):
     settings.ROOT_URLCONF = "bench.urls"
     ceiling = plan["ceiling"][0]
     client = Client(HTTP_X_FORWARDED_PROTO="https", secure=True)
-    client.force_login(User.objects.get(username=ceiling["username"]))
-    base = f"/attestation/sessions/{ceiling['session']}/"
+    # "first", "my", "home": a scenario student before a ticket (the arrival's page); else a ceiling
+    # student with the questions open.
+    arriving = args.endpoint in ("first", "my", "home")
+    person = plan["students"][0] if arriving else ceiling
+    if args.endpoint != "login":
+        client.force_login(User.objects.get(username=person["username"]))
+    base = f"/attestation/sessions/{person['session']}/"
+    user_id = User.objects.get(username=person["username"]).pk
     staff = plan["staff"][0]
     version = iter(range(1, 10**9))
 
@@ -102,8 +127,20 @@ def measure(args, plan):
         if args.endpoint == "draft":
             body = json.dumps({"text": "<p>" + "typed " * 200 + "</p>", "version": next(version)})
             return client.post(base + "draft/", body, content_type="application/json")
-        if args.endpoint == "page":
+        if args.cold:
+            from access.backends import forget_users
+            from access.policy import policy_changed
+
+            policy_changed()
+            forget_users([user_id])
+        if args.endpoint in ("page", "first"):
             return client.get(base)
+        if args.endpoint == "my":
+            return client.get("/attestation/my/")
+        if args.endpoint == "home":
+            return client.get("/")
+        if args.endpoint == "login":
+            return client.get("/login/")
         if args.endpoint == "main":  # the exam page fetched in place by exam.js (#main only)
             return client.get(base, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="main")
         if args.endpoint == "board":
@@ -120,7 +157,7 @@ def measure(args, plan):
     if args.endpoint in ("live", "stream"):
         client.force_login(User.objects.get(username=staff["username"]))
     for _ in range(20):  # warm: connections, caches, templates
-        assert call().status_code == 200, call().status_code
+        assert call().status_code in (200, 302), call().status_code
     queries = []
 
     def timed(execute, sql, params, many, context):

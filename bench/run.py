@@ -55,6 +55,8 @@ KEY_PREFIX = os.environ.get("BENCH_KEY_PREFIX", "")  # the cache's KEY_PREFIX: e
 ENDPOINT_ORDER = [
     "login page",
     "login",
+    "home",
+    "my final controls",
     "exam page",
     "exam page (in place)",
     "student stream open (hello)",
@@ -148,6 +150,34 @@ def production_env(database, out, **extra):
         "PYTHONPATH": str(ROOT),
         **extra,
     }
+
+
+SLOT_LEAD = 5  # seconds: locust's start, before the arrival window opens
+ARRIVAL_AFTER_START = 120  # seconds after the slots' start still counted as the arrival (the report)
+
+
+def schedule_slots(database, plan, arrival, minutes):
+    """Every scenario slot starts ``arrival`` seconds (and the lead) from now, in the same second —
+    set just before locust starts, so the students' arrival window is exactly before it. The
+    ceiling group's slot stays running (its students autosave in the ceiling phase)."""
+    starts = datetime.datetime.now(datetime.UTC).replace(microsecond=0) + datetime.timedelta(
+        seconds=arrival + SLOT_LEAD
+    )
+    ends = starts + datetime.timedelta(minutes=minutes)
+    slots = sorted({s["slot"] for s in plan["staff"]})
+    if database.kind == "sqlite":  # stored as UTC text, as Django writes it
+        starts_value, ends_value = (v.replace(tzinfo=None).isoformat(" ") for v in (starts, ends))
+    else:
+        starts_value, ends_value = starts, ends
+    with database.connect() as conn:
+        mark = "?" if database.kind == "sqlite" else "%s"
+        conn.execute(
+            f"UPDATE attestation_slot SET starts_at = {mark}, ends_at = {mark} "  # noqa: S608
+            f"WHERE id IN ({', '.join([mark] * len(slots))})",
+            [starts_value, ends_value, *slots],
+        )
+        conn.commit()
+    return starts.timestamp()
 
 
 def flush_redis():
@@ -786,18 +816,81 @@ def machine():
     return f"{os.cpu_count()} CPU (nproc), {mem:.1f} GiB RAM", "{:.2f} {:.2f} {:.2f}".format(*load)
 
 
-def endpoint_table(stats):
+def endpoint_table(stats, cpu=None):
+    """Latency per endpoint (locust) beside the CPU a request of that kind cost gunicorn."""
+    cpu = cpu or {}
     lines = [
-        "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | CPU ms/req | CPU s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     names = [n for n in ENDPOINT_ORDER if n in stats] + sorted(set(stats) - set(ENDPOINT_ORDER))
     for name in names:
         r = stats[name]
+        count, spent = cpu.get(name, (0, 0.0))
+        mean = f"{spent * 1000 / count:.1f}" if count else "—"
+        total = f"{spent:.1f}" if count else "—"
         lines.append(
             f"| {name} | {r['Request Count']} | {float(r['Requests/s']):.1f} | {r['50%']} | {r['95%']} | "
-            f"{r['99%']} | {float(r['Max Response Time']):.0f} | {r['Failure Count']} |"
+            f"{r['99%']} | {float(r['Max Response Time']):.0f} | {r['Failure Count']} | {mean} | {total} |"
         )
+    return lines
+
+
+# Requests that bring a student from the door to the open questions, and the staff's meanwhile: the
+# arrival. The rest (autosave, files, sending) is the steady exam.
+STEADY_KINDS = {"draft (autosave)", "file upload", "answer send"}
+SIGN_IN_KINDS = {"login page", "login", "home", "my final controls"}
+STAFF_KINDS_PREFIXES = ("stream page", "stream live", "hand-out")
+
+
+def cpu_by_kind(out, start, end):
+    """{kind: (requests, CPU seconds)} over [start, end) from the workers' files (bench/wsgi.py)."""
+    totals: dict[str, list[float]] = {}
+    for path in sorted(out.glob("cpu-*.json")):
+        for second, kinds in json.loads(path.read_text(encoding="utf-8")).items():
+            if not start <= int(second) < end:
+                continue
+            for kind, (count, spent) in kinds.items():
+                row = totals.setdefault(kind, [0, 0.0])
+                row[0] += count
+                row[1] += spent
+    return {kind: (int(count), spent) for kind, (count, spent) in totals.items()}
+
+
+def arrival_report(cpu, students, window_cpu, window):
+    """CPU per student for the arrival, by request kind (target ≤ 35 ms per student)."""
+    if not cpu or not students:
+        return []
+    arrival = {k: v for k, v in cpu.items() if k not in STEADY_KINDS}
+    staff = {k: v for k, v in arrival.items() if k.startswith(STAFF_KINDS_PREFIXES)}
+    sign_in = {k: v for k, v in arrival.items() if k in SIGN_IN_KINDS}
+    total = sum(spent for _, spent in arrival.values())
+
+    def per(part):
+        return sum(spent for _, spent in part.values()) * 1000 / students
+
+    page = per(arrival) - per(sign_in) - per(staff)
+    lines = [
+        f"**Arrival CPU per student: {total * 1000 / students:.1f} ms** of gunicorn's thread CPU "
+        f"(every request but autosave, files and sending, staff included; target ≤ 35): sign-in "
+        f"{per(sign_in):.1f} ms, the exam page and what it does {page:.1f} ms, the staff's share "
+        f"{per(staff):.1f} ms.",
+        "",
+        "| request kind (arrival) | requests | per student | CPU ms/req | CPU ms per student |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for kind, (count, spent) in sorted(arrival.items(), key=lambda kv: -kv[1][1]):
+        lines.append(
+            f"| {kind} | {count} | {count / students:.2f} | {spent * 1000 / count:.1f} | "
+            f"{spent * 1000 / students:.1f} |"
+        )
+    if window_cpu is not None:
+        lines += [
+            "",
+            f"gunicorn's workers (all their CPU, from /proc) in the arrival window — the run's start to "
+            f"{window:.0f} s after the slots' start: {window_cpu:.1f} CPU s, "
+            f"{window_cpu * 1000 / students:.1f} ms per student.",
+        ]
     return lines
 
 
@@ -807,7 +900,19 @@ def main(argv=None):
         "--users", type=int, default=200, help="students driven (staff are added: one per slot)"
     )
     parser.add_argument("--duration", type=int, default=90, help="seconds of the scenario")
-    parser.add_argument("--spawn-rate", type=float, default=10, help="users started per second")
+    parser.add_argument(
+        "--spawn-rate",
+        type=float,
+        default=None,
+        help="users started per second (100 with --arrival: each then waits for its moment; else 10)",
+    )
+    parser.add_argument(
+        "--arrival",
+        type=int,
+        default=None,
+        help="seconds before the slots' start in which the students arrive, each at a random moment "
+        "(default: 300, or a quarter of a shorter --duration); 0: everyone as spawned, slots already running",
+    )
     parser.add_argument("--college", type=int, default=2000, help="students in the generated college")
     parser.add_argument(
         "--database", choices=["postgresql", "sqlite"], default="postgresql", help="the database served"
@@ -828,7 +933,10 @@ def main(argv=None):
     parser.add_argument("--worker-class", default="sync")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument(
-        "--login-share", type=float, default=0.05, help="students who sign in through the form"
+        "--login-share",
+        type=float,
+        default=1.0,
+        help="students who sign in through the form (the others arrive with a session opened before)",
     )
     parser.add_argument("--ceiling-seconds", type=int, default=20)
     parser.add_argument("--ceiling-users", type=int, default=10)
@@ -848,6 +956,10 @@ def main(argv=None):
     parser.add_argument("--no-results", action="store_true", help="do not append to bench/RESULTS.md")
     args = parser.parse_args(argv)
     users = min(args.users, args.college)
+    if args.arrival is None:
+        args.arrival = min(300, args.duration // 4)
+    if args.spawn_rate is None:
+        args.spawn_rate = 100 if args.arrival else 10
     if args.workers is None:
         args.workers = 2 * (os.cpu_count() or 1) + (0 if args.asgi_workers else 1)
     # 2,000 open streams: a socket each in locust and in uvicorn (children inherit the limit)
@@ -878,6 +990,7 @@ def main(argv=None):
         BENCH_STUDENTS=str(users),
         BENCH_DURATION=str(args.duration),
         BENCH_LOGIN_SHARE=str(args.login_share),
+        CLIENT_ADDRESS_HEADER="HTTP_X_REAL_IP",  # as behind nginx: locust says each classroom's address
     )
     print(f"output: {out}; database: {database.name}", flush=True)
     database.create()
@@ -915,11 +1028,17 @@ def main(argv=None):
                 own_redis,
                 own_postgres,
             )
+        starts_at = schedule_slots(database, plan, args.arrival, minutes) if args.arrival else 0
         started = time.time()
         if faults is not None:
             faults.begin(started)
         stats = locust(
-            {**env, "BENCH_STREAM_PORT": str(stream_port)},
+            {
+                **env,
+                "BENCH_STREAM_PORT": str(stream_port),
+                "BENCH_STARTS_AT": str(starts_at),
+                "BENCH_ARRIVAL": str(args.arrival),
+            },
             port,
             out,
             "main",
@@ -989,6 +1108,8 @@ def main(argv=None):
         time.sleep(1.5)  # the last phase's last sample
         for phase in ceiling.values():  # CPU seconds of gunicorn's workers in each phase
             phase["cpu"] = sampler.cpu_between(*phase.pop("phase"))
+        arrival_end = (starts_at or started) + ARRIVAL_AFTER_START
+        window_cpu = sampler.cpu_between(started, min(arrival_end, main_ended))
         sampler.stopped.set()
         if asgi_sampler is not None:
             asgi_sampler.stopped.set()
@@ -1004,6 +1125,8 @@ def main(argv=None):
         if own_redis is not None:
             own_redis.close()
 
+    # The workers wrote their last CPU counts when they stopped (bench/wsgi.py).
+    cpu = cpu_by_kind(out, int(started), int(main_ended) + 1)
     mach, load = machine()
     command = "bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
     lines = [
@@ -1027,10 +1150,18 @@ def main(argv=None):
             else "backlog NOT drained"
         )
         + f"; spawn rate {args.spawn_rate}/s; "
-        f"{args.login_share:.0%} of students sign in through the form (Argon2), the others arrive with a "
-        "session opened before the start",
+        + (
+            f"the students arrive at random moments of the {args.arrival} s before the slots' start "
+            f"(all {staff} slots start together, {args.arrival + SLOT_LEAD:.0f} s into the run); "
+            if args.arrival
+            else "the students arrive as spawned, the slots already running; "
+        )
+        + f"{args.login_share:.0%} of them sign in through the form (Argon2, production session "
+        "settings), the others arrive with a session opened before; staff sign in through the form",
         "",
-        *endpoint_table(stats),
+        *endpoint_table(stats, cpu),
+        "",
+        *arrival_report(cpu, users, window_cpu, ARRIVAL_AFTER_START),
         "",
         *live_report(live, counter, users, staff),
         *chaos_report(fault_log, started, live, recovery, fallbacks, casualties, unexplained, out),

@@ -246,10 +246,12 @@ LOGIN_HASH_WAIT_SECONDS = int(os.environ.get("LOGIN_HASH_WAIT_SECONDS", "3"))
 PASSWORD_RESETS_PER_WINDOW = int(os.environ.get("PASSWORD_RESETS_PER_WINDOW", "30"))
 # Behind a reverse proxy: the META key of the header it sets to the client's address (HTTP_X_REAL_IP).
 CLIENT_ADDRESS_HEADER = os.environ.get("CLIENT_ADDRESS_HEADER", "")
-# How long the signed-in user (access/backends.py) and their roles (access/policy.py) are cached;
-# a change made through the app's screens clears them at once, this bounds any other change.
-USER_CACHE_SECONDS = int(os.environ.get("USER_CACHE_SECONDS", "60"))
-ROLES_CACHE_SECONDS = int(os.environ.get("ROLES_CACHE_SECONDS", "300"))
+# How long the signed-in user (access/backends.py) and their roles (access/policy.py) are cached.
+# Every change the app makes clears them at once (signals, and the bulk writes say so themselves);
+# the lifetime only bounds a change made behind the app's back (a hand-written UPDATE). It outlives
+# an exam day, so a student who signed in in the morning is not read afresh in the exam's minute.
+USER_CACHE_SECONDS = int(os.environ.get("USER_CACHE_SECONDS", str(8 * 3600)))
+ROLES_CACHE_SECONDS = int(os.environ.get("ROLES_CACHE_SECONDS", str(8 * 3600)))
 # The API's requests per minute and token (api/auth.py).
 API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", "120"))
 # the largest file a student attaches or a teacher adds to a ticket (attestation/files.py).

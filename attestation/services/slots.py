@@ -17,7 +17,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from attestation import live, rules
+from attestation import live, rules, warm
 from attestation.models import ExamSession, RecordingLink, Slot, StreamExam
 from attestation.services import Refused, require_edit
 from audit.models import record
@@ -193,6 +193,7 @@ def slot_create(
             session_ids.append(session.pk)
         record(actor=actor, action="slot.create", obj=slot, after=_slot_snapshot(slot))
         live.publish(live.Event.MOVED, sessions=session_ids)  # an open page without a date gets one
+        warm.schedule(slot)
     return slot
 
 
@@ -293,11 +294,13 @@ def slot_update(
         if (starts_at, ends_at) == (slot.starts_at, slot.ends_at):
             raise Unchanged(_("Nothing to save: the slot keeps its times."))
         _check_overlaps(students, starts_at, ends_at, exclude_slot=slot)
-        ended_at = slot.ends_at
+        started_at, ended_at = slot.starts_at, slot.ends_at
         slot.starts_at, slot.ends_at = starts_at, ends_at
         slot.save(update_fields=["starts_at", "ends_at"])
         record(actor=actor, action="slot.update", obj=slot, before=before, after=_slot_snapshot(slot))
         _end_changed(slot, ended_at, actor)
+        if starts_at != started_at:
+            warm.schedule(slot)
         live.publish(
             live.Event.SLOT,
             slot_id=slot.pk,
